@@ -1,0 +1,126 @@
+"""Fixtures: app, db, client, runner, login helpers and a scenario factory.
+
+Tests run on SQLite (a fresh file per test) and, when TEST_DATABASE_URL is set, on that
+database (PostgreSQL in CI): the schema is created once and every table is emptied after
+each test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from votesys import create_app
+from votesys.config import normalise_database_url
+from votesys.extensions import db as _db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+FAST_HASH = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 8}
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "pg_only" in item.keywords and not PG_URL:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if PG_URL:
+        return normalise_database_url(PG_URL)
+    return ""
+
+
+@pytest.fixture
+def app(database_url, tmp_path, monkeypatch) -> Iterator:
+    monkeypatch.setenv("VOTESYS_INSTANCE_PATH", str(tmp_path / "instance"))
+    url = database_url or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            **FAST_HASH,
+        }
+    )
+    with app.app_context():
+        if database_url:
+            _reset_postgres()
+        else:
+            _db.create_all()
+        yield app
+        _db.session.remove()
+        if database_url:
+            _empty_tables()
+        _db.engine.dispose()
+
+
+_pg_schema_ready = False
+
+
+def _reset_postgres() -> None:
+    """Create the schema on the first test; later tests start from emptied tables."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        _db.drop_all()
+        with _db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        _db.create_all()
+        _pg_schema_ready = True
+    _empty_tables()
+
+
+def _empty_tables() -> None:
+    names = ", ".join(t.name for t in _db.metadata.sorted_tables)
+    with _db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_scenario(app):
+    """Load a scenario built from a few numbers; returns the ids, committed."""
+    from tests.factories import build_scenario
+    from votesys import scenario
+
+    def make(**kwargs) -> dict:
+        ids = scenario.load(build_scenario(**kwargs))
+        _db.session.commit()
+        return ids
+
+    return make
+
+
+@pytest.fixture
+def organiser(app):
+    from votesys.auth.services import create_user
+
+    user = create_user("organiser", "organiser-pass", "organiser", name="办公室")
+    _db.session.commit()
+    return user
+
+
+@pytest.fixture
+def api(client):
+    """JSON calls with a bearer token: api.login(login, secret) then api.post(...)."""
+    from tests.factories import ApiClient
+
+    return ApiClient(client)

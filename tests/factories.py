@@ -1,0 +1,90 @@
+"""Builders of test data: scenario dicts and a small JSON API client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PIN = "246810"
+
+
+def build_scenario(
+    *,
+    deputies: int = 9,
+    candidates: int = 5,
+    seats: int = 3,
+    max_for: int | None = None,
+    style: str = "per_candidate",
+    base: str = "all_deputies",
+    mode: str = "electronic",
+    terminated: int = 0,
+    code_prefix: str = "D",
+    jurisdiction: str = "430212",
+    parent: str | None = None,
+) -> dict[str, Any]:
+    """A scenario with ``deputies`` deputies (the last ``terminated`` of them terminated)."""
+    return {
+        "jurisdiction": {
+            "code": jurisdiction,
+            "name": f"测试区{jurisdiction}",
+            "level": "county" if parent is None else "township",
+            **({"parent": parent} if parent else {}),
+        },
+        "congress": {"name": "测试区第一届人民代表大会", "term": 1},
+        "deputies": [
+            {
+                "code": f"{code_prefix}{i:04d}",
+                "name": f"代表{i}",
+                "pin": PIN,
+                "delegation": "一团",
+                "status": "terminated" if i > deputies - terminated else "active",
+            }
+            for i in range(1, deputies + 1)
+        ],
+        "session": {"name": "第一次会议", "date": "2027-01-12"},
+        "candidates": [
+            {"key": f"c{i}", "title": f"候选项目{i}", "responsible_unit": "区民政局",
+             "budget_wan": "100.00"}
+            for i in range(1, candidates + 1)
+        ],
+        "votes": [
+            {
+                "key": "main",
+                "title": "民生实事项目票决",
+                "candidates": [f"c{i}" for i in range(1, candidates + 1)],
+                "seats": seats,
+                "max_for": max_for if max_for is not None else seats,
+                "style": style,
+                "base": base,
+                "mode": mode,
+            }
+        ],
+    }
+
+
+class ApiClient:
+    def __init__(self, client) -> None:
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    def login(self, login: str, secret: str) -> str:
+        response = self.client.post("/api/v1/auth/token", json={"login": login, "password": secret})
+        assert response.status_code == 201, response.get_json()
+        self.tokens[login] = response.get_json()["token"]
+        return self.tokens[login]
+
+    def _headers(self, as_: str | None, extra: dict | None) -> dict:
+        headers = dict(extra or {})
+        if as_ is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[as_]}"
+        return headers
+
+    def get(self, url: str, as_: str | None = None, **kw):
+        return self.client.get(url, headers=self._headers(as_, kw.pop("headers", None)), **kw)
+
+    def post(self, url: str, json: Any = None, as_: str | None = None, **kw):
+        return self.client.post(
+            url, json=json, headers=self._headers(as_, kw.pop("headers", None)), **kw
+        )
+
+    def delete(self, url: str, as_: str | None = None, **kw):
+        return self.client.delete(url, headers=self._headers(as_, kw.pop("headers", None)), **kw)

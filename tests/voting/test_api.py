@@ -1,0 +1,351 @@
+"""The vote end to end through the JSON API: roles, states, ballots, results, runoffs, paper."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PIN
+from votesys.extensions import db
+from votesys.voting.models import Ballot, RollEntry
+
+
+@pytest.fixture
+def hall(make_scenario, organiser, api):
+    """9 deputies, 5 candidates, 3 places; organiser and every deputy hold tokens."""
+    ids = make_scenario(deputies=9, candidates=5, seats=3)
+    api.login("organiser", "organiser-pass")
+    for code in ids["deputies"]:
+        api.login(code, PIN)
+    return ids
+
+
+def check_in(api, ids, codes):
+    for code in codes:
+        r = api.post(f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code},
+                     as_="organiser")
+        assert r.status_code == 201, r.get_json()
+
+
+def open_vote(api, ids, key="main"):
+    r = api.post(f"/api/v1/votes/{ids['votes'][key]}/open", as_="organiser")
+    assert r.status_code == 200, r.get_json()
+    return ids["votes"][key]
+
+
+def cand(ids, n):
+    return str(ids["candidates"][f"c{n}"])
+
+
+def test_health_needs_no_login(client):
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+
+
+def test_token_for_organiser_and_deputy(hall, api):
+    r = api.post("/api/v1/auth/token", {"login": "D0001", "password": PIN})
+    assert r.status_code == 201 and r.get_json()["role"] == "deputy"
+    r = api.post("/api/v1/auth/token", {"login": "D0001", "password": "000000"})
+    assert r.status_code == 401 and r.get_json()["error"] == "bad_credentials"
+    r = api.post("/api/v1/auth/token", {"login": "organiser", "password": "organiser-pass"})
+    assert r.get_json()["role"] == "organiser"
+
+
+def test_quorum_is_live_and_refuses_opening(hall, api):
+    sid = hall["session"]
+    check_in(api, hall, ["D0001", "D0002", "D0003", "D0004", "D0005"])
+    q = api.get(f"/api/v1/sessions/{sid}/quorum", as_="organiser").get_json()
+    assert q == {"total": 9, "present": 5, "required": 6, "met": False}
+    r = api.post(f"/api/v1/votes/{hall['votes']['main']}/open", as_="organiser")
+    assert r.status_code == 409 and r.get_json()["error"] == "quorum_not_met"
+    assert "5" in r.get_json()["message"] and "6" in r.get_json()["message"]
+    check_in(api, hall, ["D0006"])
+    assert api.get(f"/api/v1/sessions/{sid}/quorum", as_="organiser").get_json()["met"] is True
+    r = api.delete(f"/api/v1/sessions/{sid}/attendance/D0006", as_="organiser")
+    assert r.status_code == 200 and r.get_json()["present"] == 5
+
+
+def test_deputies_cannot_check_themselves_in(hall, api):
+    r = api.post(f"/api/v1/sessions/{hall['session']}/attendance", {"deputy_code": "D0001"},
+                 as_="D0001")
+    assert r.status_code == 403
+    r = api.post(f"/api/v1/sessions/{hall['session']}/attendance", {"deputy_code": "D0001"})
+    assert r.status_code == 401
+
+
+def test_full_cycle(hall, api, client):
+    check_in(api, hall, [f"D{i:04d}" for i in range(1, 10)])
+    vid = open_vote(api, hall)
+    plan = {  # deputy -> choices
+        "D0001": {cand(hall, 1): "for", cand(hall, 2): "for", cand(hall, 3): "against"},
+        "D0002": {cand(hall, 1): "for", cand(hall, 2): "for", cand(hall, 4): "for"},
+        "D0003": {cand(hall, 1): "for", cand(hall, 2): "for"},
+        "D0004": {cand(hall, 1): "for", cand(hall, 2): "for"},
+        "D0005": {cand(hall, 1): "for", cand(hall, 3): "for"},
+        "D0006": {cand(hall, 1): "abstain", cand(hall, 5): "for"},
+    }
+    for code, choices in plan.items():
+        r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": choices}, as_=code)
+        assert r.status_code == 201, r.get_json()
+        assert len(r.get_json()["receipt"]) == 11
+    state = api.get(f"/api/v1/votes/{vid}", as_="D0009").get_json()
+    assert state["ballots_cast"] == 6 and state["state"] == "open"
+    assert [c["id"] for c in state["candidates"]] == [int(cand(hall, n)) for n in range(1, 6)]
+    # results are not visible before closing, nor to the public before publication
+    assert api.get(f"/api/v1/votes/{vid}/result", as_="organiser").status_code == 409
+    r = api.post(f"/api/v1/votes/{vid}/close", as_="organiser")
+    assert r.status_code == 200
+    assert client.get(f"/api/v1/votes/{vid}/result").status_code == 403
+    result = api.get(f"/api/v1/votes/{vid}/result", as_="organiser").get_json()
+    assert result["total_deputies"] == 9 and result["threshold"] == 5 and result["ballots"] == 6
+    rows = {str(c["id"]): c for c in result["candidates"]}
+    c1, c2, c3 = rows[cand(hall, 1)], rows[cand(hall, 2)], rows[cand(hall, 3)]
+    assert (c1["for"], c1["against"], c1["abstain"], c1["not_voted"]) == (5, 0, 1, 3)
+    assert c1["passed"] and c1["rank"] == 1 and c1["approved"]
+    assert (c2["for"], c2["passed"], c2["rank"], c2["approved"]) == (4, False, None, False)
+    assert (c3["for"], c3["against"], c3["abstain"]) == (1, 1, 4)
+    assert result["runoff_needed"] is False
+    assert api.post(f"/api/v1/votes/{vid}/publish", as_="organiser").status_code == 200
+    public = client.get(f"/api/v1/votes/{vid}/result")
+    assert public.status_code == 200 and public.get_json()["state"] == "published"
+    assert client.get(f"/api/v1/votes/{vid}").status_code == 200
+
+
+def test_cannot_vote_twice_and_retry_gets_first_answer(hall, api):
+    check_in(api, hall, [f"D{i:04d}" for i in range(1, 10)])
+    vid = open_vote(api, hall)
+    body = {"choices": {cand(hall, 1): "for"}}
+    first = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001",
+                     headers={"Idempotency-Key": "tablet-7-attempt"})
+    assert first.status_code == 201
+    retry = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001",
+                     headers={"Idempotency-Key": "tablet-7-attempt"})
+    assert retry.status_code == 201 and retry.get_json() == first.get_json()
+    again = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001",
+                     headers={"Idempotency-Key": "another"})
+    assert again.status_code == 409 and again.get_json()["error"] == "already_voted"
+    plain = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001")
+    assert plain.status_code == 409
+    assert db.session.query(Ballot).count() == 1
+    assert db.session.query(RollEntry).count() == 1
+
+
+def test_refusals_store_nothing(make_scenario, organiser, api):
+    ids = make_scenario(deputies=9, candidates=3, seats=2, terminated=1)
+    api.login("organiser", "organiser-pass")
+    for code in ("D0001", "D0008", "D0009"):
+        api.login(code, PIN)
+    vid = ids["votes"]["main"]
+    c1 = str(ids["candidates"]["c1"])
+    # not open
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0001")
+    assert r.status_code == 409 and r.get_json()["error"] == "vote_not_open"
+    check_in(api, ids, [f"D{i:04d}" for i in range(1, 8)])
+    # a terminated deputy cannot be checked in
+    r = api.post(f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": "D0009"},
+                 as_="organiser")
+    assert r.status_code == 409
+    open_vote(api, ids)
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0009")
+    assert r.status_code == 403 and r.get_json()["error"] == "mandate_not_current"
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0008")
+    assert r.status_code == 403 and r.get_json()["error"] == "not_checked_in"
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="organiser")
+    assert r.status_code == 403
+    assert db.session.query(Ballot).count() == 0
+    assert db.session.query(RollEntry).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        (b"{not json", 400, "bad_json"),
+        (b"[1, 2]", 400, "bad_json"),
+        (b'"text"', 400, "bad_json"),
+        (b"\xff\xfe", 400, "bad_json"),
+        (b'{"choices": []}', 422, "invalid"),
+        (b'{"choices": {"999999": "for"}}', 422, "unknown_candidate"),
+        (b'{"choices": {"abc": "for"}}', 422, "unknown_candidate"),
+        (b'{"choices": {"C1": "yes"}}', 422, "bad_choice"),
+        (b'{"choices": {"C1": ["for"]}}', 422, "bad_choice"),
+        (b'{"choices": {"C1": "for", "C2": "for", "C3": "for", "C4": "for"}}', 422,
+         "too_many_for"),
+        (b'{"choices": {"C1": "for"}, "x": "' + b"a" * 70000 + b'"}', 413, "too_large"),
+        (b"[" * 5000 + b"]" * 5000, 400, "bad_json"),
+    ],
+)
+def test_bad_ballot_input_is_a_clear_4xx(hall, api, payload, status, code):
+    check_in(api, hall, [f"D{i:04d}" for i in range(1, 10)])
+    vid = open_vote(api, hall)
+    for n in range(1, 6):
+        payload = payload.replace(f"C{n}".encode(), cand(hall, n).encode())
+    r = api.client.post(
+        f"/api/v1/votes/{vid}/ballots",
+        data=payload,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.tokens['D0001']}"},
+    )
+    assert r.status_code == status, r.get_data(as_text=True)
+    assert r.get_json()["error"] == code and r.get_json()["message"]
+    assert db.session.query(Ballot).count() == 0
+    assert db.session.query(RollEntry).count() == 0
+
+
+def test_duplicate_json_keys_for_one_candidate_keep_one_mark(hall, api):
+    check_in(api, hall, [f"D{i:04d}" for i in range(1, 10)])
+    vid = open_vote(api, hall)
+    c1 = cand(hall, 1)
+    raw = f'{{"choices": {{"{c1}": "against", "{c1}": "for"}}}}'.encode()
+    r = api.client.post(f"/api/v1/votes/{vid}/ballots", data=raw,
+                        content_type="application/json",
+                        headers={"Authorization": f"Bearer {api.tokens['D0001']}"})
+    assert r.status_code == 201
+    assert db.session.query(Ballot).one().marks.count("F") == 1
+
+
+def test_unknown_token_and_roles(hall, api, client):
+    r = client.post(f"/api/v1/votes/{hall['votes']['main']}/open",
+                    headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401 and r.get_json()["error"] == "unauthorized"
+    r = api.post(f"/api/v1/votes/{hall['votes']['main']}/open", as_="D0001")
+    assert r.status_code == 403
+    assert client.get("/api/v1/votes/999999").status_code == 404
+    assert client.get(f"/api/v1/votes/{hall['votes']['main']}").status_code == 401
+
+
+def test_state_machine(hall, api):
+    vid = hall["votes"]["main"]
+    check_in(api, hall, [f"D{i:04d}" for i in range(1, 10)])
+    assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 409
+    assert api.post(f"/api/v1/votes/{vid}/publish", as_="organiser").status_code == 409
+    open_vote(api, hall)
+    assert api.post(f"/api/v1/votes/{vid}/open", as_="organiser").status_code == 409
+    assert api.post(f"/api/v1/votes/{vid}/publish", as_="organiser").status_code == 409
+    assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 200
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {}}, as_="D0001")
+    assert r.status_code == 409 and r.get_json()["error"] == "vote_not_open"
+    assert api.post(f"/api/v1/votes/{vid}/publish", as_="organiser").status_code == 200
+    assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 409
+
+
+def test_equal_votes_below_the_threshold_need_no_runoff(make_scenario, organiser, api):
+    ids = make_scenario(deputies=6, candidates=4, seats=2)
+    api.login("organiser", "organiser-pass")
+    codes = list(ids["deputies"])
+    for code in codes:
+        api.login(code, PIN)
+    check_in(api, ids, codes)
+    vid = open_vote(api, ids)
+    c = [str(ids["candidates"][f"c{n}"]) for n in range(1, 5)]
+    marks = [(c[0], c[1]), (c[0], c[1]), (c[0], c[1]), (c[0], c[2]), (c[0], c[2]), (c[0], c[2])]
+    for code, (a, b) in zip(codes, marks, strict=True):
+        r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {a: "for", b: "for"}}, as_=code)
+        assert r.status_code == 201
+    # c2 and c3 have 3 each, below the threshold of 4 (more than half of 6): no runoff
+    result = api.post(f"/api/v1/votes/{vid}/close", as_="organiser").get_json()
+    rows = {str(x["id"]): x for x in result["candidates"]}
+    assert rows[c[0]]["approved"] and rows[c[1]]["for"] == 3 == rows[c[2]]["for"]
+    assert not rows[c[1]]["passed"] and result["runoff_needed"] is False
+
+
+def test_runoff_created_for_places_left(make_scenario, organiser, api):
+    ids = make_scenario(deputies=6, candidates=4, seats=2, base="none")
+    api.login("organiser", "organiser-pass")
+    codes = list(ids["deputies"])
+    for code in codes:
+        api.login(code, PIN)
+    check_in(api, ids, codes)
+    vid = open_vote(api, ids)
+    c = [str(ids["candidates"][f"c{n}"]) for n in range(1, 5)]
+    marks = [(c[0], c[1]), (c[0], c[1]), (c[0], c[1]), (c[0], c[2]), (c[0], c[2]), (c[0], c[2])]
+    for code, (a, b) in zip(codes, marks, strict=True):
+        api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {a: "for", b: "for"}}, as_=code)
+    result = api.post(f"/api/v1/votes/{vid}/close", as_="organiser").get_json()
+    rows = {str(x["id"]): x for x in result["candidates"]}
+    assert rows[c[0]]["approved"] and rows[c[1]]["tied"] and rows[c[2]]["tied"]
+    assert result["runoff_needed"] is True and result["places_left"] == 1
+    runoff = api.post(f"/api/v1/votes/{vid}/runoff", as_="organiser")
+    assert runoff.status_code == 201
+    rv = runoff.get_json()
+    assert rv["seats"] == 1 and rv["max_for"] == 1 and rv["base"] == "none"
+    assert sorted(x["id"] for x in rv["candidates"]) == sorted([int(c[1]), int(c[2])])
+    assert api.post(f"/api/v1/votes/{vid}/runoff", as_="organiser").status_code == 409
+    r = api.post(f"/api/v1/votes/{rv['id']}/open", as_="organiser")
+    assert r.status_code == 200
+    for code in codes[:4]:
+        api.post(f"/api/v1/votes/{rv['id']}/ballots", {"choices": {c[2]: "for"}}, as_=code)
+    final = api.post(f"/api/v1/votes/{rv['id']}/close", as_="organiser").get_json()
+    won = [x for x in final["candidates"] if x["approved"]]
+    assert [x["id"] for x in won] == [int(c[2])]
+    assert final["runoff_needed"] is False
+    parent = api.get(f"/api/v1/votes/{vid}/result", as_="organiser").get_json()
+    assert parent["runoff_vote"] == rv["id"]
+
+
+def test_approval_ballot(make_scenario, organiser, api):
+    ids = make_scenario(deputies=3, candidates=3, seats=1, style="approval")
+    api.login("organiser", "organiser-pass")
+    codes = list(ids["deputies"])
+    for code in codes:
+        api.login(code, PIN)
+    check_in(api, ids, codes)
+    vid = open_vote(api, ids)
+    c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "against"}}, as_=codes[0])
+    assert r.status_code == 422 and r.get_json()["error"] == "approval_for_only"
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for", c2: "for"}},
+                 as_=codes[0])
+    assert r.status_code == 422 and r.get_json()["error"] == "too_many_for"
+    for code in codes[:2]:
+        assert api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}},
+                        as_=code).status_code == 201
+    result = api.post(f"/api/v1/votes/{vid}/close", as_="organiser").get_json()
+    row = next(x for x in result["candidates"] if str(x["id"]) == c1)
+    assert (row["for"], row["against"], row["abstain"], row["approved"]) == (2, 0, 0, True)
+
+
+def test_paper_vote(make_scenario, organiser, api):
+    ids = make_scenario(deputies=9, candidates=2, seats=1, mode="paper")
+    api.login("organiser", "organiser-pass")
+    api.login("D0001", PIN)
+    check_in(api, ids, [f"D{i:04d}" for i in range(1, 9)])
+    vid = open_vote(api, ids)
+    c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0001")
+    assert r.status_code == 409 and r.get_json()["error"] == "paper_vote"
+    assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 409
+    mismatch = {"issued": 8, "returned": 8, "invalid": 1,
+                "candidates": {c1: {"for": 6, "against": 1, "abstain": 1},
+                               c2: {"for": 2, "against": 3, "abstain": 2}}}
+    r = api.post(f"/api/v1/votes/{vid}/paper", mismatch, as_="organiser")
+    assert r.status_code == 422 and "c" in r.get_json()["field"]
+    assert api.get(f"/api/v1/votes/{vid}", as_="organiser").get_json()["state"] == "open"
+    good = {"issued": 8, "returned": 8, "invalid": 1,
+            "candidates": {c1: {"for": 5, "against": 1, "abstain": 1},
+                           c2: {"for": 2, "against": 3, "abstain": 2}}}
+    result = api.post(f"/api/v1/votes/{vid}/paper", good, as_="organiser").get_json()
+    row = next(x for x in result["candidates"] if str(x["id"]) == c1)
+    # 9 current deputies: 5 "for" passes (more than 4.5)
+    assert result["threshold"] == 5 and row["passed"] and row["approved"]
+    assert result["valid_ballots"] == 7 and result["ballots"] == 8
+    assert result["paper"] == {"issued": 8, "returned": 8, "invalid": 1}
+
+
+def test_paper_vote_void_when_more_returned_than_issued(make_scenario, organiser, api):
+    ids = make_scenario(deputies=9, candidates=1, seats=1, mode="paper")
+    api.login("organiser", "organiser-pass")
+    check_in(api, ids, [f"D{i:04d}" for i in range(1, 9)])
+    vid = open_vote(api, ids)
+    c1 = str(ids["candidates"]["c1"])
+    body = {"issued": 7, "returned": 8, "invalid": 0,
+            "candidates": {c1: {"for": 8, "against": 0, "abstain": 0}}}
+    result = api.post(f"/api/v1/votes/{vid}/paper", body, as_="organiser").get_json()
+    assert result["void"] == "returned_exceeds_issued" and result["state"] == "closed"
+    assert result["candidates"][0]["approved"] is None
+    bad = api.post(f"/api/v1/votes/{vid}/paper", {"issued": "x"}, as_="organiser")
+    assert bad.status_code == 422
+
+
+def test_openapi_served(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/votes/{vote_id}/ballots" in spec["paths"]

@@ -1,0 +1,80 @@
+"""votesys: 民生实事项目人大代表票决制 — deputies choose the year's livelihood projects."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers, request hooks."""
+    instance = os.environ.get("VOTESYS_INSTANCE_PATH")
+    app = Flask(
+        __name__, instance_path=str(Path(instance).resolve()) if instance else None
+    )
+    _configure(app, overrides or {})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict) -> None:
+    from votesys import config
+
+    app.config.update(config.load(Path(app.instance_path)))
+    app.config.update(overrides)
+
+
+def _init_extensions(app: Flask) -> None:
+    from votesys import database, i18n
+    from votesys.auth.services import load_principal
+    from votesys.extensions import babel, csrf, db, login_manager, migrate
+
+    database.install_sqlite_pragmas()
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_principal)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from votesys import meta
+    from votesys.auth import api as auth_api
+    from votesys.auth import views as auth_views
+    from votesys.congress import api as congress_api
+    from votesys.congress import views as congress_views
+    from votesys.extensions import csrf
+    from votesys.hall import views as hall_views
+    from votesys.voting import api as voting_api
+    from votesys.voting import tablet as tablet_views
+    from votesys.voting import views as voting_views
+
+    for api in (meta.bp, auth_api.bp, congress_api.bp, voting_api.bp):
+        csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
+        app.register_blueprint(api)
+    for bp in (
+        auth_views.bp,
+        congress_views.bp,
+        voting_views.bp,
+        tablet_views.bp,
+        hall_views.bp,
+    ):
+        app.register_blueprint(bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from votesys import database, errors, headers, i18n
+
+    errors.register(app)
+    database.commit_at_request_end(app)
+    headers.register(app)
+    i18n.register(app)

@@ -1,0 +1,64 @@
+"""What every JSON endpoint shares: the bearer principal, role checks and body parsing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, g, request
+
+from votesys.auth.services import principal_for_token
+from votesys.errors import BadRequest, DomainError, Forbidden, Unauthorized
+
+
+def bearer_principal():
+    """The user or deputy named by the Authorization header, or None. Cookies are not used,
+    so the API needs no CSRF token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return principal_for_token(token.strip())
+
+
+def api_auth(*roles: str) -> Callable:
+    """Require a bearer token whose role is one of ``roles`` (any role when none given)."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            principal = bearer_principal()
+            if principal is None:
+                raise Unauthorized("unauthorized")
+            if roles and principal.role not in roles:
+                raise Forbidden("forbidden")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles or ("any",)
+        return wrapper
+
+    return decorate
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; anything else is a clear 400/413, never a 500."""
+    limit = current_app.config["MAX_JSON_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        err = DomainError("too_large")
+        err.status = 413
+        raise err
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        err = DomainError("too_large")
+        err.status = 413
+        raise err
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadRequest("bad_json") from None
+    if not isinstance(data, dict):
+        raise BadRequest("bad_json")
+    return data

@@ -1,0 +1,68 @@
+"""Accounts of organisers and administrators, and the bearer tokens of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from votesys.extensions import db
+from votesys.models_base import utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    DEPUTY = "deputy"
+
+
+class User(db.Model):
+    """An organiser (人大常委会 / 主席团 staff) or an administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    # None: manages every jurisdiction.
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    jurisdiction = relationship("Jurisdiction")
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"u:{self.id}"
+
+    @property
+    def is_deputy(self) -> bool:
+        return False
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.login
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored. Belongs to a user or to a deputy."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[bool] = mapped_column(default=False)

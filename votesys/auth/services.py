@@ -1,0 +1,129 @@
+"""Passwords, PINs, logins and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import select
+
+from votesys.auth.models import ApiToken, Role, User
+from votesys.congress.models import Deputy
+from votesys.errors import Unauthorized, invalid
+from votesys.extensions import db
+
+
+
+def _hasher() -> PasswordHasher:
+    hasher = current_app.extensions.get("votesys.hasher")
+    if hasher is None:
+        hasher = PasswordHasher(
+            time_cost=current_app.config["PASSWORD_HASH_TIME_COST"],
+            memory_cost=current_app.config["PASSWORD_HASH_MEMORY_KIB"],
+            parallelism=1,
+        )
+        current_app.extensions["votesys.hasher"] = hasher
+    return hasher
+
+
+def hash_secret(secret: str) -> str:
+    """argon2id hash of a password or PIN."""
+    return _hasher().hash(secret)
+
+
+def check_secret(stored: str | None, given: str) -> bool:
+    """Verify a secret. An unknown login is checked against a dummy hash, so that the
+    answer takes as long and timing does not tell which logins exist."""
+    try:
+        return _hasher().verify(stored or _dummy_hash(), given) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _dummy_hash() -> str:
+    dummy = current_app.extensions.get("votesys.dummy_hash")
+    if dummy is None:
+        dummy = current_app.extensions["votesys.dummy_hash"] = hash_secret(secrets.token_hex(8))
+    return dummy
+
+
+def create_user(
+    login: str, password: str, role: str, *, name: str = "", jurisdiction_id: int | None = None
+) -> User:
+    login = login.strip()
+    if not login or len(login) > 64:
+        raise invalid("login", "1 to 64 characters")
+    if len(password) < 8:
+        raise invalid("password", "at least 8 characters")
+    if role not in (Role.ADMIN, Role.ORGANISER):
+        raise invalid("role", "admin or organiser")
+    if db.session.scalar(select(User.id).where(User.login == login)):
+        raise invalid("login", "already taken")
+    user = User(
+        login=login,
+        name=name,
+        password_hash=hash_secret(password),
+        role=role,
+        jurisdiction_id=jurisdiction_id,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(login: str, secret: str) -> User | Deputy:
+    """A user by login + password, else a deputy by code + PIN."""
+    login = (login or "").strip()
+    user = db.session.scalar(select(User).where(User.login == login)) if login else None
+    if user is not None:
+        if user.active and check_secret(user.password_hash, secret or ""):
+            return user
+        raise Unauthorized("bad_credentials")
+    deputy = db.session.scalar(select(Deputy).where(Deputy.code == login)) if login else None
+    if check_secret(deputy.pin_hash if deputy else None, secret or "") and deputy is not None:
+        return deputy
+    raise Unauthorized("bad_credentials")
+
+
+def issue_token(principal: User | Deputy) -> str:
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=_digest(token))
+    if isinstance(principal, Deputy):
+        row.deputy_id = principal.id
+    else:
+        row.user_id = principal.id
+    db.session.add(row)
+    db.session.flush()
+    return token
+
+
+def principal_for_token(token: str) -> User | Deputy | None:
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
+    )
+    if row is None:
+        return None
+    if row.user_id is not None:
+        user = db.session.get(User, row.user_id)
+        return user if user is not None and user.active else None
+    return db.session.get(Deputy, row.deputy_id)
+
+
+def load_principal(ident: str) -> User | Deputy | None:
+    """Flask-Login's loader: ids are 'u:<id>' for users and 'd:<id>' for deputies."""
+    kind, _, raw = (ident or "").partition(":")
+    if not raw.isdigit():
+        return None
+    if kind == "u":
+        user = db.session.get(User, int(raw))
+        return user if user is not None and user.active else None
+    if kind == "d":
+        return db.session.get(Deputy, int(raw))
+    return None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,99 @@
+"""The `votesys` command: database, users, scenarios, demo data and the production server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from votesys import create_app
+from votesys.errors import DomainError
+from votesys.extensions import db
+
+DEMO = Path(__file__).with_name("demo") / "lukou.json"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """votesys — 民生实事项目人大代表票决制."""
+
+
+@main.command("create-user")
+@click.option("--login", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["organiser", "admin"]), default="organiser")
+@click.option("--name", default="")
+@click.option("--jurisdiction", "jurisdiction_code", default=None, help="code; none = all")
+@with_appcontext
+def create_user_command(login, password, role, name, jurisdiction_code) -> None:
+    """Create an organiser or administrator account."""
+    from votesys.auth.services import create_user
+    from votesys.congress.models import Jurisdiction
+
+    jurisdiction_id = None
+    if jurisdiction_code:
+        node = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
+        if node is None:
+            raise click.ClickException(f"no jurisdiction with code {jurisdiction_code}")
+        jurisdiction_id = node.id
+    try:
+        user = create_user(login, password, role, name=name, jurisdiction_id=jurisdiction_id)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    db.session.commit()
+    click.echo(json.dumps({"user": user.id, "login": user.login, "role": user.role}))
+
+
+@main.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def load_command(file: Path) -> None:
+    """Load a scenario file; print the ids it created as JSON."""
+    from votesys import scenario
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise click.ClickException(f"{file}: not valid JSON ({err})") from None
+    try:
+        ids = scenario.load(data)
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(str(err) if isinstance(err, scenario.ScenarioError)
+                                   else err.message) from None
+    db.session.commit()
+    click.echo(json.dumps(ids, ensure_ascii=False))
+
+
+@main.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo data (渌口区) when the database holds no congress yet."""
+    from votesys import demo
+
+    if demo.load_if_empty():
+        click.echo("demo data loaded")
+    else:
+        click.echo("database not empty: demo data left alone")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--workers", default=None, type=int, help="processes (default: 2 × cores + 1)")
+@click.option("--threads", default=4, type=int)
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Run the production server (gunicorn, threaded workers)."""
+    from votesys.server import run
+
+    run(host=host, port=port, workers=workers, threads=threads)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

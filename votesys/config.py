@@ -1,0 +1,54 @@
+"""Settings read from the environment, with safe defaults for the embedded database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else a key generated once into the instance folder."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgres:// or postgresql:// and still get the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load(instance: Path) -> dict:
+    """Build the Flask config mapping for an app whose instance folder is ``instance``."""
+    default_db = f"sqlite:///{instance / 'votesys.db'}"
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh", "en"],
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_JSON_BYTES": 64 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("VOTESYS_HTTPS") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # argon2id cost for passwords and PINs (OWASP's minimum: 19 MiB, 2 passes);
+        # tests lower it so that fixtures with many deputies stay fast.
+        "PASSWORD_HASH_TIME_COST": int(os.environ.get("VOTESYS_HASH_TIME_COST", "2")),
+        "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("VOTESYS_HASH_MEMORY_KIB", "19456")),
+    }

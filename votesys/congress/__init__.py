@@ -1,0 +1,1 @@
+"""Jurisdictions, congresses, deputies, sessions and attendance."""

@@ -1,0 +1,38 @@
+"""JSON endpoints of the congress: check-in and the live quorum."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+
+from votesys.api_support import api_auth, json_body
+from votesys.congress import services
+from votesys.errors import invalid
+
+bp = Blueprint("congress_api", __name__, url_prefix="/api/v1")
+ORGANISERS = ("organiser", "admin")
+
+
+@bp.post("/sessions/<int:session_id>/attendance")
+@api_auth(*ORGANISERS)
+def check_in(session_id: int):
+    sess = services.get_session(session_id, g.principal)
+    code = json_body().get("deputy_code")
+    if not isinstance(code, str) or not code.strip():
+        raise invalid("deputy_code", "required")
+    deputy = services.check_in(sess, code)
+    return {"deputy_code": deputy.code, "present": True, **services.quorum(sess).as_dict()}, 201
+
+
+@bp.delete("/sessions/<int:session_id>/attendance/<deputy_code>")
+@api_auth(*ORGANISERS)
+def undo_check_in(session_id: int, deputy_code: str):
+    sess = services.get_session(session_id, g.principal)
+    deputy = services.undo_check_in(sess, deputy_code)
+    return {"deputy_code": deputy.code, "present": False, **services.quorum(sess).as_dict()}
+
+
+@bp.get("/sessions/<int:session_id>/quorum")
+@api_auth(*ORGANISERS)
+def quorum(session_id: int):
+    sess = services.get_session(session_id, g.principal)
+    return services.quorum(sess).as_dict()

@@ -1,0 +1,125 @@
+"""Tables of the congress: the jurisdiction tree, congresses, deputies, sessions, check-in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from votesys.extensions import db
+from votesys.models_base import utcnow
+
+
+class Level(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+
+
+class MandateStatus(StrEnum):
+    ACTIVE = "active"
+    TERMINATED = "terminated"
+
+
+class Jurisdiction(db.Model):
+    """行政区划: a node of the tree province > city > county/district > township/street."""
+
+    __tablename__ = "jurisdictions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+
+    parent = relationship("Jurisdiction", remote_side=[id])
+
+    def ancestors_and_self(self) -> list[Jurisdiction]:
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class Congress(db.Model):
+    """人民代表大会 of a jurisdiction, for one term (届)."""
+
+    __tablename__ = "congresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    term: Mapped[int]
+
+    jurisdiction = relationship("Jurisdiction")
+
+
+class Deputy(db.Model):
+    """人大代表. Logs in on a tablet with code + PIN; the PIN is stored hashed."""
+
+    __tablename__ = "deputies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    delegation: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default=MandateStatus.ACTIVE)
+    pin_hash: Mapped[str] = mapped_column(String(255))
+
+    congress = relationship("Congress")
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+    role = "deputy"
+
+    @property
+    def is_active(self) -> bool:
+        return True
+
+    def get_id(self) -> str:
+        return f"d:{self.id}"
+
+    @property
+    def is_deputy(self) -> bool:
+        return True
+
+    @property
+    def mandate_current(self) -> bool:
+        return self.status == MandateStatus.ACTIVE
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+
+class CongressSession(db.Model):
+    """会议: one sitting of a congress (e.g. 一届人大一次会议), where votes are held."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date]
+
+    congress = relationship("Congress")
+
+
+class Attendance(db.Model):
+    """签到: a deputy checked in for a session at the desk."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("session_id", "deputy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id", ondelete="CASCADE"))
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    deputy = relationship("Deputy")

@@ -1,0 +1,191 @@
+"""What organisers do with congresses: set-up, scope, check-in and the live quorum."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from votesys.auth.models import Role, User
+from votesys.auth.services import hash_secret
+from votesys.congress.models import (
+    Attendance,
+    Congress,
+    CongressSession,
+    Deputy,
+    Jurisdiction,
+    Level,
+    MandateStatus,
+)
+from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
+from votesys.extensions import db
+from votesys.voting.rules import Quorum
+
+
+def manages(user: object, jurisdiction: Jurisdiction) -> bool:
+    """An organiser manages their jurisdiction and everything under it; None means all."""
+    if not isinstance(user, User) or user.role not in (Role.ADMIN, Role.ORGANISER):
+        return False
+    if user.jurisdiction_id is None:
+        return True
+    return any(j.id == user.jurisdiction_id for j in jurisdiction.ancestors_and_self())
+
+
+def ensure_manages(user: object, jurisdiction: Jurisdiction) -> None:
+    if not isinstance(user, User) or user.role not in (Role.ADMIN, Role.ORGANISER):
+        raise Forbidden("forbidden")
+    if not manages(user, jurisdiction):
+        raise Forbidden("out_of_scope")
+
+
+def managed_congresses(user: User) -> list[Congress]:
+    congresses = db.session.scalars(select(Congress).order_by(Congress.id)).all()
+    return [c for c in congresses if manages(user, c.jurisdiction)]
+
+
+def get_session(session_id: int, user: object | None = None) -> CongressSession:
+    """A session, checked against the user's jurisdiction when a user is given."""
+    sess = db.session.get(CongressSession, session_id)
+    if sess is None:
+        raise NotFound("not_found")
+    if user is not None:
+        ensure_manages(user, sess.congress.jurisdiction)
+    return sess
+
+
+def create_jurisdiction(code: str, name: str, level: str, parent_code: str | None) -> Jurisdiction:
+    if level not in tuple(Level):
+        raise invalid("level", "province, city, county or township")
+    parent = None
+    if parent_code:
+        parent = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == parent_code))
+        if parent is None:
+            raise invalid("parent", f"no jurisdiction with code {parent_code}")
+    node = Jurisdiction(code=code, name=name, level=level, parent=parent)
+    db.session.add(node)
+    db.session.flush()
+    return node
+
+
+def find_or_create_jurisdiction(
+    code: str, name: str, level: str, parent_code: str | None
+) -> Jurisdiction:
+    existing = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
+    return existing or create_jurisdiction(code, name, level, parent_code)
+
+
+def add_deputy(
+    congress: Congress,
+    code: str,
+    name: str,
+    pin: str,
+    delegation: str = "",
+    status: str = MandateStatus.ACTIVE,
+) -> Deputy:
+    deputy = Deputy(
+        congress=congress,
+        code=code,
+        name=name,
+        pin_hash=hash_secret(pin),
+        delegation=delegation,
+        status=status,
+    )
+    db.session.add(deputy)
+    return deputy
+
+
+def existing_deputy_codes(codes: list[str]) -> set[str]:
+    if not codes:
+        return set()
+    return set(db.session.scalars(select(Deputy.code).where(Deputy.code.in_(codes))))
+
+
+def create_session(congress: Congress, name: str, when: date) -> CongressSession:
+    sess = CongressSession(congress=congress, name=name, date=when)
+    db.session.add(sess)
+    db.session.flush()
+    return sess
+
+
+def current_deputies_count(congress_id: int) -> int:
+    """全体代表: deputies whose mandate is current."""
+    return db.session.scalar(
+        select(func.count(Deputy.id)).where(
+            Deputy.congress_id == congress_id, Deputy.status == MandateStatus.ACTIVE
+        )
+    )
+
+
+def present_count(sess: CongressSession) -> int:
+    """Checked-in deputies whose mandate is current."""
+    return db.session.scalar(
+        select(func.count(Attendance.id))
+        .join(Deputy, Deputy.id == Attendance.deputy_id)
+        .where(Attendance.session_id == sess.id, Deputy.status == MandateStatus.ACTIVE)
+    )
+
+
+def quorum(sess: CongressSession) -> Quorum:
+    return Quorum(total=current_deputies_count(sess.congress_id), present=present_count(sess))
+
+
+def is_checked_in(sess_id: int, deputy_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Attendance.id).where(
+                Attendance.session_id == sess_id, Attendance.deputy_id == deputy_id
+            )
+        )
+        is not None
+    )
+
+
+def deputy_by_code(sess: CongressSession, code: str) -> Deputy:
+    code = (code or "").strip()
+    deputy = db.session.scalar(select(Deputy).where(Deputy.code == code)) if code else None
+    if deputy is None:
+        raise NotFound("not_found")
+    if deputy.congress_id != sess.congress_id:
+        raise InvalidInput("deputy_not_in_congress")
+    return deputy
+
+
+def check_in(sess: CongressSession, code: str) -> Deputy:
+    """签到: mark a deputy present. Checking in twice is harmless."""
+    deputy = deputy_by_code(sess, code)
+    if not deputy.mandate_current:
+        raise Conflict("mandate_not_current")
+    if not is_checked_in(sess.id, deputy.id):
+        db.session.add(Attendance(session_id=sess.id, deputy_id=deputy.id))
+        db.session.flush()
+    return deputy
+
+
+def undo_check_in(sess: CongressSession, code: str) -> Deputy:
+    deputy = deputy_by_code(sess, code)
+    row = db.session.scalar(
+        select(Attendance).where(
+            Attendance.session_id == sess.id, Attendance.deputy_id == deputy.id
+        )
+    )
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+    return deputy
+
+
+def search_deputies(sess: CongressSession, text: str, limit: int = 30) -> list[Deputy]:
+    """Find deputies of the session's congress by code (exact or prefix) or name."""
+    text = (text or "").strip()
+    query = select(Deputy).where(Deputy.congress_id == sess.congress_id)
+    if text:
+        query = query.where(
+            or_(Deputy.code == text, Deputy.code.startswith(text), Deputy.name.contains(text))
+        )
+    return list(db.session.scalars(query.order_by(Deputy.code).limit(limit)))
+
+
+def checked_in_ids(sess: CongressSession) -> set[int]:
+    return set(
+        db.session.scalars(select(Attendance.deputy_id).where(Attendance.session_id == sess.id))
+    )

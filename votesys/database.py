@@ -1,0 +1,43 @@
+"""Database plumbing: SQLite pragmas, and one commit per request at its boundary."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask, Response
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_installed = False
+
+
+def install_sqlite_pragmas() -> None:
+    """WAL (readers do not block the writer), foreign keys on, wait for locks."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+
+def commit_at_request_end(app: Flask) -> None:
+    """Services flush; a request that answers below 400 is committed here, any other is
+    rolled back (Flask-SQLAlchemy removes the session at teardown)."""
+    from votesys.extensions import db
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

@@ -1,0 +1,156 @@
+"""Domain errors and how each becomes an HTTP answer with a translated message, in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+log = logging.getLogger(__name__)
+
+# code -> message template; params are filled with %-formatting after translation.
+MESSAGES: dict[str, Any] = {
+    "bad_request": _l("The request could not be understood."),
+    "bad_json": _l("The request body must be a JSON object."),
+    "too_large": _l("The request is too large."),
+    "invalid": _l("%(field)s: %(reason)s"),
+    "unauthorized": _l("Please log in first."),
+    "bad_credentials": _l("Wrong login or password."),
+    "bad_pin": _l("Wrong deputy code or PIN."),
+    "forbidden": _l("You do not have permission to do this."),
+    "out_of_scope": _l("This belongs to a jurisdiction you do not manage."),
+    "not_found": _l("Not found."),
+    "method_not_allowed": _l("This method is not allowed here."),
+    "wrong_state": _l("This vote is %(state)s; this action needs it to be %(needed)s."),
+    "vote_not_open": _l("This vote is not open for voting."),
+    "quorum_not_met": _l(
+        "Quorum not met: %(present)s present, %(required)s required, of %(total)s deputies."
+    ),
+    "already_voted": _l("You have already voted in this vote. A deputy votes only once."),
+    "not_checked_in": _l("You are not checked in for this session. Please sign in at the desk."),
+    "mandate_not_current": _l("Your mandate is not current, so you cannot vote."),
+    "deputy_not_in_congress": _l("This deputy does not belong to this congress."),
+    "too_many_for": _l(
+        "At most %(max_for)s candidates may be marked “for”; this ballot marks %(count)s."
+    ),
+    "unknown_candidate": _l("Candidate %(candidate)s is not on this ballot."),
+    "bad_choice": _l("“%(choice)s” is not a valid mark; use for, against or abstain."),
+    "approval_for_only": _l("An approval ballot takes only “for” marks."),
+    "another_open": _l("Another vote of this session is open; close it first."),
+    "paper_vote": _l("This vote is held on paper; enter the counted totals instead."),
+    "electronic_vote": _l("This vote is held on tablets; it has no paper totals."),
+    "no_runoff_needed": _l("This vote has no tie that needs a runoff."),
+    "runoff_exists": _l("A runoff for this vote has already been created."),
+    "duplicate": _l("%(field)s: %(value)s already exists."),
+    "conflict": _l("This conflicts with the current state. Reload and try again."),
+    "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
+    "internal": _l("Something went wrong on our side. Nothing was saved. Please try again."),
+}
+
+
+class DomainError(Exception):
+    """An expected refusal: carries a code, an HTTP status and the parameters of its message."""
+
+    status = 400
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        template = MESSAGES.get(self.code, MESSAGES["bad_request"])
+        return str(template) % {k: _display(v) for k, v in self.params.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if "field" in self.params:
+            body["field"] = str(self.params["field"])
+        return body
+
+
+def _display(value: Any) -> Any:
+    return str(value) if hasattr(value, "__html__") or not isinstance(value, int) else value
+
+
+class InvalidInput(DomainError):
+    status = 422
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Unavailable(DomainError):
+    status = 503
+
+
+def invalid(field: str, reason: Any) -> InvalidInput:
+    """Shorthand for a field-level input error."""
+    return InvalidInput("invalid", field=field, reason=reason)
+
+
+def register(app) -> None:
+    """Install handlers that turn every failure into a clean JSON or HTML answer."""
+    from flask import render_template, request
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from werkzeug.exceptions import HTTPException
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.path.endswith(".json")
+
+    def answer(err: DomainError):
+        if wants_json():
+            return err.to_json(), err.status
+        return render_template("error.html", error=err), err.status
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        return answer(err)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        code = {
+            400: "bad_request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(err.code or 500, "bad_request")
+        if err.code == 400 and "CSRF" in (err.description or ""):
+            code = "bad_request"
+        wrapped = DomainError(code)
+        wrapped.status = err.code or 400
+        return answer(wrapped)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(err: Exception):
+        log.warning("database unavailable: %s", type(err).__name__)
+        return answer(Unavailable("unavailable"))
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        wrapped = DomainError("internal")
+        wrapped.status = 500
+        return answer(wrapped)

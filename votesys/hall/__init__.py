@@ -1,0 +1,1 @@
+"""The hall's big screen: quorum, ballots cast, and the published result."""

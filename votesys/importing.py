@@ -1,0 +1,179 @@
+"""Rosters and candidate lists from .xlsx or .csv: every bad row reported, nothing half-imported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    reason: str
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read, or some rows are bad."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headers: tuple[str, ...]
+    required: bool = True
+
+
+DEPUTY_COLUMNS = (
+    Column("code", ("代表编号", "编号", "code", "deputy code")),
+    Column("name", ("姓名", "name")),
+    Column("pin", ("初始PIN", "PIN", "pin", "初始密码")),
+    Column("delegation", ("代表团", "delegation"), required=False),
+    Column("status", ("状态", "status"), required=False),
+)
+CANDIDATE_COLUMNS = (
+    Column("title", ("项目名称", "title")),
+    Column("summary", ("项目简介", "summary"), required=False),
+    Column("responsible_unit", ("责任单位", "responsible unit", "responsible_unit"), required=False),
+    Column("budget_wan", ("预算（万元）", "预算(万元)", "预算", "budget_wan", "budget"), required=False),
+)
+STATUS_WORDS = {"在任": "active", "active": "active", "": "active", "终止": "terminated",
+                "已终止": "terminated", "terminated": "terminated"}
+
+
+def read_table(filename: str, content: bytes) -> list[list[Any]]:
+    """Rows of the first sheet (.xlsx) or of the file (.csv, UTF-8 with or without BOM, or GBK)."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (InvalidFileException, KeyError, ValueError, OSError, Exception):
+            raise ImportRefused([RowError(0, "", "not a readable .xlsx file")]) from None
+        sheet = book.worksheets[0]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+        book.close()
+        return rows
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportRefused([RowError(0, "", "the .csv file is neither UTF-8 nor GBK")])
+        return [row for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 1]
+    raise ImportRefused([RowError(0, "", "choose an .xlsx or .csv file")])
+
+
+def records(rows: list[list[Any]], columns: tuple[Column, ...]) -> list[tuple[int, dict]]:
+    """Map the header row to columns; return (row number, values) for each non-empty row."""
+    if not rows:
+        raise ImportRefused([RowError(1, "", "the file is empty")])
+    header = [_cell(h) for h in rows[0]]
+    index: dict[str, int] = {}
+    for column in columns:
+        names = {h.lower() for h in column.headers}
+        found = [i for i, h in enumerate(header) if h.lower() in names]
+        if found:
+            index[column.key] = found[0]
+        elif column.required:
+            raise ImportRefused(
+                [RowError(1, column.headers[0], "column missing from the header row")]
+            )
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportRefused([RowError(MAX_ROWS + 2, "", f"at most {MAX_ROWS} rows")])
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        values = {k: _cell(row[i]) if i < len(row) else "" for k, i in index.items()}
+        if any(values.values()):
+            out.append((n, values))
+    if not out:
+        raise ImportRefused([RowError(2, "", "no data rows under the header")])
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def deputies(rows: list[list[Any]], taken_codes: set[str]) -> list[dict]:
+    """Validated deputy rows; raises ImportRefused listing every bad cell."""
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    out = []
+    for n, v in records(rows, DEPUTY_COLUMNS):
+        code, name, pin = v["code"], v["name"], v["pin"]
+        if not code:
+            errors.append(RowError(n, "代表编号", "required"))
+        elif len(code) > 32:
+            errors.append(RowError(n, "代表编号", "at most 32 characters"))
+        elif code in seen:
+            errors.append(RowError(n, "代表编号", f"duplicate of row {seen[code]}"))
+        elif code in taken_codes:
+            errors.append(RowError(n, "代表编号", "already registered"))
+        seen.setdefault(code, n)
+        if not name:
+            errors.append(RowError(n, "姓名", "required"))
+        elif len(name) > 100:
+            errors.append(RowError(n, "姓名", "at most 100 characters"))
+        if not (pin.isdigit() and 4 <= len(pin) <= 12):
+            errors.append(RowError(n, "PIN", "4 to 12 digits"))
+        status = STATUS_WORDS.get(v.get("status", "").lower())
+        if status is None:
+            errors.append(RowError(n, "状态", "在任/active or 终止/terminated"))
+        out.append(
+            {"code": code, "name": name, "pin": pin, "status": status,
+             "delegation": v.get("delegation", "")[:100]}
+        )
+    if errors:
+        raise ImportRefused(errors)
+    return out
+
+
+def candidates(rows: list[list[Any]]) -> list[dict]:
+    """Validated candidate rows; raises ImportRefused listing every bad cell."""
+    errors: list[RowError] = []
+    out = []
+    for n, v in records(rows, CANDIDATE_COLUMNS):
+        title = v["title"]
+        if not title:
+            errors.append(RowError(n, "项目名称", "required"))
+        elif len(title) > 200:
+            errors.append(RowError(n, "项目名称", "at most 200 characters"))
+        budget = None
+        raw = v.get("budget_wan", "").replace(",", "")
+        if raw:
+            try:
+                budget = Decimal(raw)
+                if not budget.is_finite() or budget < 0 or budget >= Decimal("1e12"):
+                    raise InvalidOperation
+                if budget != budget.quantize(Decimal("0.01")):
+                    errors.append(RowError(n, "预算（万元）", "at most two decimal places"))
+                budget = budget.quantize(Decimal("0.01"))
+            except InvalidOperation:
+                errors.append(RowError(n, "预算（万元）", "an amount in 万元, e.g. 1200.50"))
+                budget = None
+        out.append(
+            {"title": title, "summary": v.get("summary", "")[:2000],
+             "responsible_unit": v.get("responsible_unit", "")[:200], "budget_wan": budget}
+        )
+    if errors:
+        raise ImportRefused(errors)
+    return out

@@ -1,0 +1,66 @@
+// The hall screen polls its state every second and redraws; no reload, no ballot contents.
+(function () {
+  "use strict";
+  var root = document.getElementById("hall");
+  var t = root.dataset;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function cell(tag, text, cls) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    if (cls) { el.className = cls; }
+    return el;
+  }
+
+  function drawResult(result) {
+    $("h-result-title").textContent = result.title;
+    $("h-rule").textContent = result.rule;
+    var head = root.querySelector(".hall-table thead");
+    head.innerHTML = "";
+    var hr = document.createElement("tr");
+    [t.tRank, t.tProject, t.tFor, t.tAgainst, t.tAbstain, t.tStatus].forEach(function (h) {
+      hr.appendChild(cell("th", h));
+    });
+    head.appendChild(hr);
+    var rows = $("h-rows");
+    rows.innerHTML = "";
+    result.candidates.slice().sort(function (a, b) { return b["for"] - a["for"]; })
+      .forEach(function (c) {
+        var tr = document.createElement("tr");
+        if (c.approved) { tr.className = "approved"; } else if (c.tied) { tr.className = "tied"; }
+        tr.appendChild(cell("td", c.rank || "—"));
+        tr.appendChild(cell("td", c.title));
+        tr.appendChild(cell("td", c["for"], "num"));
+        tr.appendChild(cell("td", c.against, "num"));
+        tr.appendChild(cell("td", c.abstain, "num"));
+        tr.appendChild(cell("td", c.approved ? "✔ " + t.tApproved : c.tied ? t.tTied :
+          c.passed ? t.tPassed : t.tFailed));
+        rows.appendChild(tr);
+      });
+  }
+
+  function draw(s) {
+    $("h-total").textContent = s.quorum.total;
+    $("h-present").textContent = s.quorum.present;
+    $("h-required").textContent = s.quorum.required;
+    var met = $("h-met");
+    met.className = s.quorum.met ? "met" : "unmet";
+    met.querySelector(".value").textContent = s.quorum.met ? $("t-met").textContent : $("t-unmet").textContent;
+    $("h-vote").hidden = !s.vote;
+    if (s.vote) {
+      $("h-vote-title").textContent = s.vote.title;
+      $("h-cast").textContent = s.vote.ballots_cast;
+    }
+    $("h-result").hidden = !s.result;
+    if (s.result) { drawResult(s.result); }
+    $("h-idle").hidden = !!(s.vote || s.result);
+  }
+
+  draw(JSON.parse($("h-initial").textContent));
+  setInterval(function () {
+    fetch(t.stateUrl, { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s) { draw(s); } })
+      .catch(function () {});
+  }, 1000);
+})();

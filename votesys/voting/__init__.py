@@ -1,0 +1,1 @@
+"""Candidates, votes, the roll, anonymous ballots, the tally, runoffs and paper entry."""

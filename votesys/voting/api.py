@@ -1,0 +1,102 @@
+"""JSON endpoints of votes: state, open/close/publish, ballots, results, runoffs, paper totals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from votesys.api_support import api_auth, bearer_principal, json_body
+from votesys.congress.models import Deputy
+from votesys.errors import Forbidden, Unauthorized, invalid
+from votesys.voting import results, services
+from votesys.voting.models import VoteState
+
+bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
+ORGANISERS = ("organiser", "admin")
+
+
+@bp.get("/votes/<int:vote_id>")
+def show(vote_id: int):
+    """The vote's definition and how many have voted. Public once published."""
+    vote = services.get_vote(vote_id)
+    if vote.state != VoteState.PUBLISHED:
+        _ensure_may_see(vote)
+    return results.vote_dict(vote)
+
+
+def _ensure_may_see(vote) -> None:
+    principal = bearer_principal()
+    if principal is None:
+        raise Unauthorized("unauthorized")
+    if isinstance(principal, Deputy):
+        if principal.congress_id != vote.session.congress_id:
+            raise Forbidden("forbidden")
+    else:
+        services.get_managed_vote(vote.id, principal)
+
+
+@bp.post("/votes/<int:vote_id>/open")
+@api_auth(*ORGANISERS)
+def open_(vote_id: int):
+    vote = services.open_vote(services.get_managed_vote(vote_id, g.principal))
+    return results.vote_dict(vote)
+
+
+@bp.post("/votes/<int:vote_id>/close")
+@api_auth(*ORGANISERS)
+def close(vote_id: int):
+    vote = services.close_vote(services.get_managed_vote(vote_id, g.principal))
+    return results.result_dict(vote)
+
+
+@bp.post("/votes/<int:vote_id>/publish")
+@api_auth(*ORGANISERS)
+def publish(vote_id: int):
+    vote = services.publish_vote(services.get_managed_vote(vote_id, g.principal))
+    return results.result_dict(vote)
+
+
+@bp.post("/votes/<int:vote_id>/ballots")
+@api_auth("deputy")
+def cast(vote_id: int):
+    """Cast the deputy's ballot: 201 with a receipt; a retry with the same
+    Idempotency-Key gets the same answer."""
+    vote = services.get_vote(vote_id)
+    body = json_body()
+    choices = body.get("choices")
+    if not isinstance(choices, dict):
+        raise invalid("choices", "an object mapping candidate ids to for / against / abstain")
+    outcome = services.cast_ballot(
+        vote, g.principal, choices, request.headers.get("Idempotency-Key")
+    )
+    return {"receipt": outcome.receipt}, 201
+
+
+@bp.get("/votes/<int:vote_id>/result")
+def result(vote_id: int):
+    """Organisers who manage the vote after closing; everyone after publication."""
+    vote = services.get_vote(vote_id)
+    services.ensure_result_visible(vote, bearer_principal())
+    return results.result_dict(vote)
+
+
+@bp.post("/votes/<int:vote_id>/runoff")
+@api_auth(*ORGANISERS)
+def runoff(vote_id: int):
+    vote = services.create_runoff(services.get_managed_vote(vote_id, g.principal))
+    return results.vote_dict(vote), 201
+
+
+@bp.post("/votes/<int:vote_id>/paper")
+@api_auth(*ORGANISERS)
+def paper(vote_id: int):
+    """Enter the tellers' totals of a paper vote; closes it (or records it void)."""
+    vote = services.get_managed_vote(vote_id, g.principal)
+    body = json_body()
+    vote = services.enter_paper_totals(
+        vote,
+        issued=services.require_int(body.get("issued"), "issued"),
+        returned=services.require_int(body.get("returned"), "returned"),
+        invalid_ballots=services.require_int(body.get("invalid", 0), "invalid"),
+        counts=services.parse_paper_counts(body.get("candidates"), vote),
+    )
+    return results.result_dict(vote)

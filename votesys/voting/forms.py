@@ -1,0 +1,62 @@
+"""Forms of the organisers' desk for candidates, votes and paper totals."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+STYLE_CHOICES = [
+    ("per_candidate", _l("for / against / abstain on each candidate")),
+    ("approval", _l("tick the candidates you support")),
+]
+BASE_CHOICES = [
+    ("all_deputies", _l("more than half of all current deputies")),
+    ("present", _l("more than half of the deputies present when the vote opened")),
+    ("valid_ballots", _l("more than half of the valid ballots")),
+    ("none", _l("no threshold")),
+]
+MODE_CHOICES = [("electronic", _l("tablets")), ("paper", _l("paper ballots"))]
+
+
+class CandidateForm(FlaskForm):
+    title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
+    responsible_unit = StringField(
+        _l("Responsible unit"), validators=[Optional(), Length(max=200)]
+    )
+    budget_wan = DecimalField(
+        _l("Estimated budget (万元)"), places=2, validators=[Optional(), NumberRange(min=0)]
+    )
+
+
+class VoteForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    candidates = SelectMultipleField(
+        _l("Candidates on the ballot"),
+        coerce=int,
+        widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+    )
+    seats = IntegerField(_l("Places (N)"), validators=[DataRequired(), NumberRange(1, 999)])
+    max_for = IntegerField(
+        _l("Most “for” marks per ballot (K)"), validators=[DataRequired(), NumberRange(1, 999)]
+    )
+    style = SelectField(_l("Ballot style"), choices=STYLE_CHOICES, default="per_candidate")
+    base = SelectField(_l("Passage base"), choices=BASE_CHOICES, default="all_deputies")
+    mode = SelectField(_l("Held on"), choices=MODE_CHOICES, default="electronic")
+
+
+class PaperForm(FlaskForm):
+    issued = IntegerField(_l("Ballots issued"), validators=[NumberRange(0, 10**6)])
+    returned = IntegerField(_l("Ballots returned"), validators=[NumberRange(0, 10**6)])
+    invalid = IntegerField(_l("Invalid ballots (废票)"), validators=[NumberRange(0, 10**6)])

@@ -1,0 +1,143 @@
+"""Tables of the vote. The roll (who voted) and the ballots (what was marked) never meet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from votesys.extensions import db
+from votesys.models_base import utcnow
+
+
+class VoteState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class BallotStyle(StrEnum):
+    PER_CANDIDATE = "per_candidate"
+    APPROVAL = "approval"
+
+
+class PassageBase(StrEnum):
+    ALL_DEPUTIES = "all_deputies"
+    PRESENT = "present"
+    VALID_BALLOTS = "valid_ballots"
+    NONE = "none"
+
+
+class VoteMode(StrEnum):
+    ELECTRONIC = "electronic"
+    PAPER = "paper"
+
+
+class Candidate(db.Model):
+    """候选项目: a candidate livelihood project put before a session."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    responsible_unit: Mapped[str] = mapped_column(String(200), default="")
+    budget_wan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+
+class Vote(db.Model):
+    """票决: one secret vote on a list of candidates, for ``seats`` places."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    seats: Mapped[int]
+    max_for: Mapped[int]
+    style: Mapped[str] = mapped_column(String(20), default=BallotStyle.PER_CANDIDATE)
+    base: Mapped[str] = mapped_column(String(20), default=PassageBase.ALL_DEPUTIES)
+    mode: Mapped[str] = mapped_column(String(20), default=VoteMode.ELECTRONIC)
+    state: Mapped[str] = mapped_column(String(20), default=VoteState.DRAFT)
+    runoff_of_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id"))
+    # Fixed when the vote opens: the roll figures every rule is applied to.
+    total_deputies: Mapped[int | None]
+    present_at_open: Mapped[int | None]
+    # Fixed when the vote closes.
+    ballots_cast: Mapped[int | None]
+    valid_ballots: Mapped[int | None]
+    threshold: Mapped[int | None]
+    runoff_needed: Mapped[bool] = mapped_column(default=False)
+    places_left: Mapped[int | None]
+    void_reason: Mapped[str | None] = mapped_column(String(40))
+    # Paper votes: the counted totals entered by the organiser.
+    paper_issued: Mapped[int | None]
+    paper_returned: Mapped[int | None]
+    paper_invalid: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+    session = relationship("CongressSession")
+    runoff_of = relationship("Vote", remote_side=[id])
+    entries = relationship(
+        "VoteCandidate", order_by="VoteCandidate.position", cascade="all, delete-orphan"
+    )
+
+
+class VoteCandidate(db.Model):
+    """A candidate on a vote's ballot, in ballot order; the counts and decision after closing."""
+
+    __tablename__ = "vote_candidates"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), primary_key=True)
+    position: Mapped[int]
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    votes_abstain: Mapped[int | None]
+    passed: Mapped[bool | None]
+    rank: Mapped[int | None]
+    approved: Mapped[bool | None]
+    tied: Mapped[bool | None]
+
+    candidate = relationship("Candidate")
+
+
+class RollEntry(db.Model):
+    """The roll: only THAT a deputy voted. No timestamp, no link to the ballot.
+
+    The primary key makes a second ballot of the same deputy impossible at the database.
+    ``receipt`` is the tracker shown to the deputy; ``idempotency_key`` lets a retried
+    submission get its first answer back.
+    """
+
+    __tablename__ = "roll_entries"
+    __table_args__ = (UniqueConstraint("vote_id", "receipt"),)
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)
+    receipt: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class Ballot(db.Model):
+    """An anonymous ballot: a random id and the marks, one letter per ballot position.
+
+    ``F`` for, ``A`` against, ``N`` abstain (or not ticked, on an approval ballot).
+    No deputy, no time, no sequential key; on SQLite the table has no rowid, so rows are
+    stored in the order of their random ids, not in the order they were cast.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (Index("ix_ballots_vote_id", "vote_id"), {"sqlite_with_rowid": False})
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
+    marks: Mapped[str] = mapped_column(String(500))

@@ -1,0 +1,167 @@
+"""How a vote and its result are shown: JSON shapes, the rule in words, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from votesys.voting import services
+from votesys.voting.models import Vote
+
+BASE_LABELS = {
+    "all_deputies": _l("more than half of all current deputies"),
+    "present": _l("more than half of the deputies present when the vote opened"),
+    "valid_ballots": _l("more than half of the valid ballots"),
+    "none": _l("no threshold"),
+}
+STYLE_LABELS = {
+    "per_candidate": _l("for / against / abstain on each candidate"),
+    "approval": _l("tick the candidates you support"),
+}
+STATE_LABELS = {
+    "draft": _l("draft"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "published": _l("published"),
+}
+VOID_LABELS = {
+    "returned_exceeds_issued": _l("more ballots were returned than issued"),
+    "issued_exceeds_present": _l("more ballots were issued than deputies present"),
+}
+
+
+def rule_text(vote: Vote) -> str:
+    """The vote's rule in words, with its figures once they are fixed; printed on results."""
+    limit = _("each ballot may mark at most %(k)s candidates “for”", k=vote.max_for)
+    if vote.base == "none":
+        passage = _("no passage threshold")
+    elif vote.threshold is not None:
+        base_size = {
+            "all_deputies": vote.total_deputies,
+            "present": vote.present_at_open,
+            "valid_ballots": vote.valid_ballots,
+        }[vote.base]
+        passage = _(
+            "a candidate passes with %(label)s voting for (%(n)s, so at least %(t)s votes)",
+            label=BASE_LABELS[vote.base],
+            n=base_size,
+            t=vote.threshold,
+        )
+    else:
+        passage = _("a candidate passes with %(label)s voting for", label=BASE_LABELS[vote.base])
+    return _(
+        "%(passage)s; passing candidates are ranked by votes for and the top %(seats)s are "
+        "approved; a tie across the last place goes to a runoff; %(limit)s.",
+        passage=passage,
+        seats=vote.seats,
+        limit=limit,
+    )
+
+
+def vote_dict(vote: Vote) -> dict[str, Any]:
+    return {
+        "id": vote.id,
+        "session": vote.session_id,
+        "title": vote.title,
+        "state": vote.state,
+        "mode": vote.mode,
+        "seats": vote.seats,
+        "max_for": vote.max_for,
+        "style": vote.style,
+        "base": vote.base,
+        "runoff_of": vote.runoff_of_id,
+        "candidates": [
+            {"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries
+        ],
+        "ballots_cast": services.ballots_cast(vote),
+    }
+
+
+def result_dict(vote: Vote) -> dict[str, Any]:
+    runoff = services.runoff_of(vote)
+    return {
+        "id": vote.id,
+        "title": vote.title,
+        "state": vote.state,
+        "mode": vote.mode,
+        "base": vote.base,
+        "rule": rule_text(vote),
+        "seats": vote.seats,
+        "max_for": vote.max_for,
+        "total_deputies": vote.total_deputies,
+        "present": vote.present_at_open,
+        "threshold": vote.threshold,
+        "ballots": vote.ballots_cast,
+        "valid_ballots": vote.valid_ballots,
+        "void": vote.void_reason,
+        "paper": None
+        if vote.mode != "paper"
+        else {
+            "issued": vote.paper_issued,
+            "returned": vote.paper_returned,
+            "invalid": vote.paper_invalid,
+        },
+        "candidates": [
+            {
+                "id": e.candidate_id,
+                "title": e.candidate.title,
+                "for": e.votes_for,
+                "against": e.votes_against,
+                "abstain": e.votes_abstain,
+                "not_voted": None
+                if vote.ballots_cast is None
+                else vote.total_deputies - vote.ballots_cast,
+                "passed": e.passed,
+                "rank": e.rank,
+                "approved": e.approved,
+                "tied": e.tied,
+            }
+            for e in vote.entries
+        ],
+        "runoff_needed": vote.runoff_needed,
+        "places_left": vote.places_left,
+        "runoff_vote": runoff.id if runoff else None,
+    }
+
+
+def result_csv(vote: Vote) -> str:
+    """The result as CSV, UTF-8 with a BOM so that Excel opens the Chinese correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Candidate"),
+            _("For"),
+            _("Against"),
+            _("Abstain"),
+            _("Did not vote"),
+            _("Passed"),
+            _("Rank"),
+            _("Approved"),
+            _("Tied, runoff needed"),
+        ]
+    )
+    data = result_dict(vote)
+    yes, no = _("yes"), _("no")
+    for c in data["candidates"]:
+        writer.writerow(
+            [
+                c["title"],
+                c["for"],
+                c["against"],
+                c["abstain"],
+                c["not_voted"],
+                yes if c["passed"] else no,
+                c["rank"] or "",
+                yes if c["approved"] else no,
+                yes if c["tied"] else "",
+            ]
+        )
+    writer.writerow([])
+    writer.writerow([_("Rule"), data["rule"]])
+    return out.getvalue()

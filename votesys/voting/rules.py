@@ -1,0 +1,231 @@
+"""The law of the vote as pure functions: quorum, passage threshold, ballot checks, selection.
+
+Nothing here touches Flask or the database, so every rule can be tested at its edges alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from votesys.errors import InvalidInput, invalid
+
+FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
+CHOICES = (FOR, AGAINST, ABSTAIN)
+MARK_OF = {FOR: "F", AGAINST: "A", ABSTAIN: "N"}
+CHOICE_OF = {v: k for k, v in MARK_OF.items()}
+STYLES = ("per_candidate", "approval")
+BASES = ("all_deputies", "present", "valid_ballots", "none")
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """法定人数: a session may vote when at least two-thirds of current deputies are present."""
+
+    total: int
+    present: int
+
+    @property
+    def required(self) -> int:
+        # "三分之二以上" includes the bound: the smallest n with 3n >= 2 * total.
+        return -(-2 * self.total // 3)
+
+    @property
+    def met(self) -> bool:
+        return self.total > 0 and self.present >= self.required
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return {
+            "total": self.total,
+            "present": self.present,
+            "required": self.required,
+            "met": self.met,
+        }
+
+
+def passage_threshold(base: str, *, total: int, present: int, valid: int) -> int | None:
+    """通过: the least number of "for" votes that passes, or None when the base sets none.
+
+    More than half ("过半数", strictly) of the base: all current deputies, those present when
+    the vote opened, or the valid ballots.
+    """
+    if base == "none":
+        return None
+    denominator = {"all_deputies": total, "present": present, "valid_ballots": valid}[base]
+    return denominator // 2 + 1
+
+
+def ballot_marks(
+    choices: Mapping[object, object],
+    candidate_ids: Sequence[int],
+    *,
+    style: str,
+    max_for: int,
+) -> str:
+    """Check one electronic ballot and encode it as one mark letter per ballot position.
+
+    A candidate left out counts as abstain (not-for on an approval ballot). A ballot with
+    more than ``max_for`` "for" marks is refused before it is cast.
+    """
+    position = {cid: i for i, cid in enumerate(candidate_ids)}
+    marks = ["N"] * len(candidate_ids)
+    count_for = 0
+    for raw_key, raw_choice in choices.items():
+        cid = candidate_key(raw_key)
+        if cid is None or cid not in position:
+            raise InvalidInput("unknown_candidate", candidate=str(raw_key)[:40])
+        if not isinstance(raw_choice, str) or raw_choice not in CHOICES:
+            raise InvalidInput("bad_choice", choice=str(raw_choice)[:40])
+        if style == "approval" and raw_choice != FOR:
+            raise InvalidInput("approval_for_only")
+        marks[position[cid]] = MARK_OF[raw_choice]
+        count_for += raw_choice == FOR
+    if count_for > max_for:
+        raise InvalidInput("too_many_for", max_for=max_for, count=count_for)
+    return "".join(marks)
+
+
+def candidate_key(raw: object) -> int | None:
+    """Candidate ids arrive as JSON object keys, i.e. strings of digits."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 19:
+        return int(raw)
+    return None
+
+
+@dataclass(frozen=True)
+class Count:
+    """A candidate's counted marks."""
+
+    candidate_id: int
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+
+
+def tally(marks: Iterable[str], candidate_ids: Sequence[int]) -> list[Count]:
+    """Count ballots (mark strings) per candidate, in ballot order."""
+    n = len(candidate_ids)
+    fors, againsts, abstains = [0] * n, [0] * n, [0] * n
+    for ballot in marks:
+        for i, mark in enumerate(ballot):
+            if mark == "F":
+                fors[i] += 1
+            elif mark == "A":
+                againsts[i] += 1
+            else:
+                abstains[i] += 1
+    return [
+        Count(cid, fors[i], againsts[i], abstains[i]) for i, cid in enumerate(candidate_ids)
+    ]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One candidate's outcome."""
+
+    candidate_id: int
+    passed: bool
+    rank: int | None
+    approved: bool
+    tied: bool
+
+
+@dataclass(frozen=True)
+class SelectionResult:
+    """差额 selection: who passed, their ranks, who is approved, and any runoff."""
+
+    decisions: list[Decision]
+    threshold: int | None
+    runoff_needed: bool
+    places_left: int
+
+    @property
+    def approved_ids(self) -> list[int]:
+        return [d.candidate_id for d in self.decisions if d.approved]
+
+    @property
+    def tied_ids(self) -> list[int]:
+        return [d.candidate_id for d in self.decisions if d.tied]
+
+
+def select(counts: Sequence[Count], *, seats: int, threshold: int | None) -> SelectionResult:
+    """Rank passing candidates by "for" votes and approve the top ``seats``.
+
+    Candidates with equal "for" votes share a rank (1, 2, 2, 4). A tie group that fits
+    within the places is approved whole; a tie group that crosses the last place is not
+    decided here: those candidates are marked tied and go to a runoff for the places left.
+    Fewer than ``seats`` may pass; then fewer are approved.
+    """
+    passing = [c for c in counts if threshold is None or c.votes_for >= threshold]
+    passing.sort(key=lambda c: -c.votes_for)
+    outcome: dict[int, Decision] = {}
+    approved = 0
+    runoff_needed = False
+    i = 0
+    while i < len(passing):
+        group = [c for c in passing[i:] if c.votes_for == passing[i].votes_for]
+        rank = i + 1
+        # Places are filled in rank order; once a group does not fit, nobody below it can.
+        fits = not runoff_needed and approved + len(group) <= seats
+        crosses = not fits and not runoff_needed and approved < seats
+        for c in group:
+            outcome[c.candidate_id] = Decision(c.candidate_id, True, rank, fits, crosses)
+        if fits:
+            approved += len(group)
+        runoff_needed = runoff_needed or crosses
+        i += len(group)
+    decisions = [
+        outcome.get(c.candidate_id, Decision(c.candidate_id, False, None, False, False))
+        for c in counts
+    ]
+    places_left = seats - approved if runoff_needed else 0
+    return SelectionResult(decisions, threshold, runoff_needed, places_left)
+
+
+@dataclass(frozen=True)
+class PaperTotals:
+    """The counted totals of a paper vote, as the tellers report them."""
+
+    issued: int
+    returned: int
+    invalid: int
+    counts: Sequence[Count]
+
+    @property
+    def valid(self) -> int:
+        return self.returned - self.invalid
+
+
+def check_paper(totals: PaperTotals, *, present: int, style: str, max_for: int) -> str | None:
+    """Check paper totals. Returns a void reason, or None when the vote stands.
+
+    Entry mistakes (negative numbers, per-candidate counts that do not add up to the valid
+    ballots) are refused as input errors: nothing is stored. More ballots returned than
+    issued, or issued than deputies present, voids the vote, as election practice has it.
+    """
+    for field in ("issued", "returned", "invalid"):
+        if getattr(totals, field) < 0:
+            raise invalid(field, "must not be negative")
+    if totals.invalid > totals.returned:
+        raise invalid("invalid", "cannot exceed the ballots returned")
+    for c in totals.counts:
+        if min(c.votes_for, c.votes_against, c.votes_abstain) < 0:
+            raise invalid(f"candidates[{c.candidate_id}]", "must not be negative")
+        if style == "approval" and c.votes_against:
+            raise invalid(f"candidates[{c.candidate_id}].against", "approval ballots have none")
+        if c.votes_for + c.votes_against + c.votes_abstain != totals.valid:
+            raise invalid(
+                f"candidates[{c.candidate_id}]",
+                f"for + against + abstain must equal the {totals.valid} valid ballots",
+            )
+    if sum(c.votes_for for c in totals.counts) > max_for * totals.valid:
+        raise invalid("candidates", f"more “for” marks than {max_for} per valid ballot allow")
+    if totals.returned > totals.issued:
+        return "returned_exceeds_issued"
+    if totals.issued > present:
+        return "issued_exceeds_present"
+    return None

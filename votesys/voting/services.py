@@ -1,0 +1,417 @@
+"""What organisers and deputies do with votes. Services flush; the request commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from votesys.congress import services as congress
+from votesys.congress.models import CongressSession, Deputy
+from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
+from votesys.extensions import db
+from votesys.models_base import utcnow
+from votesys.voting import rules
+from votesys.voting.models import (
+    Ballot,
+    BallotStyle,
+    Candidate,
+    PassageBase,
+    RollEntry,
+    Vote,
+    VoteCandidate,
+    VoteMode,
+    VoteState,
+)
+
+# Receipts avoid letters and digits that are easily confused when read aloud or copied.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def get_vote(vote_id: int) -> Vote:
+    vote = db.session.get(Vote, vote_id)
+    if vote is None:
+        raise NotFound("not_found")
+    return vote
+
+
+def get_managed_vote(vote_id: int, user: object) -> Vote:
+    vote = get_vote(vote_id)
+    congress.ensure_manages(user, vote.session.congress.jurisdiction)
+    return vote
+
+
+def candidate_ids(vote: Vote) -> list[int]:
+    return [e.candidate_id for e in vote.entries]
+
+
+def session_candidates(sess: CongressSession) -> list[Candidate]:
+    return list(
+        db.session.scalars(
+            select(Candidate).where(Candidate.session_id == sess.id).order_by(Candidate.id)
+        )
+    )
+
+
+def session_votes(sess: CongressSession) -> list[Vote]:
+    return list(
+        db.session.scalars(select(Vote).where(Vote.session_id == sess.id).order_by(Vote.id))
+    )
+
+
+def add_candidate(
+    sess: CongressSession,
+    title: str,
+    summary: str = "",
+    responsible_unit: str = "",
+    budget_wan=None,
+) -> Candidate:
+    candidate = Candidate(
+        session_id=sess.id,
+        title=title,
+        summary=summary,
+        responsible_unit=responsible_unit,
+        budget_wan=budget_wan,
+    )
+    db.session.add(candidate)
+    return candidate
+
+
+def create_vote(
+    sess: CongressSession,
+    *,
+    title: str,
+    candidate_ids: Sequence[int],
+    seats: int,
+    max_for: int,
+    style: str = BallotStyle.PER_CANDIDATE,
+    base: str = PassageBase.ALL_DEPUTIES,
+    mode: str = VoteMode.ELECTRONIC,
+    runoff_of: Vote | None = None,
+) -> Vote:
+    """Create a draft vote. The rule (places, "for" limit, style, base) is fixed here."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise invalid("title", "1 to 200 characters")
+    if style not in rules.STYLES:
+        raise invalid("style", "per_candidate or approval")
+    if base not in rules.BASES:
+        raise invalid("base", "all_deputies, present, valid_ballots or none")
+    if mode not in tuple(VoteMode):
+        raise invalid("mode", "electronic or paper")
+    if not candidate_ids:
+        raise invalid("candidates", "at least one candidate")
+    if len(set(candidate_ids)) != len(candidate_ids):
+        raise invalid("candidates", "a candidate appears twice")
+    known = {c.id for c in session_candidates(sess)}
+    if unknown := [cid for cid in candidate_ids if cid not in known]:
+        raise invalid("candidates", f"not candidates of this session: {unknown[:5]}")
+    if not 1 <= seats <= len(candidate_ids):
+        raise invalid("seats", f"between 1 and the {len(candidate_ids)} candidates")
+    if not 1 <= max_for <= len(candidate_ids):
+        raise invalid("max_for", f"between 1 and the {len(candidate_ids)} candidates")
+    vote = Vote(
+        session_id=sess.id,
+        title=title,
+        seats=seats,
+        max_for=max_for,
+        style=style,
+        base=base,
+        mode=mode,
+        runoff_of=runoff_of,
+    )
+    vote.entries = [
+        VoteCandidate(candidate_id=cid, position=i) for i, cid in enumerate(candidate_ids)
+    ]
+    db.session.add(vote)
+    db.session.flush()
+    return vote
+
+
+def _require_state(vote: Vote, *needed: str) -> None:
+    if vote.state not in needed:
+        raise Conflict("wrong_state", state=vote.state, needed=" / ".join(needed))
+
+
+def open_vote(vote: Vote) -> Vote:
+    """Open a draft vote, if the quorum is met; fix the roll figures the rules will use."""
+    _require_state(vote, VoteState.DRAFT)
+    q = congress.quorum(vote.session)
+    if not q.met:
+        raise Conflict("quorum_not_met", present=q.present, required=q.required, total=q.total)
+    other_open = db.session.scalar(
+        select(Vote.id).where(
+            Vote.session_id == vote.session_id, Vote.state == VoteState.OPEN, Vote.id != vote.id
+        )
+    )
+    if other_open:
+        raise Conflict("another_open", vote=other_open)
+    vote.total_deputies = q.total
+    vote.present_at_open = q.present
+    vote.state = VoteState.OPEN
+    vote.opened_at = utcnow()
+    db.session.flush()
+    return vote
+
+
+@dataclass(frozen=True)
+class CastResult:
+    receipt: str
+    replayed: bool = False
+
+
+def cast_ballot(
+    vote: Vote,
+    deputy: Deputy,
+    choices: Mapping[object, object],
+    idempotency_key: str | None = None,
+) -> CastResult:
+    """投票: record THAT the deputy voted and store the anonymous ballot, in one transaction.
+
+    A retry with the same Idempotency-Key gets the first answer back; any other second
+    ballot is refused, by the roll's primary key when two arrive at the same instant.
+    """
+    key_hash = _key_hash(idempotency_key)
+    if key_hash is not None and (replay := _replay(vote.id, deputy.id, key_hash)):
+        return replay
+    if vote.mode == VoteMode.PAPER:
+        raise Conflict("paper_vote")
+    if vote.state != VoteState.OPEN:
+        raise Conflict("vote_not_open")
+    if deputy.congress_id != vote.session.congress_id:
+        raise Forbidden("deputy_not_in_congress")
+    if not deputy.mandate_current:
+        raise Forbidden("mandate_not_current")
+    if not congress.is_checked_in(vote.session_id, deputy.id):
+        raise Forbidden("not_checked_in")
+    marks = rules.ballot_marks(
+        choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for
+    )
+    receipt = new_receipt()
+    vote_id, deputy_id = vote.id, deputy.id
+    db.session.add(
+        RollEntry(
+            vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if key_hash is not None and (replay := _replay(vote_id, deputy_id, key_hash)):
+            return replay
+        if _has_voted(vote_id, deputy_id):
+            raise Conflict("already_voted") from None
+        raise Conflict("conflict") from None
+    # This transaction now writes, so a close cannot slip between the check and the ballot:
+    # on PostgreSQL the share lock waits for a closing transaction (and makes it wait), on
+    # SQLite the write lock is already held. A vote closed meanwhile refuses the ballot.
+    state = db.session.scalar(
+        select(Vote.state).where(Vote.id == vote_id).with_for_update(read=True)
+    )
+    if state != VoteState.OPEN:
+        raise Conflict("vote_not_open")
+    db.session.add(Ballot(id=secrets.token_hex(16), vote_id=vote_id, marks=marks))
+    db.session.flush()
+    return CastResult(receipt)
+
+
+def new_receipt() -> str:
+    """A ballot tracker: 10 random characters (about 50 bits), shown as XXXXX-XXXXX."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _key_hash(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if len(key) > 200:
+        raise invalid("Idempotency-Key", "at most 200 characters")
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _replay(vote_id: int, deputy_id: int, key_hash: str) -> CastResult | None:
+    entry = db.session.get(RollEntry, (vote_id, deputy_id))
+    if entry is not None and entry.idempotency_key == key_hash:
+        return CastResult(entry.receipt, replayed=True)
+    return None
+
+
+def _has_voted(vote_id: int, deputy_id: int) -> bool:
+    return db.session.get(RollEntry, (vote_id, deputy_id)) is not None
+
+
+def has_voted(vote: Vote, deputy: Deputy) -> bool:
+    return _has_voted(vote.id, deputy.id)
+
+
+def ballots_cast(vote: Vote) -> int:
+    """How many deputies have voted (the roll), never what they marked."""
+    if vote.ballots_cast is not None:
+        return vote.ballots_cast
+    return db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
+
+
+def close_vote(vote: Vote) -> Vote:
+    """Close an electronic vote, count its ballots and apply the rule."""
+    if vote.mode == VoteMode.PAPER:
+        raise Conflict("paper_vote")
+    _require_state(vote, VoteState.OPEN)
+    # The conditional update takes the vote row's lock: it waits for casts in flight and
+    # makes later casts see "closed". Two organisers closing at once: one wins.
+    done = db.session.execute(
+        update(Vote)
+        .where(Vote.id == vote.id, Vote.state == VoteState.OPEN)
+        .values(state=VoteState.CLOSED, closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise Conflict("wrong_state", state=VoteState.CLOSED, needed=VoteState.OPEN)
+    db.session.refresh(vote)
+    marks = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
+    roll = db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
+    if roll != len(marks):  # one transaction writes both, so this never happens
+        raise RuntimeError("roll and ballots disagree")
+    counts = rules.tally(marks, candidate_ids(vote))
+    _apply_decision(vote, counts, ballots=len(marks), valid=len(marks))
+    return vote
+
+
+def enter_paper_totals(
+    vote: Vote,
+    *,
+    issued: int,
+    returned: int,
+    invalid_ballots: int,
+    counts: Mapping[int, Mapping[str, int]],
+) -> Vote:
+    """Record the tellers' totals of a paper vote, check them, and close the vote."""
+    if vote.mode != VoteMode.PAPER:
+        raise Conflict("electronic_vote")
+    _require_state(vote, VoteState.OPEN)
+    ids = candidate_ids(vote)
+    if set(counts) != set(ids):
+        raise invalid("candidates", "give counts for every candidate on the ballot, no others")
+    rows = [
+        rules.Count(cid, counts[cid]["for"], counts[cid]["against"], counts[cid]["abstain"])
+        for cid in ids
+    ]
+    totals = rules.PaperTotals(issued, returned, invalid_ballots, rows)
+    void = rules.check_paper(
+        totals, present=vote.present_at_open, style=vote.style, max_for=vote.max_for
+    )
+    vote.paper_issued, vote.paper_returned, vote.paper_invalid = issued, returned, invalid_ballots
+    vote.state = VoteState.CLOSED
+    vote.closed_at = utcnow()
+    if void:
+        vote.void_reason = void
+        vote.ballots_cast, vote.valid_ballots = returned, totals.valid
+        db.session.flush()
+        return vote
+    _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
+    return vote
+
+
+def _apply_decision(vote: Vote, counts: list[rules.Count], *, ballots: int, valid: int) -> None:
+    threshold = rules.passage_threshold(
+        vote.base, total=vote.total_deputies, present=vote.present_at_open, valid=valid
+    )
+    result = rules.select(counts, seats=vote.seats, threshold=threshold)
+    by_id = {c.candidate_id: c for c in counts}
+    decided = {d.candidate_id: d for d in result.decisions}
+    for entry in vote.entries:
+        count, decision = by_id[entry.candidate_id], decided[entry.candidate_id]
+        entry.votes_for = count.votes_for
+        entry.votes_against = count.votes_against
+        entry.votes_abstain = count.votes_abstain
+        entry.passed, entry.rank = decision.passed, decision.rank
+        entry.approved, entry.tied = decision.approved, decision.tied
+    vote.ballots_cast, vote.valid_ballots = ballots, valid
+    vote.threshold = threshold
+    vote.runoff_needed = result.runoff_needed
+    vote.places_left = result.places_left
+    db.session.flush()
+
+
+def publish_vote(vote: Vote) -> Vote:
+    _require_state(vote, VoteState.CLOSED)
+    vote.state = VoteState.PUBLISHED
+    vote.published_at = utcnow()
+    db.session.flush()
+    return vote
+
+
+def runoff_of(vote: Vote) -> Vote | None:
+    return db.session.scalar(select(Vote).where(Vote.runoff_of_id == vote.id))
+
+
+def create_runoff(vote: Vote) -> Vote:
+    """再次投票: a new vote among the tied candidates, for the places left, same rule."""
+    _require_state(vote, VoteState.CLOSED, VoteState.PUBLISHED)
+    if not vote.runoff_needed:
+        raise Conflict("no_runoff_needed")
+    if runoff_of(vote) is not None:
+        raise Conflict("runoff_exists")
+    tied = [e.candidate_id for e in vote.entries if e.tied]
+    return create_vote(
+        vote.session,
+        title=f"{vote.title}（再次投票）",
+        candidate_ids=tied,
+        seats=vote.places_left,
+        max_for=min(vote.max_for, vote.places_left),
+        style=vote.style,
+        base=vote.base,
+        mode=vote.mode,
+        runoff_of=vote,
+    )
+
+
+def result_visible_to(vote: Vote, user: object) -> bool:
+    if vote.state == VoteState.PUBLISHED:
+        return True
+    if vote.state != VoteState.CLOSED:
+        return False
+    return congress.manages(user, vote.session.congress.jurisdiction)
+
+
+def ensure_result_visible(vote: Vote, user: object) -> None:
+    if vote.state not in (VoteState.CLOSED, VoteState.PUBLISHED):
+        raise Conflict("wrong_state", state=vote.state, needed=VoteState.CLOSED)
+    if not result_visible_to(vote, user):
+        raise Forbidden("forbidden")
+
+
+def require_int(value: object, field: str, *, low: int = 0, high: int = 10**7) -> int:
+    """An integer from JSON or a form, within bounds, else a field error."""
+    if isinstance(value, bool):
+        raise invalid(field, "a whole number")
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise invalid(field, "a whole number")
+    if not low <= value <= high:
+        raise invalid(field, f"between {low} and {high}")
+    return value
+
+
+def parse_paper_counts(raw: object, vote: Vote) -> dict[int, dict[str, int]]:
+    """Per-candidate paper counts from {candidate_id: {"for", "against", "abstain"}}."""
+    if not isinstance(raw, Mapping):
+        raise invalid("candidates", "an object keyed by candidate id")
+    counts: dict[int, dict[str, int]] = {}
+    ids = set(candidate_ids(vote))
+    for key, value in raw.items():
+        cid = rules.candidate_key(key)
+        if cid is None or cid not in ids:
+            raise InvalidInput("unknown_candidate", candidate=str(key)[:40])
+        if not isinstance(value, Mapping):
+            raise invalid(f"candidates[{cid}]", "an object with for, against, abstain")
+        counts[cid] = {
+            word: require_int(value.get(word, 0), f"candidates[{cid}].{word}")
+            for word in rules.CHOICES
+        }
+    return counts

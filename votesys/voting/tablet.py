@@ -1,0 +1,132 @@
+"""The deputy's tablet: wait for the vote, mark the ballot, review, cast, see the receipt."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from votesys.auth.views import roles_required
+from votesys.congress import services as congress
+from votesys.congress.models import CongressSession
+from votesys.errors import DomainError, Forbidden, InvalidInput
+from votesys.extensions import db
+from votesys.voting import rules, services
+from votesys.voting.models import Vote, VoteMode, VoteState
+
+bp = Blueprint("tablet", __name__, url_prefix="/tablet")
+
+
+def _open_vote() -> Vote | None:
+    """The open electronic vote of the deputy's congress, if any."""
+    return db.session.scalar(
+        select(Vote)
+        .join(CongressSession, CongressSession.id == Vote.session_id)
+        .where(
+            CongressSession.congress_id == current_user.congress_id,
+            Vote.state == VoteState.OPEN,
+            Vote.mode == VoteMode.ELECTRONIC,
+        )
+        .order_by(Vote.id)
+    )
+
+
+def _status() -> dict:
+    vote = _open_vote()
+    return {
+        "vote": vote.id if vote else None,
+        "voted": bool(vote and services.has_voted(vote, current_user)),
+        "checked_in": bool(vote and congress.is_checked_in(vote.session_id, current_user.id)),
+    }
+
+
+@bp.get("/")
+@roles_required("deputy")
+def home():
+    status = _status()
+    vote = db.session.get(Vote, status["vote"]) if status["vote"] else None
+    return render_template("tablet/home.html", vote=vote, status=status)
+
+
+@bp.get("/state.json")
+@roles_required("deputy")
+def state():
+    """Polled by the waiting tablet every 2 seconds."""
+    return _status()
+
+
+def _vote_for_deputy(vote_id: int) -> Vote:
+    vote = services.get_vote(vote_id)
+    if vote.session.congress_id != current_user.congress_id:
+        raise Forbidden("forbidden")
+    return vote
+
+
+def _choices_from_form(vote: Vote) -> dict[str, str]:
+    """Read c<candidate_id> fields; absent ones are left out (counted as abstain)."""
+    choices = {}
+    for e in vote.entries:
+        value = request.form.get(f"c{e.candidate_id}", "")
+        if value:
+            choices[str(e.candidate_id)] = value
+    return choices
+
+
+def _ballot(vote: Vote, choices: dict[str, str], error: str | None = None, status: int = 200):
+    return render_template(
+        "tablet/ballot.html", vote=vote, choices=choices, error=error,
+        voted=services.has_voted(vote, current_user),
+    ), status
+
+
+@bp.get("/votes/<int:vote_id>")
+@roles_required("deputy")
+def ballot(vote_id: int):
+    return _ballot(_vote_for_deputy(vote_id), {})
+
+
+@bp.post("/votes/<int:vote_id>/edit")
+@roles_required("deputy")
+def edit(vote_id: int):
+    """Back from the review screen with the marks kept."""
+    vote = _vote_for_deputy(vote_id)
+    return _ballot(vote, _choices_from_form(vote))
+
+
+@bp.post("/votes/<int:vote_id>/review")
+@roles_required("deputy")
+def review(vote_id: int):
+    vote = _vote_for_deputy(vote_id)
+    choices = _choices_from_form(vote)
+    try:
+        rules.ballot_marks(
+            choices, services.candidate_ids(vote), style=vote.style, max_for=vote.max_for
+        )
+    except InvalidInput as err:
+        return _ballot(vote, choices, err.message, 422)
+    unmarked = [e for e in vote.entries if str(e.candidate_id) not in choices]
+    return render_template(
+        "tablet/review.html",
+        vote=vote,
+        choices=choices,
+        unmarked=unmarked,
+        count_for=sum(1 for c in choices.values() if c == rules.FOR),
+        idempotency_key=secrets.token_urlsafe(16),
+    )
+
+
+@bp.post("/votes/<int:vote_id>/cast")
+@roles_required("deputy")
+def cast(vote_id: int):
+    vote = _vote_for_deputy(vote_id)
+    choices = _choices_from_form(vote)
+    try:
+        outcome = services.cast_ballot(
+            vote, current_user, choices, request.form.get("idempotency_key") or None
+        )
+    except DomainError as err:
+        db.session.rollback()
+        return render_template("tablet/refused.html", vote=vote, error=err), err.status
+    return render_template("tablet/done.html", vote=vote, receipt=outcome.receipt), 201

@@ -1,0 +1,235 @@
+"""The organisers' desk for votes, and the printable pages: announcement, paper ballot."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from votesys import importing
+from votesys.auth.views import roles_required
+from votesys.congress import services as congress
+from votesys.congress.forms import UploadForm
+from votesys.errors import DomainError
+from votesys.extensions import db
+from votesys.voting import results, services
+from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
+
+bp = Blueprint("voting", __name__)
+ORGANISERS = ("organiser", "admin")
+
+
+@bp.route("/desk/sessions/<int:session_id>/candidates", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def new_candidate(session_id: int):
+    sess = congress.get_session(session_id, current_user)
+    form = CandidateForm()
+    if form.validate_on_submit():
+        services.add_candidate(
+            sess,
+            form.title.data.strip(),
+            (form.summary.data or "").strip(),
+            (form.responsible_unit.data or "").strip(),
+            form.budget_wan.data,
+        )
+        db.session.flush()
+        flash(_("Candidate added."), "ok")
+        return redirect(url_for("congress.session", session_id=sess.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("voting/candidate_form.html", sess=sess, form=form), status
+
+
+@bp.post("/desk/sessions/<int:session_id>/candidates/import")
+@roles_required(*ORGANISERS)
+def import_candidates(session_id: int):
+    """Import candidate projects from .xlsx/.csv: all rows or none."""
+    sess = congress.get_session(session_id, current_user)
+    form = UploadForm()
+    errors = None
+    if not form.validate_on_submit():
+        errors = [importing.RowError(0, "", _("choose an .xlsx or .csv file"))]
+    else:
+        upload = form.file.data
+        try:
+            parsed = importing.candidates(
+                importing.read_table(upload.filename or "", upload.read())
+            )
+        except importing.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            for c in parsed:
+                services.add_candidate(
+                    sess, c["title"], c["summary"], c["responsible_unit"], c["budget_wan"]
+                )
+            db.session.flush()
+            flash(_("%(n)s candidates imported.", n=len(parsed)), "ok")
+            return redirect(url_for("congress.session", session_id=sess.id))
+    return render_template(
+        "congress/session.html",
+        sess=sess,
+        quorum=congress.quorum(sess),
+        votes=services.session_votes(sess),
+        candidates=services.session_candidates(sess),
+        upload=form,
+        import_errors=errors,
+    ), 422
+
+
+@bp.route("/desk/sessions/<int:session_id>/votes/new", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def new_vote(session_id: int):
+    sess = congress.get_session(session_id, current_user)
+    form = VoteForm()
+    candidates = services.session_candidates(sess)
+    form.candidates.choices = [(c.id, c.title) for c in candidates]
+    if request.method == "GET":
+        form.candidates.data = [c.id for c in candidates]
+    error = None
+    if form.validate_on_submit():
+        try:
+            vote = services.create_vote(
+                sess,
+                title=form.title.data,
+                candidate_ids=form.candidates.data,
+                seats=form.seats.data,
+                max_for=form.max_for.data,
+                style=form.style.data,
+                base=form.base.data,
+                mode=form.mode.data,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            error = err.message
+        else:
+            return redirect(url_for(".vote", vote_id=vote.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("voting/vote_form.html", sess=sess, form=form, error=error), status
+
+
+@bp.get("/desk/votes/<int:vote_id>")
+@roles_required(*ORGANISERS)
+def vote(vote_id: int):
+    v = services.get_managed_vote(vote_id, current_user)
+    paper = PaperForm()
+    return render_template(
+        "voting/vote.html",
+        vote=v,
+        sess=v.session,
+        quorum=congress.quorum(v.session),
+        cast=services.ballots_cast(v),
+        result=results.result_dict(v) if v.state in ("closed", "published") else None,
+        rule=results.rule_text(v),
+        runoff=services.runoff_of(v),
+        paper=paper,
+        labels=results,
+    )
+
+
+ACTIONS = {
+    "open": (services.open_vote, _l("The vote is open. Deputies can vote now.")),
+    "close": (services.close_vote, _l("The vote is closed and counted.")),
+    "publish": (services.publish_vote, _l("The result is published.")),
+}
+
+
+@bp.post("/desk/votes/<int:vote_id>/<any(open, close, publish):action>")
+@roles_required(*ORGANISERS)
+def act(vote_id: int, action: str):
+    v = services.get_managed_vote(vote_id, current_user)
+    service, done = ACTIONS[action]
+    try:
+        service(v)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(str(done), "ok")
+    return redirect(url_for(".vote", vote_id=vote_id))
+
+
+@bp.post("/desk/votes/<int:vote_id>/runoff")
+@roles_required(*ORGANISERS)
+def runoff(vote_id: int):
+    v = services.get_managed_vote(vote_id, current_user)
+    try:
+        new = services.create_runoff(v)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".vote", vote_id=vote_id))
+    flash(_("Runoff vote created for the tied candidates."), "ok")
+    return redirect(url_for(".vote", vote_id=new.id))
+
+
+@bp.post("/desk/votes/<int:vote_id>/paper")
+@roles_required(*ORGANISERS)
+def paper(vote_id: int):
+    """Enter the tellers' totals of a paper vote."""
+    v = services.get_managed_vote(vote_id, current_user)
+    form = PaperForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError("bad_request")
+        raw = {
+            str(e.candidate_id): {
+                word: request.form.get(f"c{e.candidate_id}_{word}", "0") or "0"
+                for word in ("for", "against", "abstain")
+            }
+            for e in v.entries
+        }
+        services.enter_paper_totals(
+            v,
+            issued=form.issued.data,
+            returned=form.returned.data,
+            invalid_ballots=form.invalid.data,
+            counts=services.parse_paper_counts(raw, v),
+        )
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(_("Paper totals recorded; the vote is closed."), "ok")
+    return redirect(url_for(".vote", vote_id=vote_id))
+
+
+@bp.get("/desk/votes/<int:vote_id>/paper-ballot")
+@roles_required(*ORGANISERS)
+def paper_ballot(vote_id: int):
+    """表决票: the printable paper ballot."""
+    v = services.get_managed_vote(vote_id, current_user)
+    return render_template("voting/paper_ballot.html", vote=v, rule=results.rule_text(v))
+
+
+def _visible_vote(vote_id: int):
+    v = services.get_vote(vote_id)
+    services.ensure_result_visible(v, current_user)
+    return v
+
+
+@bp.get("/votes/<int:vote_id>/announcement")
+def announcement(vote_id: int):
+    """公告: the printable result announcement (A4)."""
+    v = _visible_vote(vote_id)
+    return render_template(
+        "voting/announcement.html",
+        vote=v,
+        result=results.result_dict(v),
+        labels=results,
+        runoff=services.runoff_of(v),
+    )
+
+
+@bp.get("/votes/<int:vote_id>/result.csv")
+def result_csv(vote_id: int):
+    v = _visible_vote(vote_id)
+    return Response(
+        results.result_csv(v),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="vote-{v.id}-result.csv"'},
+    )
+
+
+@bp.get("/votes/<int:vote_id>/result.json")
+def result_json(vote_id: int):
+    return results.result_dict(_visible_vote(vote_id))
