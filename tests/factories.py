@@ -42,8 +42,12 @@ def build_scenario(
         ],
         "session": {"name": "第一次会议", "date": "2027-01-12"},
         "candidates": [
-            {"key": f"c{i}", "title": f"候选项目{i}", "responsible_unit": "区民政局",
-             "budget_wan": "100.00"}
+            {
+                "key": f"c{i}",
+                "title": f"候选项目{i}",
+                "responsible_unit": "区民政局",
+                "budget_wan": "100.00",
+            }
             for i in range(1, candidates + 1)
         ],
         "votes": [

@@ -11,9 +11,7 @@ from flask import Flask
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers, request hooks."""
     instance = os.environ.get("VOTESYS_INSTANCE_PATH")
-    app = Flask(
-        __name__, instance_path=str(Path(instance).resolve()) if instance else None
-    )
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
     _configure(app, overrides or {})
     _init_extensions(app)
     _register_blueprints(app)
@@ -72,8 +70,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from votesys import database, errors, headers, i18n
+    from votesys import cli, database, errors, headers, i18n
 
+    cli.register(app)
     errors.register(app)
     database.commit_at_request_end(app)
     headers.register(app)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
@@ -23,7 +22,13 @@ def main() -> None:
     """votesys — 民生实事项目人大代表票决制."""
 
 
-@main.command("create-user")
+def register(app) -> None:
+    """Put the commands on the app, so `votesys X` and `flask --app votesys X` both work."""
+    for command in (create_user_command, load_command, demo_command, serve_command):
+        app.cli.add_command(command)
+
+
+@click.command("create-user")
 @click.option("--login", required=True)
 @click.option("--password", required=True)
 @click.option("--role", type=click.Choice(["organiser", "admin"]), default="organiser")
@@ -50,7 +55,7 @@ def create_user_command(login, password, role, name, jurisdiction_code) -> None:
     click.echo(json.dumps({"user": user.id, "login": user.login, "role": user.role}))
 
 
-@main.command("load")
+@click.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def load_command(file: Path) -> None:
@@ -65,13 +70,14 @@ def load_command(file: Path) -> None:
         ids = scenario.load(data)
     except DomainError as err:
         db.session.rollback()
-        raise click.ClickException(str(err) if isinstance(err, scenario.ScenarioError)
-                                   else err.message) from None
+        raise click.ClickException(
+            str(err) if isinstance(err, scenario.ScenarioError) else err.message
+        ) from None
     db.session.commit()
     click.echo(json.dumps(ids, ensure_ascii=False))
 
 
-@main.command("demo")
+@click.command("demo")
 @with_appcontext
 def demo_command() -> None:
     """Load the demo data (渌口区) when the database holds no congress yet."""
@@ -83,7 +89,7 @@ def demo_command() -> None:
         click.echo("database not empty: demo data left alone")
 
 
-@main.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=None, type=int, help="processes (default: 2 × cores + 1)")

@@ -42,7 +42,6 @@ MESSAGES: dict[str, Any] = {
     "electronic_vote": _l("This vote is held on tablets; it has no paper totals."),
     "no_runoff_needed": _l("This vote has no tie that needs a runoff."),
     "runoff_exists": _l("A runoff for this vote has already been created."),
-    "duplicate": _l("%(field)s: %(value)s already exists."),
     "conflict": _l("This conflicts with the current state. Reload and try again."),
     "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
     "internal": _l("Something went wrong on our side. Nothing was saved. Please try again."),

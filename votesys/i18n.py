@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.args.get("lang")
     if chosen in languages:
-        session["lang"] = chosen
+        if not request.path.startswith("/api/"):  # the API keeps no cookie
+            session["lang"] = chosen
         return chosen
     if session.get("lang") in languages:
         return session["lang"]
@@ -17,9 +20,15 @@ def select_locale() -> str:
 
 
 def register(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import get_locale, refresh
 
-    from votesys.voting.results import STATE_LABELS
+    @app.before_request
+    def _fresh_locale() -> None:
+        # The locale is cached on the app context, which an outer context (a CLI command,
+        # a test) may share across requests: choose it anew for each request.
+        refresh()
+
+    from votesys.voting.labels import STATE_LABELS
 
     @app.template_filter("state_label")
     def _state_label(state: str) -> str:

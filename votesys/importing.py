@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -46,11 +47,21 @@ DEPUTY_COLUMNS = (
 CANDIDATE_COLUMNS = (
     Column("title", ("项目名称", "title")),
     Column("summary", ("项目简介", "summary"), required=False),
-    Column("responsible_unit", ("责任单位", "responsible unit", "responsible_unit"), required=False),
-    Column("budget_wan", ("预算（万元）", "预算(万元)", "预算", "budget_wan", "budget"), required=False),
+    Column(
+        "responsible_unit", ("责任单位", "responsible unit", "responsible_unit"), required=False
+    ),
+    Column(
+        "budget_wan", ("预算（万元）", "预算(万元)", "预算", "budget_wan", "budget"), required=False
+    ),
 )
-STATUS_WORDS = {"在任": "active", "active": "active", "": "active", "终止": "terminated",
-                "已终止": "terminated", "terminated": "terminated"}
+STATUS_WORDS = {
+    "在任": "active",
+    "active": "active",
+    "": "active",
+    "终止": "terminated",
+    "已终止": "terminated",
+    "terminated": "terminated",
+}
 
 
 def read_table(filename: str, content: bytes) -> list[list[Any]]:
@@ -60,7 +71,7 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (InvalidFileException, KeyError, ValueError, OSError, Exception):
-            raise ImportRefused([RowError(0, "", "not a readable .xlsx file")]) from None
+            raise ImportRefused([RowError(0, "", _l("not a readable .xlsx file"))]) from None
         sheet = book.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
         book.close()
@@ -73,15 +84,15 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise ImportRefused([RowError(0, "", "the .csv file is neither UTF-8 nor GBK")])
+            raise ImportRefused([RowError(0, "", _l("the .csv file is neither UTF-8 nor GBK"))])
         return [row for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 1]
-    raise ImportRefused([RowError(0, "", "choose an .xlsx or .csv file")])
+    raise ImportRefused([RowError(0, "", _l("choose an .xlsx or .csv file"))])
 
 
 def records(rows: list[list[Any]], columns: tuple[Column, ...]) -> list[tuple[int, dict]]:
     """Map the header row to columns; return (row number, values) for each non-empty row."""
     if not rows:
-        raise ImportRefused([RowError(1, "", "the file is empty")])
+        raise ImportRefused([RowError(1, "", _l("the file is empty"))])
     header = [_cell(h) for h in rows[0]]
     index: dict[str, int] = {}
     for column in columns:
@@ -91,17 +102,17 @@ def records(rows: list[list[Any]], columns: tuple[Column, ...]) -> list[tuple[in
             index[column.key] = found[0]
         elif column.required:
             raise ImportRefused(
-                [RowError(1, column.headers[0], "column missing from the header row")]
+                [RowError(1, column.headers[0], _l("column missing from the header row"))]
             )
     if len(rows) > MAX_ROWS + 1:
-        raise ImportRefused([RowError(MAX_ROWS + 2, "", f"at most {MAX_ROWS} rows")])
+        raise ImportRefused([RowError(MAX_ROWS + 2, "", _l("at most %(n)s rows", n=MAX_ROWS))])
     out = []
     for n, row in enumerate(rows[1:], start=2):
         values = {k: _cell(row[i]) if i < len(row) else "" for k, i in index.items()}
         if any(values.values()):
             out.append((n, values))
     if not out:
-        raise ImportRefused([RowError(2, "", "no data rows under the header")])
+        raise ImportRefused([RowError(2, "", _l("no data rows under the header"))])
     return out
 
 
@@ -121,26 +132,31 @@ def deputies(rows: list[list[Any]], taken_codes: set[str]) -> list[dict]:
     for n, v in records(rows, DEPUTY_COLUMNS):
         code, name, pin = v["code"], v["name"], v["pin"]
         if not code:
-            errors.append(RowError(n, "代表编号", "required"))
+            errors.append(RowError(n, "代表编号", _l("required")))
         elif len(code) > 32:
-            errors.append(RowError(n, "代表编号", "at most 32 characters"))
+            errors.append(RowError(n, "代表编号", _l("at most 32 characters")))
         elif code in seen:
-            errors.append(RowError(n, "代表编号", f"duplicate of row {seen[code]}"))
+            errors.append(RowError(n, "代表编号", _l("duplicate of row %(row)s", row=seen[code])))
         elif code in taken_codes:
-            errors.append(RowError(n, "代表编号", "already registered"))
+            errors.append(RowError(n, "代表编号", _l("already registered")))
         seen.setdefault(code, n)
         if not name:
-            errors.append(RowError(n, "姓名", "required"))
+            errors.append(RowError(n, "姓名", _l("required")))
         elif len(name) > 100:
-            errors.append(RowError(n, "姓名", "at most 100 characters"))
-        if not (pin.isdigit() and 4 <= len(pin) <= 12):
-            errors.append(RowError(n, "PIN", "4 to 12 digits"))
+            errors.append(RowError(n, "姓名", _l("at most 100 characters")))
+        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+            errors.append(RowError(n, "PIN", _l("4 to 12 digits")))
         status = STATUS_WORDS.get(v.get("status", "").lower())
         if status is None:
-            errors.append(RowError(n, "状态", "在任/active or 终止/terminated"))
+            errors.append(RowError(n, "状态", _l("在任/active or 终止/terminated")))
         out.append(
-            {"code": code, "name": name, "pin": pin, "status": status,
-             "delegation": v.get("delegation", "")[:100]}
+            {
+                "code": code,
+                "name": name,
+                "pin": pin,
+                "status": status,
+                "delegation": v.get("delegation", "")[:100],
+            }
         )
     if errors:
         raise ImportRefused(errors)
@@ -154,9 +170,9 @@ def candidates(rows: list[list[Any]]) -> list[dict]:
     for n, v in records(rows, CANDIDATE_COLUMNS):
         title = v["title"]
         if not title:
-            errors.append(RowError(n, "项目名称", "required"))
+            errors.append(RowError(n, "项目名称", _l("required")))
         elif len(title) > 200:
-            errors.append(RowError(n, "项目名称", "at most 200 characters"))
+            errors.append(RowError(n, "项目名称", _l("at most 200 characters")))
         budget = None
         raw = v.get("budget_wan", "").replace(",", "")
         if raw:
@@ -165,14 +181,18 @@ def candidates(rows: list[list[Any]]) -> list[dict]:
                 if not budget.is_finite() or budget < 0 or budget >= Decimal("1e12"):
                     raise InvalidOperation
                 if budget != budget.quantize(Decimal("0.01")):
-                    errors.append(RowError(n, "预算（万元）", "at most two decimal places"))
+                    errors.append(RowError(n, "预算（万元）", _l("at most two decimal places")))
                 budget = budget.quantize(Decimal("0.01"))
             except InvalidOperation:
-                errors.append(RowError(n, "预算（万元）", "an amount in 万元, e.g. 1200.50"))
+                errors.append(RowError(n, "预算（万元）", _l("an amount in 万元, e.g. 1200.50")))
                 budget = None
         out.append(
-            {"title": title, "summary": v.get("summary", "")[:2000],
-             "responsible_unit": v.get("responsible_unit", "")[:200], "budget_wan": budget}
+            {
+                "title": title,
+                "summary": v.get("summary", "")[:2000],
+                "responsible_unit": v.get("responsible_unit", "")[:200],
+                "budget_wan": budget,
+            }
         )
     if errors:
         raise ImportRefused(errors)

@@ -140,7 +140,11 @@ def _deputies(items: list) -> list[dict]:
             raise ScenarioError(f"{path}.code", "duplicate")
         seen.add(code)
         pin = d["pin"]
-        if not isinstance(pin, str) or not (4 <= len(pin) <= 12) or not pin.isdigit():
+        if (
+            not isinstance(pin, str)
+            or not (4 <= len(pin) <= 12)
+            or not (pin.isascii() and pin.isdigit())
+        ):
             raise ScenarioError(f"{path}.pin", "4 to 12 digits, as a string")
         out.append(
             {
@@ -191,11 +195,11 @@ def _money(value: Any, path: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ScenarioError(path, "an amount in 万元, e.g. \"1200.50\"")
+        raise ScenarioError(path, 'an amount in 万元, e.g. "1200.50"')
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ScenarioError(path, "an amount in 万元, e.g. \"1200.50\"") from None
+        raise ScenarioError(path, 'an amount in 万元, e.g. "1200.50"') from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
         raise ScenarioError(path, "a non-negative amount below 10^12")
     if amount != amount.quantize(Decimal("0.01")):
@@ -236,7 +240,9 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
                 "max_for": max_for,
                 "style": _choice(v.get("style", "per_candidate"), f"{path}.style", rules.STYLES),
                 "base": _choice(v.get("base", "all_deputies"), f"{path}.base", rules.BASES),
-                "mode": _choice(v.get("mode", "electronic"), f"{path}.mode", ("electronic", "paper")),
+                "mode": _choice(
+                    v.get("mode", "electronic"), f"{path}.mode", ("electronic", "paper")
+                ),
             }
         )
     return out

@@ -21,8 +21,9 @@ def hall(make_scenario, organiser, api):
 
 def check_in(api, ids, codes):
     for code in codes:
-        r = api.post(f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code},
-                     as_="organiser")
+        r = api.post(
+            f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code}, as_="organiser"
+        )
         assert r.status_code == 201, r.get_json()
 
 
@@ -61,12 +62,15 @@ def test_quorum_is_live_and_refuses_opening(hall, api):
     check_in(api, hall, ["D0006"])
     assert api.get(f"/api/v1/sessions/{sid}/quorum", as_="organiser").get_json()["met"] is True
     r = api.delete(f"/api/v1/sessions/{sid}/attendance/D0006", as_="organiser")
-    assert r.status_code == 200 and r.get_json()["present"] == 5
+    body = r.get_json()
+    assert r.status_code == 200 and body["checked_in"] is False
+    assert body["quorum"] == {"total": 9, "present": 5, "required": 6, "met": False}
 
 
 def test_deputies_cannot_check_themselves_in(hall, api):
-    r = api.post(f"/api/v1/sessions/{hall['session']}/attendance", {"deputy_code": "D0001"},
-                 as_="D0001")
+    r = api.post(
+        f"/api/v1/sessions/{hall['session']}/attendance", {"deputy_code": "D0001"}, as_="D0001"
+    )
     assert r.status_code == 403
     r = api.post(f"/api/v1/sessions/{hall['session']}/attendance", {"deputy_code": "D0001"})
     assert r.status_code == 401
@@ -92,6 +96,7 @@ def test_full_cycle(hall, api, client):
     assert [c["id"] for c in state["candidates"]] == [int(cand(hall, n)) for n in range(1, 6)]
     # results are not visible before closing, nor to the public before publication
     assert api.get(f"/api/v1/votes/{vid}/result", as_="organiser").status_code == 409
+    assert client.get(f"/api/v1/votes/{vid}/result").status_code == 403
     r = api.post(f"/api/v1/votes/{vid}/close", as_="organiser")
     assert r.status_code == 200
     assert client.get(f"/api/v1/votes/{vid}/result").status_code == 403
@@ -114,14 +119,23 @@ def test_cannot_vote_twice_and_retry_gets_first_answer(hall, api):
     check_in(api, hall, [f"D{i:04d}" for i in range(1, 10)])
     vid = open_vote(api, hall)
     body = {"choices": {cand(hall, 1): "for"}}
-    first = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001",
-                     headers={"Idempotency-Key": "tablet-7-attempt"})
+    first = api.post(
+        f"/api/v1/votes/{vid}/ballots",
+        body,
+        as_="D0001",
+        headers={"Idempotency-Key": "tablet-7-attempt"},
+    )
     assert first.status_code == 201
-    retry = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001",
-                     headers={"Idempotency-Key": "tablet-7-attempt"})
+    retry = api.post(
+        f"/api/v1/votes/{vid}/ballots",
+        body,
+        as_="D0001",
+        headers={"Idempotency-Key": "tablet-7-attempt"},
+    )
     assert retry.status_code == 201 and retry.get_json() == first.get_json()
-    again = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001",
-                     headers={"Idempotency-Key": "another"})
+    again = api.post(
+        f"/api/v1/votes/{vid}/ballots", body, as_="D0001", headers={"Idempotency-Key": "another"}
+    )
     assert again.status_code == 409 and again.get_json()["error"] == "already_voted"
     plain = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0001")
     assert plain.status_code == 409
@@ -141,8 +155,9 @@ def test_refusals_store_nothing(make_scenario, organiser, api):
     assert r.status_code == 409 and r.get_json()["error"] == "vote_not_open"
     check_in(api, ids, [f"D{i:04d}" for i in range(1, 8)])
     # a terminated deputy cannot be checked in
-    r = api.post(f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": "D0009"},
-                 as_="organiser")
+    r = api.post(
+        f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": "D0009"}, as_="organiser"
+    )
     assert r.status_code == 409
     open_vote(api, ids)
     r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0009")
@@ -167,8 +182,7 @@ def test_refusals_store_nothing(make_scenario, organiser, api):
         (b'{"choices": {"abc": "for"}}', 422, "unknown_candidate"),
         (b'{"choices": {"C1": "yes"}}', 422, "bad_choice"),
         (b'{"choices": {"C1": ["for"]}}', 422, "bad_choice"),
-        (b'{"choices": {"C1": "for", "C2": "for", "C3": "for", "C4": "for"}}', 422,
-         "too_many_for"),
+        (b'{"choices": {"C1": "for", "C2": "for", "C3": "for", "C4": "for"}}', 422, "too_many_for"),
         (b'{"choices": {"C1": "for"}, "x": "' + b"a" * 70000 + b'"}', 413, "too_large"),
         (b"[" * 5000 + b"]" * 5000, 400, "bad_json"),
     ],
@@ -195,16 +209,20 @@ def test_duplicate_json_keys_for_one_candidate_keep_one_mark(hall, api):
     vid = open_vote(api, hall)
     c1 = cand(hall, 1)
     raw = f'{{"choices": {{"{c1}": "against", "{c1}": "for"}}}}'.encode()
-    r = api.client.post(f"/api/v1/votes/{vid}/ballots", data=raw,
-                        content_type="application/json",
-                        headers={"Authorization": f"Bearer {api.tokens['D0001']}"})
+    r = api.client.post(
+        f"/api/v1/votes/{vid}/ballots",
+        data=raw,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.tokens['D0001']}"},
+    )
     assert r.status_code == 201
     assert db.session.query(Ballot).one().marks.count("F") == 1
 
 
 def test_unknown_token_and_roles(hall, api, client):
-    r = client.post(f"/api/v1/votes/{hall['votes']['main']}/open",
-                    headers={"Authorization": "Bearer nope"})
+    r = client.post(
+        f"/api/v1/votes/{hall['votes']['main']}/open", headers={"Authorization": "Bearer nope"}
+    )
     assert r.status_code == 401 and r.get_json()["error"] == "unauthorized"
     r = api.post(f"/api/v1/votes/{hall['votes']['main']}/open", as_="D0001")
     assert r.status_code == 403
@@ -292,12 +310,13 @@ def test_approval_ballot(make_scenario, organiser, api):
     c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
     r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "against"}}, as_=codes[0])
     assert r.status_code == 422 and r.get_json()["error"] == "approval_for_only"
-    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for", c2: "for"}},
-                 as_=codes[0])
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for", c2: "for"}}, as_=codes[0])
     assert r.status_code == 422 and r.get_json()["error"] == "too_many_for"
     for code in codes[:2]:
-        assert api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}},
-                        as_=code).status_code == 201
+        assert (
+            api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_=code).status_code
+            == 201
+        )
     result = api.post(f"/api/v1/votes/{vid}/close", as_="organiser").get_json()
     row = next(x for x in result["candidates"] if str(x["id"]) == c1)
     assert (row["for"], row["against"], row["abstain"], row["approved"]) == (2, 0, 0, True)
@@ -313,15 +332,27 @@ def test_paper_vote(make_scenario, organiser, api):
     r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0001")
     assert r.status_code == 409 and r.get_json()["error"] == "paper_vote"
     assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 409
-    mismatch = {"issued": 8, "returned": 8, "invalid": 1,
-                "candidates": {c1: {"for": 6, "against": 1, "abstain": 1},
-                               c2: {"for": 2, "against": 3, "abstain": 2}}}
+    mismatch = {
+        "issued": 8,
+        "returned": 8,
+        "invalid": 1,
+        "candidates": {
+            c1: {"for": 6, "against": 1, "abstain": 1},
+            c2: {"for": 2, "against": 3, "abstain": 2},
+        },
+    }
     r = api.post(f"/api/v1/votes/{vid}/paper", mismatch, as_="organiser")
     assert r.status_code == 422 and "c" in r.get_json()["field"]
     assert api.get(f"/api/v1/votes/{vid}", as_="organiser").get_json()["state"] == "open"
-    good = {"issued": 8, "returned": 8, "invalid": 1,
-            "candidates": {c1: {"for": 5, "against": 1, "abstain": 1},
-                           c2: {"for": 2, "against": 3, "abstain": 2}}}
+    good = {
+        "issued": 8,
+        "returned": 8,
+        "invalid": 1,
+        "candidates": {
+            c1: {"for": 5, "against": 1, "abstain": 1},
+            c2: {"for": 2, "against": 3, "abstain": 2},
+        },
+    }
     result = api.post(f"/api/v1/votes/{vid}/paper", good, as_="organiser").get_json()
     row = next(x for x in result["candidates"] if str(x["id"]) == c1)
     # 9 current deputies: 5 "for" passes (more than 4.5)
@@ -336,13 +367,41 @@ def test_paper_vote_void_when_more_returned_than_issued(make_scenario, organiser
     check_in(api, ids, [f"D{i:04d}" for i in range(1, 9)])
     vid = open_vote(api, ids)
     c1 = str(ids["candidates"]["c1"])
-    body = {"issued": 7, "returned": 8, "invalid": 0,
-            "candidates": {c1: {"for": 8, "against": 0, "abstain": 0}}}
+    body = {
+        "issued": 7,
+        "returned": 8,
+        "invalid": 0,
+        "candidates": {c1: {"for": 8, "against": 0, "abstain": 0}},
+    }
     result = api.post(f"/api/v1/votes/{vid}/paper", body, as_="organiser").get_json()
     assert result["void"] == "returned_exceeds_issued" and result["state"] == "closed"
     assert result["candidates"][0]["approved"] is None
-    bad = api.post(f"/api/v1/votes/{vid}/paper", {"issued": "x"}, as_="organiser")
-    assert bad.status_code == 422
+    assert result["candidates"][0]["not_voted"] is None
+    closed = api.post(f"/api/v1/votes/{vid}/paper", {"issued": "x"}, as_="organiser")
+    assert closed.status_code == 409
+
+
+def test_paper_totals_input_errors(make_scenario, organiser, api):
+    ids = make_scenario(deputies=3, candidates=1, seats=1, mode="paper")
+    api.login("organiser", "organiser-pass")
+    check_in(api, ids, list(ids["deputies"]))
+    vid = ids["votes"]["main"]
+    early = api.post(f"/api/v1/votes/{vid}/paper", {"issued": "x"}, as_="organiser")
+    assert early.status_code == 409
+    open_vote(api, ids)
+    c1 = str(ids["candidates"]["c1"])
+    for body in [
+        {"issued": "x"},
+        {"issued": -1, "returned": 0},
+        {"issued": True},
+        {"issued": 3, "returned": 3, "candidates": []},
+        {"issued": 3, "returned": 3, "candidates": {c1: 5}},
+        {"issued": 3, "returned": 3, "candidates": {"77": {"for": 3}}},
+        {"issued": 3, "returned": 3, "invalid": 4, "candidates": {c1: {"for": 3}}},
+    ]:
+        r = api.post(f"/api/v1/votes/{vid}/paper", body, as_="organiser")
+        assert r.status_code == 422, (body, r.get_json())
+    assert api.get(f"/api/v1/votes/{vid}", as_="organiser").get_json()["state"] == "open"
 
 
 def test_openapi_served(client):

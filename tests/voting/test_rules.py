@@ -13,8 +13,16 @@ from votesys.voting.rules import Count, Quorum, passage_threshold, select
 
 @pytest.mark.parametrize(
     ("total", "present", "met"),
-    [(179, 120, True), (179, 119, False), (180, 120, True), (180, 119, False),
-     (3, 2, True), (3, 1, False), (1, 1, True), (0, 0, False)],
+    [
+        (179, 120, True),
+        (179, 119, False),
+        (180, 120, True),
+        (180, 119, False),
+        (3, 2, True),
+        (3, 1, False),
+        (1, 1, True),
+        (0, 0, False),
+    ],
 )
 def test_quorum_two_thirds_bound_included(total, present, met):
     assert Quorum(total, present).met is met
@@ -108,25 +116,35 @@ def test_no_threshold_ranks_everyone():
 
 
 def test_ballot_marks_encode_and_default_to_abstain():
-    marks = rules.ballot_marks({"11": "for", 13: "against"}, [11, 12, 13],
-                               style="per_candidate", max_for=1)
+    marks = rules.ballot_marks(
+        {"11": "for", 13: "against"}, [11, 12, 13], style="per_candidate", max_for=1
+    )
     assert marks == "FNA"
 
 
 def test_ballot_over_the_for_limit_is_refused():
     with pytest.raises(InvalidInput) as err:
-        rules.ballot_marks({"1": "for", "2": "for", "3": "for"}, [1, 2, 3],
-                           style="per_candidate", max_for=2)
+        rules.ballot_marks(
+            {"1": "for", "2": "for", "3": "for"}, [1, 2, 3], style="per_candidate", max_for=2
+        )
     assert err.value.code == "too_many_for"
-    assert rules.ballot_marks({"1": "for", "2": "for"}, [1, 2, 3],
-                              style="per_candidate", max_for=2) == "FFN"
+    assert (
+        rules.ballot_marks({"1": "for", "2": "for"}, [1, 2, 3], style="per_candidate", max_for=2)
+        == "FFN"
+    )
 
 
 @pytest.mark.parametrize(
     ("choices", "code"),
-    [({"9": "for"}, "unknown_candidate"), ({"x": "for"}, "unknown_candidate"),
-     ({"1": "yes"}, "bad_choice"), ({"1": 1}, "bad_choice"), ({"1": None}, "bad_choice"),
-     ({"true": "for"}, "unknown_candidate"), ({"１": "for"}, "unknown_candidate")],
+    [
+        ({"9": "for"}, "unknown_candidate"),
+        ({"x": "for"}, "unknown_candidate"),
+        ({"1": "yes"}, "bad_choice"),
+        ({"1": 1}, "bad_choice"),
+        ({"1": None}, "bad_choice"),
+        ({"true": "for"}, "unknown_candidate"),
+        ({"１": "for"}, "unknown_candidate"),
+    ],
 )
 def test_bad_ballots_are_refused(choices, code):
     with pytest.raises(InvalidInput) as err:
@@ -192,11 +210,15 @@ def test_paper_totals_consistency_and_void():
     totals = rules.PaperTotals(issued=10, returned=10, invalid=1, counts=good)
     assert rules.check_paper(totals, present=10, style="per_candidate", max_for=2) is None
     more_returned = rules.PaperTotals(issued=9, returned=10, invalid=1, counts=good)
-    assert rules.check_paper(more_returned, present=10, style="per_candidate",
-                             max_for=2) == "returned_exceeds_issued"
+    assert (
+        rules.check_paper(more_returned, present=10, style="per_candidate", max_for=2)
+        == "returned_exceeds_issued"
+    )
     more_issued = rules.PaperTotals(issued=11, returned=10, invalid=1, counts=good)
-    assert rules.check_paper(more_issued, present=10, style="per_candidate",
-                             max_for=2) == "issued_exceeds_present"
+    assert (
+        rules.check_paper(more_issued, present=10, style="per_candidate", max_for=2)
+        == "issued_exceeds_present"
+    )
     bad_sum = rules.PaperTotals(10, 10, 0, good)
     with pytest.raises(InvalidInput):
         rules.check_paper(bad_sum, present=10, style="per_candidate", max_for=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import json_body
 from votesys.auth.services import authenticate, issue_token
@@ -17,8 +18,8 @@ def token():
     body = json_body()
     login, password = body.get("login"), body.get("password")
     if not isinstance(login, str) or not login.strip():
-        raise invalid("login", "required")
+        raise invalid("login", _l("required"))
     if not isinstance(password, str) or not password:
-        raise invalid("password", "required")
+        raise invalid("password", _l("required"))
     principal = authenticate(login, password)
     return {"token": issue_token(principal), "role": principal.role}, 201

@@ -8,13 +8,13 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from votesys.auth.models import ApiToken, Role, User
 from votesys.congress.models import Deputy
 from votesys.errors import Unauthorized, invalid
 from votesys.extensions import db
-
 
 
 def _hasher() -> PasswordHasher:
@@ -55,13 +55,13 @@ def create_user(
 ) -> User:
     login = login.strip()
     if not login or len(login) > 64:
-        raise invalid("login", "1 to 64 characters")
+        raise invalid("login", _l("1 to 64 characters"))
     if len(password) < 8:
-        raise invalid("password", "at least 8 characters")
+        raise invalid("password", _l("at least 8 characters"))
     if role not in (Role.ADMIN, Role.ORGANISER):
-        raise invalid("role", "admin or organiser")
+        raise invalid("role", _l("admin or organiser"))
     if db.session.scalar(select(User.id).where(User.login == login)):
-        raise invalid("login", "already taken")
+        raise invalid("login", _l("already taken"))
     user = User(
         login=login,
         name=name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g
+from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, json_body
 from votesys.congress import services
@@ -18,9 +19,9 @@ def check_in(session_id: int):
     sess = services.get_session(session_id, g.principal)
     code = json_body().get("deputy_code")
     if not isinstance(code, str) or not code.strip():
-        raise invalid("deputy_code", "required")
+        raise invalid("deputy_code", _l("required"))
     deputy = services.check_in(sess, code)
-    return {"deputy_code": deputy.code, "present": True, **services.quorum(sess).as_dict()}, 201
+    return _attendance(sess, deputy, checked_in=True), 201
 
 
 @bp.delete("/sessions/<int:session_id>/attendance/<deputy_code>")
@@ -28,7 +29,15 @@ def check_in(session_id: int):
 def undo_check_in(session_id: int, deputy_code: str):
     sess = services.get_session(session_id, g.principal)
     deputy = services.undo_check_in(sess, deputy_code)
-    return {"deputy_code": deputy.code, "present": False, **services.quorum(sess).as_dict()}
+    return _attendance(sess, deputy, checked_in=False)
+
+
+def _attendance(sess, deputy, *, checked_in: bool) -> dict:
+    return {
+        "deputy_code": deputy.code,
+        "checked_in": checked_in,
+        "quorum": services.quorum(sess).as_dict(),
+    }
 
 
 @bp.get("/sessions/<int:session_id>/quorum")

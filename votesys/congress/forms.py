@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 LEVEL_CHOICES = [
-    ("province", _l("province")),
-    ("city", _l("city")),
-    ("county", _l("county / district")),
-    ("township", _l("township / street")),
+    SelectChoice("province", _l("province")),
+    SelectChoice("city", _l("city")),
+    SelectChoice("county", _l("county / district")),
+    SelectChoice("township", _l("township / street")),
 ]
 
 
@@ -24,7 +24,9 @@ class CongressForm(FlaskForm):
         _l("Jurisdiction name"), validators=[DataRequired(), Length(max=100)]
     )
     level = SelectField(_l("Level"), choices=LEVEL_CHOICES, default="county")
-    parent_code = StringField(_l("Parent jurisdiction code"), validators=[Optional(), Length(max=32)])
+    parent_code = StringField(
+        _l("Parent jurisdiction code"), validators=[Optional(), Length(max=32)]
+    )
     name = StringField(_l("Congress name"), validators=[DataRequired(), Length(max=200)])
     term = IntegerField(_l("Term (届)"), validators=[DataRequired(), NumberRange(1, 99)])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from votesys.auth.models import Role, User
@@ -55,12 +56,12 @@ def get_session(session_id: int, user: object | None = None) -> CongressSession:
 
 def create_jurisdiction(code: str, name: str, level: str, parent_code: str | None) -> Jurisdiction:
     if level not in tuple(Level):
-        raise invalid("level", "province, city, county or township")
+        raise invalid("level", _l("province, city, county or township"))
     parent = None
     if parent_code:
         parent = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == parent_code))
         if parent is None:
-            raise invalid("parent", f"no jurisdiction with code {parent_code}")
+            raise invalid("parent", _l("no jurisdiction with code %(code)s", code=parent_code))
     node = Jurisdiction(code=code, name=name, level=level, parent=parent)
     db.session.add(node)
     db.session.flush()

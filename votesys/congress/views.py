@@ -123,8 +123,9 @@ def import_roster(congress_id: int):
             errors = refused.errors
         else:
             for d in parsed:
-                services.add_deputy(body, d["code"], d["name"], d["pin"], d["delegation"],
-                                    d["status"])
+                services.add_deputy(
+                    body, d["code"], d["name"], d["pin"], d["delegation"], d["status"]
+                )
             db.session.flush()
             flash(_("%(n)s deputies imported.", n=len(parsed)), "ok")
             return redirect(url_for(".congress", congress_id=body.id))
@@ -174,7 +175,9 @@ def checkin(session_id: int):
         except DomainError as err:
             flash(err.message, "error")
         else:
-            message = _("%(name)s checked in.") if action != "undo" else _("%(name)s: check-in undone.")
+            message = (
+                _("%(name)s checked in.") if action != "undo" else _("%(name)s: check-in undone.")
+            )
             flash(message % {"name": f"{deputy.name} ({deputy.code})"}, "ok")
         return redirect(url_for(".checkin", session_id=sess.id, q=request.form.get("q", "")))
     return render_template(

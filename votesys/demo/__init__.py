@@ -1,27 +1,132 @@
-"""The demo data a newcomer sees: 渌口区's congress, 179 deputies, 15 candidates for 10 places."""
+"""The demo data a newcomer sees, built from the seeds' facts about 渌口区.
+
+- 一届人大一次会议 (2026): 179 deputies present and voting on 15 candidates for ten places;
+  the "一户一产业工人" training project passes with 140 votes for, as the seed reports. The
+  result is published, so the announcement, the CSV and the hall screen's result show it.
+- 一届人大二次会议 (2027): three seats have since been vacated (176 current deputies); 168
+  are checked in; fifteen new candidates wait in a draft vote for the organiser to open.
+"""
 
 from __future__ import annotations
 
 import json
+import random
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from votesys.extensions import db
 
-SCENARIO = Path(__file__).with_name("lukou.json")
+HERE = Path(__file__).parent
+SCENARIO = HERE / "lukou.json"
+NEXT_SESSION = HERE / "lukou_2027.json"
 ORGANISER = ("organiser", "votesys-demo")
+# "for" votes of the 2026 candidates, in file order: c01 is the training project (140).
+FOR_2026 = [140, 151, 163, 146, 133, 158, 127, 121, 118, 97, 136, 81, 66, 58, 47]
 
 
 def load_if_empty() -> bool:
     """Load the demo when no congress exists yet; commit. Returns whether it loaded."""
-    from votesys import scenario
     from votesys.auth.services import create_user
     from votesys.congress.models import Congress
 
     if db.session.scalar(select(func.count(Congress.id))):
         return False
-    scenario.load(json.loads(SCENARIO.read_text(encoding="utf-8")))
-    create_user(ORGANISER[0], ORGANISER[1], "organiser", name="区人大常委会办公室")
+    from votesys.auth.models import User
+
+    ids = _first_session()
+    _second_session(ids)
+    if not db.session.scalar(select(User.id).where(User.login == ORGANISER[0])):
+        create_user(ORGANISER[0], ORGANISER[1], "organiser", name="区人大常委会办公室")
     db.session.commit()
     return True
+
+
+def _first_session() -> dict:
+    """Load the roster and the 2026 vote, cast 179 ballots through the real path, publish."""
+    from votesys import scenario
+    from votesys.congress import services as congress
+    from votesys.congress.models import CongressSession, Deputy
+    from votesys.voting import services as voting
+    from votesys.voting.models import Vote
+
+    data = json.loads(SCENARIO.read_text(encoding="utf-8"))
+    later_vacated = [d["code"] for d in data["deputies"] if d.get("status") == "terminated"]
+    for d in data["deputies"]:
+        d["status"] = "active"  # the seats were vacated after the first session
+    ids = scenario.load(data)
+    sess = db.session.get(CongressSession, ids["session"])
+    for code in ids["deputies"]:
+        congress.check_in(sess, code)
+    vote = voting.open_vote(db.session.get(Vote, ids["votes"]["main"]))
+    candidate_ids = voting.candidate_ids(vote)
+    rng = random.Random(2026)
+    for deputy_id, marks in zip(
+        ids["deputies"].values(), _ballots(rng, 179, FOR_2026, 10), strict=True
+    ):
+        choices = {str(cid): m for cid, m in zip(candidate_ids, marks, strict=True) if m}
+        voting.cast_ballot(vote, db.session.get(Deputy, deputy_id), choices)
+    voting.close_vote(vote)
+    voting.publish_vote(vote)
+    vote.opened_at = vote.opened_at.replace(year=2026, month=1, day=8)
+    vote.closed_at = vote.closed_at.replace(year=2026, month=1, day=8)
+    vote.published_at = vote.published_at.replace(year=2026, month=1, day=8)
+    for code in later_vacated:
+        deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
+        deputy.status = "terminated"
+    db.session.flush()
+    return ids
+
+
+def _ballots(rng: random.Random, n: int, fors: list[int], limit: int) -> list[list[str]]:
+    """n ballots whose "for" counts per candidate are exactly ``fors``, none over ``limit``;
+    the other marks split between against and abstain."""
+    ballots = [[""] * len(fors) for _ in range(n)]
+    used = [0] * n
+    for i, wanted in enumerate(fors):
+        order = sorted(range(n), key=lambda b: (used[b], rng.random()))
+        for b in order[:wanted]:
+            ballots[b][i] = "for"
+            used[b] += 1
+        for b in order[wanted:]:
+            ballots[b][i] = rng.choice(["against", "abstain", "abstain", ""])
+    assert max(used) <= limit
+    return ballots
+
+
+def _second_session(ids: dict) -> None:
+    from votesys.congress import services as congress
+    from votesys.congress.models import Congress, Deputy
+    from votesys.voting import services as voting
+
+    spec = json.loads(NEXT_SESSION.read_text(encoding="utf-8"))
+    body = db.session.get(Congress, ids["congress"])
+    sess = congress.create_session(
+        body, spec["session"]["name"], date.fromisoformat(spec["session"]["date"])
+    )
+    from decimal import Decimal
+
+    candidates = [
+        voting.add_candidate(
+            sess, c["title"], c["summary"], c["responsible_unit"], Decimal(c["budget_wan"])
+        )
+        for c in spec["candidates"]
+    ]
+    db.session.flush()
+    voting.create_vote(
+        sess,
+        title=spec["vote"]["title"],
+        candidate_ids=[c.id for c in candidates],
+        seats=spec["vote"]["seats"],
+        max_for=spec["vote"]["max_for"],
+    )
+    current = db.session.scalars(
+        select(Deputy.code)
+        .where(Deputy.congress_id == body.id, Deputy.status == "active")
+        .order_by(Deputy.code)
+    ).all()
+    absent = set(random.Random(2027).sample(list(current), 8))
+    for code in current:
+        if code not in absent:
+            congress.check_in(sess, code)

@@ -23,12 +23,20 @@ def hall_state(session_id: int) -> dict:
     ).all()
     current = next((v for v in votes if v.state == VoteState.OPEN), None)
     published = next(
-        (v for v in sorted(votes, key=lambda v: v.published_at or v.created_at, reverse=True)
-         if v.state == VoteState.PUBLISHED),
+        (
+            v
+            for v in sorted(votes, key=lambda v: v.published_at or v.created_at, reverse=True)
+            if v.state == VoteState.PUBLISHED
+        ),
         None,
     )
-    state: dict = {"session": sess.id, "name": sess.name, "quorum": quorum, "vote": None,
-                   "result": None}
+    state: dict = {
+        "session": sess.id,
+        "name": sess.name,
+        "quorum": quorum,
+        "vote": None,
+        "result": None,
+    }
     if current is not None:
         state["vote"] = {
             "id": current.id,

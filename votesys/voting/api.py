@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, request
+from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, bearer_principal, json_body
 from votesys.congress.models import Deputy
@@ -64,7 +65,7 @@ def cast(vote_id: int):
     body = json_body()
     choices = body.get("choices")
     if not isinstance(choices, dict):
-        raise invalid("choices", "an object mapping candidate ids to for / against / abstain")
+        raise invalid("choices", _l("an object mapping candidate ids to for / against / abstain"))
     outcome = services.cast_ballot(
         vote, g.principal, choices, request.headers.get("Idempotency-Key")
     )
@@ -91,6 +92,7 @@ def runoff(vote_id: int):
 def paper(vote_id: int):
     """Enter the tellers' totals of a paper vote; closes it (or records it void)."""
     vote = services.get_managed_vote(vote_id, g.principal)
+    services.ensure_paper_entry(vote)
     body = json_body()
     vote = services.enter_paper_totals(
         vote,

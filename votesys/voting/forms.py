@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,24 +17,25 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 STYLE_CHOICES = [
-    ("per_candidate", _l("for / against / abstain on each candidate")),
-    ("approval", _l("tick the candidates you support")),
+    SelectChoice("per_candidate", _l("for / against / abstain on each candidate")),
+    SelectChoice("approval", _l("tick the candidates you support")),
 ]
 BASE_CHOICES = [
-    ("all_deputies", _l("more than half of all current deputies")),
-    ("present", _l("more than half of the deputies present when the vote opened")),
-    ("valid_ballots", _l("more than half of the valid ballots")),
-    ("none", _l("no threshold")),
+    SelectChoice("all_deputies", _l("more than half of all current deputies")),
+    SelectChoice("present", _l("more than half of the deputies present when the vote opened")),
+    SelectChoice("valid_ballots", _l("more than half of the valid ballots")),
+    SelectChoice("none", _l("no threshold")),
 ]
-MODE_CHOICES = [("electronic", _l("tablets")), ("paper", _l("paper ballots"))]
+MODE_CHOICES = [
+    SelectChoice("electronic", _l("tablets")),
+    SelectChoice("paper", _l("paper ballots")),
+]
 
 
 class CandidateForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
-    responsible_unit = StringField(
-        _l("Responsible unit"), validators=[Optional(), Length(max=200)]
-    )
+    responsible_unit = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=200)])
     budget_wan = DecimalField(
         _l("Estimated budget (万元)"), places=2, validators=[Optional(), NumberRange(min=0)]
     )
@@ -53,7 +55,7 @@ class VoteForm(FlaskForm):
     )
     style = SelectField(_l("Ballot style"), choices=STYLE_CHOICES, default="per_candidate")
     base = SelectField(_l("Passage base"), choices=BASE_CHOICES, default="all_deputies")
-    mode = SelectField(_l("Held on"), choices=MODE_CHOICES, default="electronic")
+    mode = SelectField(_l("Voting by"), choices=MODE_CHOICES, default="electronic")
 
 
 class PaperForm(FlaskForm):

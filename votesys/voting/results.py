@@ -7,31 +7,10 @@ import io
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from votesys.voting import services
+from votesys.voting.labels import BASE_LABELS
 from votesys.voting.models import Vote
-
-BASE_LABELS = {
-    "all_deputies": _l("more than half of all current deputies"),
-    "present": _l("more than half of the deputies present when the vote opened"),
-    "valid_ballots": _l("more than half of the valid ballots"),
-    "none": _l("no threshold"),
-}
-STYLE_LABELS = {
-    "per_candidate": _l("for / against / abstain on each candidate"),
-    "approval": _l("tick the candidates you support"),
-}
-STATE_LABELS = {
-    "draft": _l("draft"),
-    "open": _l("open"),
-    "closed": _l("closed"),
-    "published": _l("published"),
-}
-VOID_LABELS = {
-    "returned_exceeds_issued": _l("more ballots were returned than issued"),
-    "issued_exceeds_present": _l("more ballots were issued than deputies present"),
-}
 
 
 def rule_text(vote: Vote) -> str:
@@ -74,9 +53,7 @@ def vote_dict(vote: Vote) -> dict[str, Any]:
         "style": vote.style,
         "base": vote.base,
         "runoff_of": vote.runoff_of_id,
-        "candidates": [
-            {"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries
-        ],
+        "candidates": [{"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries],
         "ballots_cast": services.ballots_cast(vote),
     }
 
@@ -113,7 +90,7 @@ def result_dict(vote: Vote) -> dict[str, Any]:
                 "against": e.votes_against,
                 "abstain": e.votes_abstain,
                 "not_voted": None
-                if vote.ballots_cast is None
+                if vote.ballots_cast is None or vote.void_reason
                 else vote.total_deputies - vote.ballots_cast,
                 "passed": e.passed,
                 "rank": e.rank,

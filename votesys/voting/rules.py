@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from votesys.errors import InvalidInput, invalid
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
@@ -118,9 +120,7 @@ def tally(marks: Iterable[str], candidate_ids: Sequence[int]) -> list[Count]:
                 againsts[i] += 1
             else:
                 abstains[i] += 1
-    return [
-        Count(cid, fors[i], againsts[i], abstains[i]) for i, cid in enumerate(candidate_ids)
-    ]
+    return [Count(cid, fors[i], againsts[i], abstains[i]) for i, cid in enumerate(candidate_ids)]
 
 
 @dataclass(frozen=True)
@@ -209,21 +209,23 @@ def check_paper(totals: PaperTotals, *, present: int, style: str, max_for: int) 
     """
     for field in ("issued", "returned", "invalid"):
         if getattr(totals, field) < 0:
-            raise invalid(field, "must not be negative")
+            raise invalid(field, _l("must not be negative"))
     if totals.invalid > totals.returned:
-        raise invalid("invalid", "cannot exceed the ballots returned")
+        raise invalid("invalid", _l("cannot exceed the ballots returned"))
     for c in totals.counts:
         if min(c.votes_for, c.votes_against, c.votes_abstain) < 0:
-            raise invalid(f"candidates[{c.candidate_id}]", "must not be negative")
+            raise invalid(f"candidates[{c.candidate_id}]", _l("must not be negative"))
         if style == "approval" and c.votes_against:
-            raise invalid(f"candidates[{c.candidate_id}].against", "approval ballots have none")
+            raise invalid(f"candidates[{c.candidate_id}].against", _l("approval ballots have none"))
         if c.votes_for + c.votes_against + c.votes_abstain != totals.valid:
             raise invalid(
                 f"candidates[{c.candidate_id}]",
-                f"for + against + abstain must equal the {totals.valid} valid ballots",
+                _l("for + against + abstain must equal the %(n)s valid ballots", n=totals.valid),
             )
     if sum(c.votes_for for c in totals.counts) > max_for * totals.valid:
-        raise invalid("candidates", f"more “for” marks than {max_for} per valid ballot allow")
+        raise invalid(
+            "candidates", _l("more “for” marks than %(k)s per valid ballot allow", k=max_for)
+        )
     if totals.returned > totals.issued:
         return "returned_exceeds_issued"
     if totals.issued > present:

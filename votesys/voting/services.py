@@ -7,7 +7,8 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from votesys.congress import services as congress
@@ -16,6 +17,7 @@ from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.models_base import utcnow
 from votesys.voting import rules
+from votesys.voting.labels import STATE_LABELS
 from votesys.voting.models import (
     Ballot,
     BallotStyle,
@@ -96,24 +98,24 @@ def create_vote(
     """Create a draft vote. The rule (places, "for" limit, style, base) is fixed here."""
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise invalid("title", "1 to 200 characters")
+        raise invalid("title", _l("1 to 200 characters"))
     if style not in rules.STYLES:
-        raise invalid("style", "per_candidate or approval")
+        raise invalid("style", _l("per_candidate or approval"))
     if base not in rules.BASES:
-        raise invalid("base", "all_deputies, present, valid_ballots or none")
+        raise invalid("base", _l("all_deputies, present, valid_ballots or none"))
     if mode not in tuple(VoteMode):
-        raise invalid("mode", "electronic or paper")
+        raise invalid("mode", _l("electronic or paper"))
     if not candidate_ids:
-        raise invalid("candidates", "at least one candidate")
+        raise invalid("candidates", _l("at least one candidate"))
     if len(set(candidate_ids)) != len(candidate_ids):
-        raise invalid("candidates", "a candidate appears twice")
+        raise invalid("candidates", _l("a candidate appears twice"))
     known = {c.id for c in session_candidates(sess)}
     if unknown := [cid for cid in candidate_ids if cid not in known]:
-        raise invalid("candidates", f"not candidates of this session: {unknown[:5]}")
+        raise invalid("candidates", _l("not candidates of this session: %(ids)s", ids=unknown[:5]))
     if not 1 <= seats <= len(candidate_ids):
-        raise invalid("seats", f"between 1 and the {len(candidate_ids)} candidates")
+        raise invalid("seats", _l("between 1 and the %(n)s candidates", n=len(candidate_ids)))
     if not 1 <= max_for <= len(candidate_ids):
-        raise invalid("max_for", f"between 1 and the {len(candidate_ids)} candidates")
+        raise invalid("max_for", _l("between 1 and the %(n)s candidates", n=len(candidate_ids)))
     vote = Vote(
         session_id=sess.id,
         title=title,
@@ -134,7 +136,11 @@ def create_vote(
 
 def _require_state(vote: Vote, *needed: str) -> None:
     if vote.state not in needed:
-        raise Conflict("wrong_state", state=vote.state, needed=" / ".join(needed))
+        raise Conflict(
+            "wrong_state",
+            state=STATE_LABELS[vote.state],
+            needed=" / ".join(str(STATE_LABELS[n]) for n in needed),
+        )
 
 
 def open_vote(vote: Vote) -> Vote:
@@ -188,15 +194,11 @@ def cast_ballot(
         raise Forbidden("mandate_not_current")
     if not congress.is_checked_in(vote.session_id, deputy.id):
         raise Forbidden("not_checked_in")
-    marks = rules.ballot_marks(
-        choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for
-    )
+    marks = rules.ballot_marks(choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for)
     receipt = new_receipt()
     vote_id, deputy_id = vote.id, deputy.id
     db.session.add(
-        RollEntry(
-            vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash
-        )
+        RollEntry(vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash)
     )
     try:
         db.session.flush()
@@ -230,7 +232,7 @@ def _key_hash(key: str | None) -> str | None:
     if key is None or key == "":
         return None
     if len(key) > 200:
-        raise invalid("Idempotency-Key", "at most 200 characters")
+        raise invalid("Idempotency-Key", _l("at most 200 characters"))
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -270,7 +272,7 @@ def close_vote(vote: Vote) -> Vote:
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        raise Conflict("wrong_state", state=VoteState.CLOSED, needed=VoteState.OPEN)
+        raise Conflict("wrong_state", state=STATE_LABELS["closed"], needed=STATE_LABELS["open"])
     db.session.refresh(vote)
     marks = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
     roll = db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
@@ -278,7 +280,46 @@ def close_vote(vote: Vote) -> Vote:
         raise RuntimeError("roll and ballots disagree")
     counts = rules.tally(marks, candidate_ids(vote))
     _apply_decision(vote, counts, ballots=len(marks), valid=len(marks))
+    _seal(vote.id)
     return vote
+
+
+def _seal(vote_id: int) -> None:
+    """Rewrite the closed vote's ballots and roll in key order, in this transaction.
+
+    While a vote is open, the physical order of rows (PostgreSQL's heap) and the writing
+    transaction's id (``xmin``) follow the order of casting, in the ballots and in the roll
+    alike, which could pair a ballot with a deputy in a database dump. Rewritten at close,
+    ballots sit in the order of their random ids and roll entries in deputy order, all
+    stamped with the closing transaction. (See docs/security.md for what remains.)
+    """
+    ballots = (
+        db.session.execute(
+            select(Ballot.id, Ballot.vote_id, Ballot.marks)
+            .where(Ballot.vote_id == vote_id)
+            .order_by(Ballot.id)
+        )
+        .mappings()
+        .all()
+    )
+    roll = (
+        db.session.execute(
+            select(
+                RollEntry.vote_id, RollEntry.deputy_id, RollEntry.receipt, RollEntry.idempotency_key
+            )
+            .where(RollEntry.vote_id == vote_id)
+            .order_by(RollEntry.deputy_id)
+        )
+        .mappings()
+        .all()
+    )
+    db.session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
+    db.session.execute(delete(RollEntry).where(RollEntry.vote_id == vote_id))
+    if ballots:
+        db.session.execute(insert(Ballot), [dict(b) for b in ballots])
+    if roll:
+        db.session.execute(insert(RollEntry), [dict(r) for r in roll])
+    db.session.expire_all()
 
 
 def enter_paper_totals(
@@ -290,12 +331,10 @@ def enter_paper_totals(
     counts: Mapping[int, Mapping[str, int]],
 ) -> Vote:
     """Record the tellers' totals of a paper vote, check them, and close the vote."""
-    if vote.mode != VoteMode.PAPER:
-        raise Conflict("electronic_vote")
-    _require_state(vote, VoteState.OPEN)
+    ensure_paper_entry(vote)
     ids = candidate_ids(vote)
     if set(counts) != set(ids):
-        raise invalid("candidates", "give counts for every candidate on the ballot, no others")
+        raise invalid("candidates", _l("give counts for every candidate on the ballot, no others"))
     rows = [
         rules.Count(cid, counts[cid]["for"], counts[cid]["against"], counts[cid]["abstain"])
         for cid in ids
@@ -314,6 +353,13 @@ def enter_paper_totals(
         return vote
     _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
     return vote
+
+
+def ensure_paper_entry(vote: Vote) -> None:
+    """Paper totals are taken for an open paper vote only."""
+    if vote.mode != VoteMode.PAPER:
+        raise Conflict("electronic_vote")
+    _require_state(vote, VoteState.OPEN)
 
 
 def _apply_decision(vote: Vote, counts: list[rules.Count], *, ballots: int, valid: int) -> None:
@@ -379,8 +425,14 @@ def result_visible_to(vote: Vote, user: object) -> bool:
 
 
 def ensure_result_visible(vote: Vote, user: object) -> None:
-    if vote.state not in (VoteState.CLOSED, VoteState.PUBLISHED):
-        raise Conflict("wrong_state", state=vote.state, needed=VoteState.CLOSED)
+    """Everyone sees a published result; organisers who manage the vote see it once closed.
+    Others learn nothing, not even the vote's state."""
+    if vote.state == VoteState.PUBLISHED:
+        return
+    if not congress.manages(user, vote.session.congress.jurisdiction):
+        raise Forbidden("forbidden")
+    if vote.state != VoteState.CLOSED:
+        raise Conflict("wrong_state", state=STATE_LABELS[vote.state], needed=STATE_LABELS["closed"])
     if not result_visible_to(vote, user):
         raise Forbidden("forbidden")
 
@@ -388,20 +440,20 @@ def ensure_result_visible(vote: Vote, user: object) -> None:
 def require_int(value: object, field: str, *, low: int = 0, high: int = 10**7) -> int:
     """An integer from JSON or a form, within bounds, else a field error."""
     if isinstance(value, bool):
-        raise invalid(field, "a whole number")
+        raise invalid(field, _l("a whole number"))
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value.strip())
     if not isinstance(value, int):
-        raise invalid(field, "a whole number")
+        raise invalid(field, _l("a whole number"))
     if not low <= value <= high:
-        raise invalid(field, f"between {low} and {high}")
+        raise invalid(field, _l("between %(low)s and %(high)s", low=low, high=high))
     return value
 
 
 def parse_paper_counts(raw: object, vote: Vote) -> dict[int, dict[str, int]]:
     """Per-candidate paper counts from {candidate_id: {"for", "against", "abstain"}}."""
     if not isinstance(raw, Mapping):
-        raise invalid("candidates", "an object keyed by candidate id")
+        raise invalid("candidates", _l("an object keyed by candidate id"))
     counts: dict[int, dict[str, int]] = {}
     ids = set(candidate_ids(vote))
     for key, value in raw.items():
@@ -409,7 +461,7 @@ def parse_paper_counts(raw: object, vote: Vote) -> dict[int, dict[str, int]]:
         if cid is None or cid not in ids:
             raise InvalidInput("unknown_candidate", candidate=str(key)[:40])
         if not isinstance(value, Mapping):
-            raise invalid(f"candidates[{cid}]", "an object with for, against, abstain")
+            raise invalid(f"candidates[{cid}]", _l("an object with for, against, abstain"))
         counts[cid] = {
             word: require_int(value.get(word, 0), f"candidates[{cid}].{word}")
             for word in rules.CHOICES

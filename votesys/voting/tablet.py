@@ -76,7 +76,10 @@ def _choices_from_form(vote: Vote) -> dict[str, str]:
 
 def _ballot(vote: Vote, choices: dict[str, str], error: str | None = None, status: int = 200):
     return render_template(
-        "tablet/ballot.html", vote=vote, choices=choices, error=error,
+        "tablet/ballot.html",
+        vote=vote,
+        choices=choices,
+        error=error,
         voted=services.has_voted(vote, current_user),
     ), status
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from votesys import importing
 from votesys.auth.views import roles_required
@@ -13,7 +14,7 @@ from votesys.congress import services as congress
 from votesys.congress.forms import UploadForm
 from votesys.errors import DomainError
 from votesys.extensions import db
-from votesys.voting import results, services
+from votesys.voting import labels, results, services
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
 
 bp = Blueprint("voting", __name__)
@@ -82,7 +83,7 @@ def new_vote(session_id: int):
     sess = congress.get_session(session_id, current_user)
     form = VoteForm()
     candidates = services.session_candidates(sess)
-    form.candidates.choices = [(c.id, c.title) for c in candidates]
+    form.candidates.choices = [SelectChoice(c.id, c.title) for c in candidates]
     if request.method == "GET":
         form.candidates.data = [c.id for c in candidates]
     error = None
@@ -122,7 +123,7 @@ def vote(vote_id: int):
         rule=results.rule_text(v),
         runoff=services.runoff_of(v),
         paper=paper,
-        labels=results,
+        labels=labels,
     )
 
 
@@ -215,7 +216,7 @@ def announcement(vote_id: int):
         "voting/announcement.html",
         vote=v,
         result=results.result_dict(v),
-        labels=results,
+        labels=labels,
         runoff=services.runoff_of(v),
     )
 

@@ -1,0 +1,54 @@
+"""Check the translation catalogs: every string of the code is translated into 简体中文,
+placeholders match, and the compiled .mo files shipped with the package are current."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "votesys" / "translations"
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+METHODS = [("votesys/**.py", "python"), ("votesys/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+
+
+def code_messages() -> set[str]:
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT), METHODS, keywords=KEYWORDS, options_map={}
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def main() -> int:
+    problems = []
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh)
+        translated = {m.id: m.string for m in catalog if m.id}
+        for msgid in sorted(code_messages()):
+            if not translated.get(msgid):
+                problems.append(f"{po_path.parent.parent.name}: untranslated: {msgid!r}")
+            elif set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(translated[msgid])):
+                problems.append(f"{po_path.parent.parent.name}: placeholders differ: {msgid!r}")
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.read_bytes() != compiled.getvalue():
+            problems.append(f"{mo_path.relative_to(ROOT)} is stale: run scripts/i18n compile")
+    for line in problems:
+        print(line)
+    print(f"{len(problems)} translation problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Screenshots of the demo, as a newcomer would see it, for the README and docs."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def votesys(env: dict, *args: str) -> str:
+    return subprocess.run(
+        [str(BIN / "votesys"), *args], env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def wait_healthy(base: str) -> None:
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def api(base: str, path: str, body: dict, token: str | None = None) -> dict:
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    instance = tempfile.mkdtemp(prefix="votesys-shots-")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["VOTESYS_INSTANCE_PATH"] = instance
+    votesys(env, "db", "upgrade")
+    votesys(env, "demo")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(BIN / "votesys"), "serve", "--port", str(port), "--workers", "1", "--threads", "8"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_healthy(base)
+        shoot(base)
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"screenshots written to {OUT.relative_to(ROOT)}")
+
+
+def shoot(base: str) -> None:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        desk = browser.new_page(viewport={"width": 1280, "height": 900})
+        desk.goto(f"{base}/login")
+        desk.fill("#login", "organiser")
+        desk.fill("#password", "votesys-demo")
+        desk.click("button.primary")
+        desk.goto(f"{base}/desk/sessions/2")
+        desk.screenshot(path=OUT / "desk-session.png", full_page=False)
+        desk.goto(f"{base}/desk/sessions/2/checkin?q=李")
+        desk.screenshot(path=OUT / "checkin.png")
+        vote_page = f"{base}/desk/votes/2"
+        desk.goto(vote_page)
+        desk.click("form[action$='/open'] button")
+
+        tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+        tablet.goto(f"{base}/tablet/login")
+        tablet.fill("#code", "LK001")
+        tablet.fill("#pin", "123456")
+        tablet.click("button.primary")
+        tablet.click("a.button.primary")
+        items = tablet.locator(".ballot-item")
+        for i, word in [(0, "for"), (1, "for"), (2, "against"), (3, "for"), (4, "abstain")]:
+            items.nth(i).locator(f".choice-{word}").click()
+        tablet.screenshot(path=OUT / "tablet-ballot.png")
+        for i in range(5, 14):
+            items.nth(i).locator(".choice-for" if i < 11 else ".choice-against").click()
+        tablet.click("#to-review")
+        tablet.screenshot(path=OUT / "tablet-review.png", full_page=True)
+        tablet.click("#cast")
+        tablet.wait_for_selector("#receipt")
+        tablet.screenshot(path=OUT / "tablet-done.png")
+
+        # more deputies vote, so that the hall shows a running count
+        candidates = api(base, "/api/v1/auth/token", {"login": "LK002", "password": "123456"})
+        for n in range(2, 120):
+            token = api(base, "/api/v1/auth/token", {"login": f"LK{n:03d}", "password": "123456"})[
+                "token"
+            ]
+            vote = json.loads(
+                urllib.request.urlopen(
+                    urllib.request.Request(
+                        f"{base}/api/v1/votes/2", headers={"Authorization": f"Bearer {token}"}
+                    )
+                ).read()
+            )
+            ids = [c["id"] for c in vote["candidates"]]
+            choices = {str(cid): "for" for cid in ids[(n % 5) : (n % 5) + 8]}
+            try:
+                api(base, "/api/v1/votes/2/ballots", {"choices": choices}, token)
+            except urllib.error.HTTPError:
+                pass  # absent or not checked in: refused, as it should be
+        del candidates
+        hall = browser.new_page(viewport={"width": 1600, "height": 900})
+        hall.goto(f"{base}/hall/2")
+        hall.wait_for_timeout(1500)
+        hall.screenshot(path=OUT / "hall-open.png")
+        hall.goto(f"{base}/hall/1")
+        hall.wait_for_timeout(1500)
+        hall.screenshot(path=OUT / "hall-result.png", full_page=True)
+
+        paper = browser.new_page(viewport={"width": 900, "height": 1270})
+        paper.goto(f"{base}/votes/1/announcement")
+        paper.screenshot(path=OUT / "announcement.png", full_page=True)
+        desk.goto(f"{base}/desk/votes/1")
+        desk.screenshot(path=OUT / "desk-result.png", full_page=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

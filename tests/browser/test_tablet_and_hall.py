@@ -1,0 +1,95 @@
+"""A deputy votes on a 1024×768 tablet in a real Chromium; the hall screen counts it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.factories import PIN, build_scenario
+from votesys import scenario
+from votesys.auth.services import create_user
+from votesys.congress import services as congress
+from votesys.congress.models import CongressSession
+from votesys.extensions import db
+from votesys.voting import services as voting
+from votesys.voting.models import Ballot, Vote
+
+
+def _prepare(app) -> dict:
+    with app.app_context():
+        ids = scenario.load(build_scenario(deputies=6, candidates=4, seats=2))
+        create_user("organiser", "organiser-pass", "organiser")
+        sess = db.session.get(CongressSession, ids["session"])
+        for code in ids["deputies"]:
+            congress.check_in(sess, code)
+        db.session.commit()
+        return ids
+
+
+def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
+    ids = _prepare(live_app)
+    base = live_app.config["LIVE_URL"]
+    hall = browser.new_page(viewport={"width": 1280, "height": 720})
+    hall.goto(f"{base}/hall/{ids['session']}")
+    hall.wait_for_selector("#h-idle:not([hidden])")
+
+    tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet.goto(f"{base}/tablet/login")
+    tablet.fill("#code", "D0001")
+    tablet.fill("#pin", PIN)
+    tablet.get_by_role("button", name="登录").click()
+    tablet.wait_for_selector("text=请稍候")
+
+    # The organiser opens the vote; the waiting tablet and the hall see it without a reload.
+    with live_app.app_context():
+        voting.open_vote(db.session.get(Vote, ids["votes"]["main"]))
+        db.session.commit()
+    tablet.get_by_role("link", name="开始投票").wait_for(timeout=5000)
+    hall.wait_for_selector("#h-vote:not([hidden])", timeout=3000)
+    assert hall.inner_text("#h-cast") == "0"
+
+    tablet.get_by_role("link", name="开始投票").click()
+    items = tablet.locator(".ballot-item")
+    assert items.count() == 4
+    # touch targets and type are large enough for an elderly deputy
+    box = items.nth(0).locator(".choice-for span").bounding_box()
+    assert box["height"] >= 48 and box["width"] >= 48
+    size = items.nth(0).locator("legend").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 18
+
+    items.nth(0).locator(".choice-for").click()
+    items.nth(1).locator(".choice-for").click()
+    assert tablet.inner_text("#for-count") == "2"
+    # a third "for" is refused on the spot
+    items.nth(2).locator(".choice-for").click()
+    assert tablet.is_visible("#limit-msg")
+    assert tablet.inner_text("#for-count") == "2"
+    assert not items.nth(2).locator("input[value=for]").is_checked()
+    items.nth(2).locator(".choice-against").click()
+    assert not tablet.is_visible("#limit-msg")
+
+    tablet.get_by_role("button", name="核对选票").click()
+    tablet.wait_for_selector("text=有 1 项未标记")
+    tablet.get_by_role("button", name="确认投票").click()
+    tablet.wait_for_selector("text=投票成功")
+    receipt = tablet.inner_text("#receipt")
+    assert re.fullmatch(r"[2-9A-Z]{5}-[2-9A-Z]{5}", receipt)
+
+    # the hall screen counts the ballot by itself within two seconds
+    expect(hall.locator("#h-cast")).to_have_text("1", timeout=2500)
+    with live_app.app_context():
+        assert db.session.query(Ballot).one().marks == "FFAN"
+
+    # going back and pressing cast again replays the same submission: the first answer
+    tablet.go_back()
+    tablet.get_by_role("button", name="确认投票").click()
+    tablet.wait_for_selector("text=投票成功")
+    assert tablet.inner_text("#receipt") == receipt
+    # a fresh ballot is refused: a deputy votes once
+    tablet.goto(f"{base}/tablet/votes/{ids['votes']['main']}")
+    tablet.wait_for_selector("text=您已在本次票决中投过票")
+    with live_app.app_context():
+        assert db.session.query(Ballot).count() == 1
+    hall.close()
+    tablet.close()

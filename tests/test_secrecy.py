@@ -1,0 +1,57 @@
+"""Secrecy: nothing stored, logged or shown links a deputy to their choices."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import inspect, text
+
+from tests.factories import PIN
+from votesys.extensions import db
+from votesys.voting.models import RollEntry
+
+
+def test_ballot_table_has_no_link_to_deputy_or_time(app):
+    columns = {c["name"] for c in inspect(db.engine).get_columns("ballots")}
+    assert columns == {"id", "vote_id", "marks"}
+    roll = {c["name"] for c in inspect(db.engine).get_columns("roll_entries")}
+    assert roll == {"vote_id", "deputy_id", "receipt", "idempotency_key"}
+
+
+def test_ballot_ids_are_random_and_storage_forgets_the_casting_order(
+    app, make_scenario, api, organiser, caplog
+):
+    ids = make_scenario(deputies=12, candidates=2, seats=1)
+    api.login("organiser", "organiser-pass")
+    for code in ids["deputies"]:
+        api.login(code, PIN)
+        api.post(
+            f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code}, as_="organiser"
+        )
+    vid = ids["votes"]["main"]
+    api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
+    c1 = str(ids["candidates"]["c1"])
+    caplog.set_level(logging.DEBUG)
+    cast_order: list[str] = []
+    for code in ids["deputies"]:
+        api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_=code)
+        known = set(cast_order)
+        cast_order += [
+            b for b in db.session.scalars(text("SELECT id FROM ballots")) if b not in known
+        ]
+    assert len(set(cast_order)) == 12 and all(len(b) == 32 for b in cast_order)
+    assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 200
+    db.session.commit()
+    stored = list(db.session.scalars(text("SELECT id FROM ballots")))
+    assert stored == sorted(cast_order) != cast_order
+    roll = list(db.session.scalars(text("SELECT deputy_id FROM roll_entries")))
+    assert roll == sorted(roll)
+    if db.engine.dialect.name == "postgresql":
+        for table in ("ballots", "roll_entries"):
+            xmins = db.session.scalars(text(f"SELECT DISTINCT xmin::text FROM {table}")).all()
+            assert len(xmins) == 1, table
+    receipts = {r.receipt for r in db.session.query(RollEntry).all()}
+    assert len(receipts) == 12
+    for code in ids["deputies"]:
+        assert code not in caplog.text
+    assert c1 not in caplog.text
