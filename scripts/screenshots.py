@@ -112,6 +112,8 @@ def shoot(base: str) -> None:
         items = tablet.locator(".ballot-item")
         for i, word in [(0, "for"), (1, "for"), (2, "against"), (3, "for"), (4, "abstain")]:
             items.nth(i).locator(f".choice-{word}").click()
+        tablet.keyboard.press("Home")
+        tablet.wait_for_timeout(300)
         tablet.screenshot(path=OUT / "tablet-ballot.png")
         for i in range(5, 14):
             items.nth(i).locator(".choice-for" if i < 11 else ".choice-against").click()
