@@ -66,10 +66,10 @@ def test_checkin_desk_scan_and_undo(client, setup):
     )
     assert "已签到" in r.get_data(as_text=True)
     page = client.get(f"/desk/sessions/{sid}/checkin?q=D0001").get_data(as_text=True)
-    assert "<strong>1</strong>" in page
+    assert '<strong data-q="present">1</strong>' in page
     client.post(f"/desk/sessions/{sid}/checkin", data={"code": "D0001", "action": "undo"})
     page = client.get(f"/desk/sessions/{sid}/checkin").get_data(as_text=True)
-    assert "<strong>0</strong>" in page
+    assert '<strong data-q="present">0</strong>' in page
     r = client.post(
         f"/desk/sessions/{sid}/checkin",
         data={"code": "NOPE", "action": "in"},

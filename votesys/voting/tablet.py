@@ -19,6 +19,13 @@ from votesys.voting.models import Vote, VoteMode, VoteState
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
 
 
+@bp.after_request
+def _no_store(response):
+    """A tablet may be shared: Back must not bring a previous deputy's marks into view."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _open_vote() -> Vote | None:
     """The open electronic vote of the deputy's congress, if any."""
     return db.session.scalar(
