@@ -125,3 +125,17 @@ def test_demo_loads_once(app, runner):
     assert db.session.query(Deputy).count() == 179
     second = runner.invoke(args=["demo"])
     assert "left alone" in second.output
+
+
+def test_logins_and_deputy_codes_never_collide(app, runner):
+    scenario.load(build_scenario(deputies=2))
+    db.session.commit()
+    taken = runner.invoke(args=["create-user", "--login", "D0001", "--password", "long-enough"])
+    assert taken.exit_code != 0
+    ok = runner.invoke(args=["create-user", "--login", "X0001", "--password", "long-enough"])
+    assert ok.exit_code == 0
+    data = build_scenario(deputies=1, code_prefix="X", jurisdiction="430213")
+    data["deputies"][0]["code"] = "X0001"
+    with pytest.raises(scenario.ScenarioError) as err:
+        scenario.load(data)
+    assert str(err.value) == "deputies[0].code: already exists"

@@ -248,3 +248,16 @@ def test_unknown_pages_are_clean(client):
     r = client.get("/no/such/page")
     assert r.status_code == 404 and "Traceback" not in r.get_data(as_text=True)
     assert client.get("/api/v1/nothing").get_json()["error"] == "not_found"
+
+
+def test_tablet_tells_a_terminated_deputy_why(client, make_scenario, organiser):
+    ids = make_scenario(deputies=4, candidates=2, seats=1, terminated=1)
+    login(client, "organiser", "organiser-pass")
+    for code in list(ids["deputies"])[:3]:
+        client.post(f"/desk/sessions/{ids['session']}/checkin", data={"code": code})
+    client.post(f"/desk/votes/{ids['votes']['main']}/open")
+    client.post("/logout")
+    login(client, "D0004", PIN, tablet=True)
+    page = client.get("/tablet/").get_data(as_text=True)
+    assert "代表资格" in page and "开始投票" not in page
+    assert client.get("/tablet/").headers["Cache-Control"] == "no-store"

@@ -62,6 +62,8 @@ def create_user(
         raise invalid("role", _l("admin or organiser"))
     if db.session.scalar(select(User.id).where(User.login == login)):
         raise invalid("login", _l("already taken"))
+    if db.session.scalar(select(Deputy.id).where(Deputy.code == login)):
+        raise invalid("login", _l("already used as a deputy code"))
     user = User(
         login=login,
         name=name,
@@ -74,10 +76,13 @@ def create_user(
     return user
 
 
-def authenticate(login: str, secret: str) -> User | Deputy:
-    """A user by login + password, else a deputy by code + PIN."""
+def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> User | Deputy:
+    """A user by login + password, else a deputy by code + PIN. Logins and deputy codes
+    never collide: each refuses the other's names when created."""
     login = (login or "").strip()
-    user = db.session.scalar(select(User).where(User.login == login)) if login else None
+    user = None
+    if login and not deputies_only:
+        user = db.session.scalar(select(User).where(User.login == login))
     if user is not None:
         if user.active and check_secret(user.password_hash, secret or ""):
             return user

@@ -62,9 +62,7 @@ def tablet_login():
     error = None
     if form.validate_on_submit():
         try:
-            principal = authenticate(form.code.data, form.pin.data)
-            if not principal.is_deputy:
-                raise Unauthorized("bad_pin")
+            principal = authenticate(form.code.data, form.pin.data, deputies_only=True)
         except Unauthorized:
             error = Unauthorized("bad_pin").message
         else:

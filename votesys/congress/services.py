@@ -96,9 +96,11 @@ def add_deputy(
 
 
 def existing_deputy_codes(codes: list[str]) -> set[str]:
+    """Those of ``codes`` already taken, by a deputy or as a user's login."""
     if not codes:
         return set()
-    return set(db.session.scalars(select(Deputy.code).where(Deputy.code.in_(codes))))
+    taken = set(db.session.scalars(select(Deputy.code).where(Deputy.code.in_(codes))))
+    return taken | set(db.session.scalars(select(User.login).where(User.login.in_(codes))))
 
 
 def create_session(congress: Congress, name: str, when: date) -> CongressSession:

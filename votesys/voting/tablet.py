@@ -43,6 +43,7 @@ def _open_vote() -> Vote | None:
 def _status() -> dict:
     vote = _open_vote()
     return {
+        "mandate_current": current_user.mandate_current,
         "vote": vote.id if vote else None,
         "voted": bool(vote and services.has_voted(vote, current_user)),
         "checked_in": bool(vote and congress.is_checked_in(vote.session_id, current_user.id)),
