@@ -156,6 +156,8 @@ def shoot(base: str) -> None:
         paper.screenshot(path=OUT / "announcement.png", full_page=True)
         desk.goto(f"{base}/desk/votes/1")
         desk.screenshot(path=OUT / "desk-result.png", full_page=True)
+        desk.goto(f"{base}/desk/votes/3")
+        desk.screenshot(path=OUT / "desk-paper-tie.png", full_page=True)
         browser.close()
 
 

@@ -261,3 +261,15 @@ def test_tablet_tells_a_terminated_deputy_why(client, make_scenario, organiser):
     page = client.get("/tablet/").get_data(as_text=True)
     assert "代表资格" in page and "开始投票" not in page
     assert client.get("/tablet/").headers["Cache-Control"] == "no-store"
+
+
+def test_demo_desk_for_a_township_organiser(client, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    login(client, "longmen", "votesys-demo")
+    desk = client.get("/desk/").get_data(as_text=True)
+    assert "龙门镇第十八届人民代表大会" in desk and "渌口区第一届人民代表大会" not in desk
+    assert client.get("/desk/sessions/1").status_code == 403
+    tied = client.get("/desk/votes/3").get_data(as_text=True)
+    assert "票数相同" in tied and "/desk/votes/4" in tied
+    runoff = client.get("/desk/votes/4").get_data(as_text=True)
+    assert "再次投票" in runoff and "纸质表决票" in runoff

@@ -408,3 +408,29 @@ def test_openapi_served(client):
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/votes/{vote_id}/ballots" in spec["paths"]
+
+
+def test_organisers_are_scoped_to_their_jurisdiction(app, make_scenario, api):
+    from votesys.auth.services import create_user
+
+    county = make_scenario(deputies=3, jurisdiction="430212")
+    town = make_scenario(deputies=3, jurisdiction="430212105", parent="430212", code_prefix="T")
+    other = make_scenario(deputies=3, jurisdiction="430211", code_prefix="O")
+    create_user("county", "county-pass", "organiser", jurisdiction_id=county["jurisdiction"])
+    create_user("town", "town-pass-1", "organiser", jurisdiction_id=town["jurisdiction"])
+    db.session.commit()
+    api.login("county", "county-pass")
+    api.login("town", "town-pass-1")
+    quorum = "/api/v1/sessions/{}/quorum"
+    assert api.get(quorum.format(town["session"]), as_="county").status_code == 200
+    assert api.get(quorum.format(county["session"]), as_="county").status_code == 200
+    r = api.get(quorum.format(other["session"]), as_="county")
+    assert r.status_code == 403 and r.get_json()["error"] == "out_of_scope"
+    assert api.get(quorum.format(town["session"]), as_="town").status_code == 200
+    assert api.get(quorum.format(county["session"]), as_="town").status_code == 403
+    r = api.post(f"/api/v1/votes/{county['votes']['main']}/open", as_="town")
+    assert r.status_code == 403
+    r = api.post(
+        f"/api/v1/sessions/{county['session']}/attendance", {"deputy_code": "D0001"}, as_="town"
+    )
+    assert r.status_code == 403

@@ -5,6 +5,9 @@
   result is published, so the announcement, the CSV and the hall screen's result show it.
 - 一届人大二次会议 (2027): three seats have since been vacated (176 current deputies); 168
   are checked in; fifteen new candidates wait in a draft vote for the organiser to open.
+- 龙门镇, a township under 渌口区, with an organiser of its own who sees only it: its
+  congress voted on paper; the tellers' totals are entered; two projects tie for the fifth
+  place, and the runoff vote among them waits, in draft.
 """
 
 from __future__ import annotations
@@ -21,7 +24,21 @@ from votesys.extensions import db
 HERE = Path(__file__).parent
 SCENARIO = HERE / "lukou.json"
 NEXT_SESSION = HERE / "lukou_2027.json"
+TOWNSHIP = HERE / "longmen.json"
 ORGANISER = ("organiser", "votesys-demo")
+TOWNSHIP_ORGANISER = ("longmen", "votesys-demo")
+# The township's paper tellers' totals: (for, against, abstain) per candidate, in file order;
+# 43 ballots issued and returned, 1 invalid, so 42 valid. t5 and t6 tie for the fifth place.
+PAPER_TOTALS = [
+    (38, 2, 2),
+    (35, 4, 3),
+    (31, 6, 5),
+    (29, 7, 6),
+    (26, 9, 7),
+    (26, 10, 6),
+    (15, 18, 9),
+    (8, 22, 12),
+]
 # "for" votes of the 2026 candidates, in file order: c01 is the training project (140).
 FOR_2026 = [140, 151, 163, 146, 133, 158, 127, 121, 118, 97, 136, 81, 66, 58, 47]
 
@@ -37,8 +54,13 @@ def load_if_empty() -> bool:
 
     ids = _first_session()
     _second_session(ids)
-    if not db.session.scalar(select(User.id).where(User.login == ORGANISER[0])):
-        create_user(ORGANISER[0], ORGANISER[1], "organiser", name="区人大常委会办公室")
+    township = _township()
+    for (login, password), name, jurisdiction in (
+        (ORGANISER, "区人大常委会办公室", None),
+        (TOWNSHIP_ORGANISER, "龙门镇人大主席团", township),
+    ):
+        if not db.session.scalar(select(User.id).where(User.login == login)):
+            create_user(login, password, "organiser", name=name, jurisdiction_id=jurisdiction)
     db.session.commit()
     return True
 
@@ -130,3 +152,26 @@ def _second_session(ids: dict) -> None:
     for code in current:
         if code not in absent:
             congress.check_in(sess, code)
+
+
+def _township() -> int:
+    """龙门镇: a paper vote, the tellers' totals entered, a tie, and its runoff in draft."""
+    from votesys import scenario
+    from votesys.congress import services as congress
+    from votesys.congress.models import CongressSession
+    from votesys.voting import services as voting
+    from votesys.voting.models import Vote
+
+    ids = scenario.load(json.loads(TOWNSHIP.read_text(encoding="utf-8")))
+    sess = db.session.get(CongressSession, ids["session"])
+    codes = sorted(ids["deputies"])
+    for code in codes[:43]:
+        congress.check_in(sess, code)
+    vote = voting.open_vote(db.session.get(Vote, ids["votes"]["main"]))
+    counts = {
+        cid: dict(zip(("for", "against", "abstain"), totals, strict=True))
+        for cid, totals in zip(voting.candidate_ids(vote), PAPER_TOTALS, strict=True)
+    }
+    voting.enter_paper_totals(vote, issued=43, returned=43, invalid_ballots=1, counts=counts)
+    voting.create_runoff(vote)
+    return ids["jurisdiction"]
