@@ -122,7 +122,9 @@ def test_cli_create_user(app, runner):
 def test_demo_loads_once(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0 and "loaded" in first.output
-    assert db.session.query(Deputy).count() == 179
+    assert db.session.query(Deputy).filter(Deputy.code.like("LK%")).count() == 179
+    assert db.session.query(Deputy).filter(Deputy.code.like("LM%")).count() == 45
+    assert db.session.query(Deputy).filter_by(status="terminated").count() == 3
     second = runner.invoke(args=["demo"])
     assert "left alone" in second.output
 
