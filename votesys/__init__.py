@@ -52,11 +52,12 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.congress import views as congress_views
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
+    from votesys.integrity import api as integrity_api
     from votesys.voting import api as voting_api
     from votesys.voting import tablet as tablet_views
     from votesys.voting import views as voting_views
 
-    for api in (meta.bp, auth_api.bp, congress_api.bp, voting_api.bp):
+    for api in (meta.bp, auth_api.bp, congress_api.bp, voting_api.bp, integrity_api.bp):
         csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(api)
     for bp in (

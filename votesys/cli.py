@@ -24,7 +24,17 @@ def main() -> None:
 
 def register(app) -> None:
     """Put the commands on the app, so `votesys X` and `flask --app votesys X` both work."""
-    for command in (create_user_command, load_command, demo_command, serve_command):
+    from votesys.integrity.cli import audit_group, keys_group, verify_command
+
+    for command in (
+        create_user_command,
+        load_command,
+        demo_command,
+        serve_command,
+        audit_group,
+        keys_group,
+        verify_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -100,6 +110,15 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 
     run(host=host, port=port, workers=workers, threads=threads)
 
+
+def _offline_commands() -> None:
+    """`votesys verify` works with no database and no app: it sits on the group itself."""
+    from votesys.integrity.cli import verify_command
+
+    main.add_command(verify_command)
+
+
+_offline_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -26,6 +26,7 @@ def install_sqlite_pragmas() -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA secure_delete=ON")  # deleted ballots leave no trace
             cursor.close()
 
 

@@ -18,6 +18,7 @@ from votesys.congress import services as congress
 from votesys.congress.models import Congress, Deputy, Level, MandateStatus
 from votesys.errors import InvalidInput
 from votesys.extensions import db
+from votesys.integrity.services import audit
 from votesys.voting import rules
 from votesys.voting import services as voting
 
@@ -300,6 +301,13 @@ def load(data: Any) -> dict:
         )
         for v in spec["votes"]
     }
+    audit(
+        "scenario_loaded",
+        f"congress:{body.id}",
+        deputies=len(deputies),
+        candidates=len(candidates),
+        votes=list(votes),
+    )
     return {
         "jurisdiction": jurisdiction.id,
         "congress": body.id,

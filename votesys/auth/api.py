@@ -6,8 +6,13 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import json_body
-from votesys.auth.services import authenticate, issue_token
-from votesys.errors import invalid
+from votesys.auth.services import (
+    authenticate,
+    issue_token,
+    record_failed_login,
+    record_login,
+)
+from votesys.errors import Unauthorized, invalid
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
@@ -21,5 +26,10 @@ def token():
         raise invalid("login", _l("required"))
     if not isinstance(password, str) or not password:
         raise invalid("password", _l("required"))
-    principal = authenticate(login, password)
+    try:
+        principal = authenticate(login, password)
+    except Unauthorized:
+        record_failed_login(login, "api")
+        raise
+    record_login(principal, "api")
     return {"token": issue_token(principal), "role": principal.role}, 201

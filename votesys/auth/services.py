@@ -15,6 +15,7 @@ from votesys.auth.models import ApiToken, Role, User
 from votesys.congress.models import Deputy
 from votesys.errors import Unauthorized, invalid
 from votesys.extensions import db
+from votesys.integrity.services import audit
 
 
 def _hasher() -> PasswordHasher:
@@ -73,6 +74,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    audit("user_created", f"user:{user.login}", role=role, jurisdiction=jurisdiction_id)
     return user
 
 
@@ -91,6 +93,20 @@ def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Use
     if check_secret(deputy.pin_hash if deputy else None, secret or "") and deputy is not None:
         return deputy
     raise Unauthorized("bad_credentials")
+
+
+def record_login(principal: User | Deputy, how: str) -> None:
+    """Audit a successful login."""
+    who = f"deputy:{principal.code}" if isinstance(principal, Deputy) else f"user:{principal.login}"
+    audit("login", who, actor=who, via=how)
+
+
+def record_failed_login(login: str, how: str) -> None:
+    """Audit a refused login and commit it at once: the refused request itself rolls back,
+    and the trace of the attempt must survive it."""
+    db.session.rollback()
+    audit("login_failed", f"login:{(login or '')[:64]}", actor="anonymous", via=how)
+    db.session.commit()
 
 
 def issue_token(principal: User | Deputy) -> str:

@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from votesys.auth.forms import DeputyLoginForm, LoginForm
-from votesys.auth.services import authenticate
+from votesys.auth.services import authenticate, record_failed_login, record_login
 from votesys.errors import Forbidden, Unauthorized
 
 bp = Blueprint("auth", __name__)
@@ -50,9 +50,10 @@ def login():
         try:
             principal = authenticate(form.login.data, form.password.data)
         except Unauthorized as err:
+            record_failed_login(form.login.data, "web")
             error = err.message
         else:
-            return _start_session(principal)
+            return _start_session(principal, "web")
     return render_template("auth/login.html", form=form, error=error), 401 if error else 200
 
 
@@ -64,19 +65,21 @@ def tablet_login():
         try:
             principal = authenticate(form.code.data, form.pin.data, deputies_only=True)
         except Unauthorized:
+            record_failed_login(form.code.data, "tablet")
             error = Unauthorized("bad_pin").message
         else:
-            return _start_session(principal)
+            return _start_session(principal, "tablet")
     status = 401 if error else 200
     return render_template("auth/tablet_login.html", form=form, error=error), status
 
 
-def _start_session(principal):
+def _start_session(principal, how: str):
     lang = session.get("lang")
     session.clear()  # a fresh session at login: nothing carried over from before
     if lang:
         session["lang"] = lang
     login_user(principal)
+    record_login(principal, how)
     return redirect(home_for(principal))
 
 

@@ -20,6 +20,7 @@ from votesys.congress.models import (
 )
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
+from votesys.integrity.services import audit
 from votesys.voting.rules import Quorum
 
 
@@ -107,6 +108,13 @@ def create_session(congress: Congress, name: str, when: date) -> CongressSession
     sess = CongressSession(congress=congress, name=name, date=when)
     db.session.add(sess)
     db.session.flush()
+    audit(
+        "session_created",
+        f"session:{sess.id}",
+        congress=congress.id,
+        name=name,
+        date=when.isoformat(),
+    )
     return sess
 
 
@@ -161,6 +169,7 @@ def check_in(sess: CongressSession, code: str) -> Deputy:
     if not is_checked_in(sess.id, deputy.id):
         db.session.add(Attendance(session_id=sess.id, deputy_id=deputy.id))
         db.session.flush()
+        audit("checked_in", f"session:{sess.id}", deputy=deputy.code)
     return deputy
 
 
@@ -174,6 +183,7 @@ def undo_check_in(sess: CongressSession, code: str) -> Deputy:
     if row is not None:
         db.session.delete(row)
         db.session.flush()
+        audit("check_in_undone", f"session:{sess.id}", deputy=deputy.code)
     return deputy
 
 

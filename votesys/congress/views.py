@@ -13,6 +13,7 @@ from votesys.congress.forms import CheckInForm, CongressForm, SessionForm, Uploa
 from votesys.congress.models import Congress, CongressSession, Deputy
 from votesys.errors import DomainError, NotFound
 from votesys.extensions import db
+from votesys.integrity.services import audit
 from votesys.voting import services as voting
 
 bp = Blueprint("congress", __name__, url_prefix="/desk")
@@ -66,6 +67,7 @@ def create_congress():
     body = Congress(jurisdiction=node, name=form.name.data.strip(), term=form.term.data)
     db.session.add(body)
     db.session.flush()
+    audit("congress_created", f"congress:{body.id}", jurisdiction=node.code, name=body.name)
     flash(_("Congress created."), "ok")
     return redirect(url_for(".congress", congress_id=body.id))
 
@@ -127,6 +129,12 @@ def import_roster(congress_id: int):
                     body, d["code"], d["name"], d["pin"], d["delegation"], d["status"]
                 )
             db.session.flush()
+            audit(
+                "roster_imported",
+                f"congress:{body.id}",
+                file=upload.filename,
+                deputies=[d["code"] for d in parsed],
+            )
             flash(_("%(n)s deputies imported.", n=len(parsed)), "ok")
             return redirect(url_for(".congress", congress_id=body.id))
     deputies = db.session.scalars(

@@ -15,6 +15,7 @@ from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
+from votesys.integrity.services import audit, write_record
 from votesys.models_base import utcnow
 from votesys.voting import rules
 from votesys.voting.labels import STATE_LABELS
@@ -80,6 +81,15 @@ def add_candidate(
         budget_wan=budget_wan,
     )
     db.session.add(candidate)
+    db.session.flush()
+    audit(
+        "candidate_added",
+        f"session:{sess.id}",
+        candidate=candidate.id,
+        title=title,
+        responsible_unit=responsible_unit,
+        budget_wan=None if budget_wan is None else str(budget_wan),
+    )
     return candidate
 
 
@@ -131,6 +141,18 @@ def create_vote(
     ]
     db.session.add(vote)
     db.session.flush()
+    audit(
+        "vote_created",
+        f"vote:{vote.id}",
+        title=vote.title,
+        seats=seats,
+        max_for=max_for,
+        style=style,
+        base=base,
+        mode=mode,
+        candidates=list(candidate_ids),
+        runoff_of=runoff_of.id if runoff_of else None,
+    )
     return vote
 
 
@@ -161,6 +183,7 @@ def open_vote(vote: Vote) -> Vote:
     vote.state = VoteState.OPEN
     vote.opened_at = utcnow()
     db.session.flush()
+    audit("vote_opened", f"vote:{vote.id}", current_deputies=q.total, present=q.present)
     return vote
 
 
@@ -281,44 +304,30 @@ def close_vote(vote: Vote) -> Vote:
     counts = rules.tally(marks, candidate_ids(vote))
     _apply_decision(vote, counts, ballots=len(marks), valid=len(marks))
     _seal(vote.id)
+    audit("vote_closed", f"vote:{vote.id}", ballots=len(marks))
+    write_record(vote)
     return vote
 
 
 def _seal(vote_id: int) -> None:
-    """Rewrite the closed vote's ballots and roll in key order, in this transaction.
+    """Rewrite the closed vote's ballots in a random order, in the closing transaction.
 
-    While a vote is open, the physical order of rows (PostgreSQL's heap) and the writing
-    transaction's id (``xmin``) follow the order of casting, in the ballots and in the roll
-    alike, which could pair a ballot with a deputy in a database dump. Rewritten at close,
-    ballots sit in the order of their random ids and roll entries in deputy order, all
-    stamped with the closing transaction. (See docs/security.md for what remains.)
+    While a vote is open, a ballot row and the roll row cast with it share a transaction id
+    (PostgreSQL's ``xmin``) and sit on disk in the order of casting. Rewritten at close, every
+    ballot carries the closing transaction's id, which no roll row has, and lies in an order
+    that says nothing about the roll's. On SQLite the ballots table has no rowid and deleted
+    rows are overwritten (``secure_delete``). See docs/security.md.
     """
-    ballots = (
-        db.session.execute(
-            select(Ballot.id, Ballot.vote_id, Ballot.marks)
-            .where(Ballot.vote_id == vote_id)
-            .order_by(Ballot.id)
-        )
-        .mappings()
-        .all()
-    )
-    roll = (
-        db.session.execute(
-            select(
-                RollEntry.vote_id, RollEntry.deputy_id, RollEntry.receipt, RollEntry.idempotency_key
-            )
-            .where(RollEntry.vote_id == vote_id)
-            .order_by(RollEntry.deputy_id)
-        )
-        .mappings()
-        .all()
-    )
+    ballots = [
+        dict(row)
+        for row in db.session.execute(
+            select(Ballot.id, Ballot.vote_id, Ballot.marks).where(Ballot.vote_id == vote_id)
+        ).mappings()
+    ]
+    secrets.SystemRandom().shuffle(ballots)
     db.session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
-    db.session.execute(delete(RollEntry).where(RollEntry.vote_id == vote_id))
-    if ballots:
-        db.session.execute(insert(Ballot), [dict(b) for b in ballots])
-    if roll:
-        db.session.execute(insert(RollEntry), [dict(r) for r in roll])
+    for row in ballots:  # one by one, so that the heap order is the shuffled order
+        db.session.execute(insert(Ballot).values(**row))
     db.session.expire_all()
 
 
@@ -350,8 +359,18 @@ def enter_paper_totals(
         vote.void_reason = void
         vote.ballots_cast, vote.valid_ballots = returned, totals.valid
         db.session.flush()
-        return vote
-    _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
+    else:
+        _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
+    audit(
+        "paper_totals_entered",
+        f"vote:{vote.id}",
+        issued=issued,
+        returned=returned,
+        invalid=invalid_ballots,
+        void=void,
+        counts={str(c.candidate_id): [c.votes_for, c.votes_against, c.votes_abstain] for c in rows},
+    )
+    write_record(vote)
     return vote
 
 
@@ -388,6 +407,7 @@ def publish_vote(vote: Vote) -> Vote:
     vote.state = VoteState.PUBLISHED
     vote.published_at = utcnow()
     db.session.flush()
+    audit("vote_published", f"vote:{vote.id}")
     return vote
 
 
@@ -403,6 +423,7 @@ def create_runoff(vote: Vote) -> Vote:
     if runoff_of(vote) is not None:
         raise Conflict("runoff_exists")
     tied = [e.candidate_id for e in vote.entries if e.tied]
+    audit("runoff_created", f"vote:{vote.id}", tied=tied, places_left=vote.places_left)
     return create_vote(
         vote.session,
         title=f"{vote.title}（再次投票）",

@@ -1,0 +1,1 @@
+"""Verifiable results: the signed election record, its offline verifier, the audit chain."""

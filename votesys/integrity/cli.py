@@ -1,0 +1,116 @@
+"""`votesys verify`, `votesys audit verify`, `votesys keys rotate|list`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from votesys.integrity import rules
+
+
+@click.command("verify")
+@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--signature", "sig", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--against-database",
+    is_flag=True,
+    help="also compare the ballots stored in the database with the record",
+)
+def verify_command(
+    record: Path, sig: Path | None, key: Path | None, against_database: bool
+) -> None:
+    """Check an election record offline: no database, no server (unless asked)."""
+    body = record.read_bytes()
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    checks = rules.verify_record(data)
+    if sig or key:
+        from votesys.integrity.services import verify_signature
+
+        if not (sig and key):
+            raise click.UsageError("--signature and --key go together")
+        ok = verify_signature(body, sig.read_bytes(), key.read_bytes())
+        checks.append(rules.Check("signature", ok, "" if ok else "does not verify with this key"))
+    if against_database and data is not None:
+        checks.append(_database_check(data))
+    for c in checks:
+        click.echo(
+            f"{'ok  ' if c.ok else 'FAIL'}  {c.name}" + (f": {c.detail}" if c.detail else "")
+        )
+    failed = [c.name for c in checks if not c.ok]
+    click.echo(f"FAILED: {', '.join(failed)}" if failed else "OK")
+    sys.exit(1 if failed else 0)
+
+
+def _database_check(data: dict) -> rules.Check:
+    from flask import current_app
+
+    from votesys import create_app
+
+    app = current_app._get_current_object() if _has_app() else create_app()
+    with app.app_context():
+        from votesys.integrity.services import database_ballots_match
+
+        problem = database_ballots_match(data)
+    return rules.Check("database ballots", problem is None, problem or "")
+
+
+def _has_app() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Recompute the audit chain; name the first broken entry."""
+    from votesys.integrity.services import verify_audit_chain
+
+    count, broken, why = verify_audit_chain()
+    if broken is None:
+        click.echo(f"{count} entries chained")
+        click.echo("OK")
+        sys.exit(0)
+    click.echo(f"entry {broken}: {why}")
+    click.echo(f"FAILED: entry {broken}")
+    sys.exit(1)
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The signing keys of election records."""
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def rotate_command() -> None:
+    """Start signing with a new key; the old public key stays published."""
+    from votesys.extensions import db
+    from votesys.integrity.services import rotate_key, signing_key
+
+    signing_key()  # make sure the current key is published before it is retired
+    row = rotate_key()
+    db.session.commit()
+    click.echo(json.dumps({"fingerprint": row.fingerprint}))
+
+
+@keys_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Every public key ever used, with fingerprint and validity."""
+    from votesys.integrity.services import published_keys
+
+    click.echo(json.dumps(published_keys(), indent=1))

@@ -1,0 +1,215 @@
+"""Pure functions of the integrity checks: canonical JSON, the Merkle tree, the audit chain's
+hashes, and the offline verification of an election record. No Flask, no database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from votesys.errors import InvalidInput
+from votesys.voting import rules as law
+
+RECORD_FORMAT = "votesys-election-record/1"
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> bytes:
+    """UTF-8, sorted keys, no insignificant whitespace: the bytes that are signed."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """RFC 6962 leaf: SHA-256(0x00 || data)."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """RFC 6962 interior node: SHA-256(0x01 || left || right)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(ballots: list[str]) -> str:
+    """Merkle tree hash (RFC 6962) over the ballots sorted by their leaf hash, as hex."""
+    leaves = sorted(leaf_hash(b.encode()) for b in ballots)
+    if not leaves:
+        return hashlib.sha256(b"").hexdigest()
+    return _tree(leaves).hex()
+
+
+def _tree(hashes: list[bytes]) -> bytes:
+    if len(hashes) == 1:
+        return hashes[0]
+    split = 1 << ((len(hashes) - 1).bit_length() - 1)  # largest power of two below n
+    return node_hash(_tree(hashes[:split]), _tree(hashes[split:]))
+
+
+def audit_entry_hash(fields: dict[str, Any]) -> str:
+    """An audit entry's hash covers all its fields, the previous entry's hash included."""
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def verify_record(record: Any) -> list[Check]:
+    """Every check an auditor can make of a record with nothing but the record."""
+    checks: list[Check] = []
+
+    def check(name: str, test: Callable[[], str | None]) -> None:
+        try:
+            problem = test()
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+            problem = f"malformed record ({type(err).__name__}: {err})"
+        checks.append(Check(name, problem is None, problem or ""))
+
+    check("format", lambda: _format(record))
+    if not checks[-1].ok:
+        return checks
+    check("ballots well formed", lambda: _well_formed(record))
+    check("ballots within the limit", lambda: _within_limit(record))
+    check("counts", lambda: _counts(record))
+    check("quorum", lambda: _quorum(record))
+    check("tally", lambda: _tally(record))
+    check("decision", lambda: _decision(record))
+    check("merkle root", lambda: _merkle(record))
+    return checks
+
+
+def _format(record: Any) -> str | None:
+    if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
+        return f"not a {RECORD_FORMAT} document"
+    return None
+
+
+def _ids(record: dict) -> list[int]:
+    return [c["id"] for c in sorted(record["vote"]["candidates"], key=lambda c: c["position"])]
+
+
+def _well_formed(record: dict) -> str | None:
+    n = len(_ids(record))
+    style = record["vote"]["style"]
+    allowed = {"F", "N"} if style == "approval" else {"F", "A", "N"}
+    for i, ballot in enumerate(record["ballots"]):
+        if not isinstance(ballot, str) or len(ballot) != n or not set(ballot) <= allowed:
+            return f"ballot {i} is not {n} marks of {''.join(sorted(allowed))}"
+    return None
+
+
+def _within_limit(record: dict) -> str | None:
+    limit = record["vote"]["max_for"]
+    for i, ballot in enumerate(record["ballots"]):
+        if ballot.count("F") > limit:
+            return f"ballot {i} marks {ballot.count('F')} “for”, more than {limit}"
+    return None
+
+
+def _counts(record: dict) -> str | None:
+    roll, ballots, trackers = record["roll"], record["ballots"], record["trackers"]
+    if record["vote"]["mode"] == "paper":
+        if ballots or trackers:
+            return "a paper vote's record carries no electronic ballots"
+        return None
+    if not len(trackers) == len(ballots) == roll["ballots_cast"]:
+        return (
+            f"trackers {len(trackers)}, ballots {len(ballots)}, "
+            f"ballots cast {roll['ballots_cast']} differ"
+        )
+    if len(set(trackers)) != len(trackers):
+        return "a tracker appears twice"
+    if not roll["ballots_cast"] <= roll["present"] <= roll["current_deputies"]:
+        return "ballots cast ≤ present ≤ current deputies does not hold"
+    return None
+
+
+def _quorum(record: dict) -> str | None:
+    roll = record["roll"]
+    q = law.Quorum(roll["current_deputies"], roll["present"])
+    if not q.met:
+        return f"{q.present} present, {q.required} required: the vote could not open"
+    return None
+
+
+def _counted(record: dict) -> list[law.Count]:
+    if record["vote"]["mode"] == "paper":
+        return [
+            law.Count(t["candidate"], t["for"], t["against"], t["abstain"]) for t in record["tally"]
+        ]
+    return law.tally(record["ballots"], _ids(record))
+
+
+def _tally(record: dict) -> str | None:
+    stated = {t["candidate"]: (t["for"], t["against"], t["abstain"]) for t in record["tally"]}
+    if record["vote"]["mode"] == "paper":
+        paper = record["paper"]
+        totals = law.PaperTotals(
+            paper["issued"], paper["returned"], paper["invalid"], _counted(record)
+        )
+        try:
+            law.check_paper(
+                totals,
+                present=record["roll"]["present"],
+                style=record["vote"]["style"],
+                max_for=record["vote"]["max_for"],
+            )
+        except InvalidInput as err:
+            return f"paper totals inconsistent ({err.params.get('field')})"
+        return None
+    for count in _counted(record):
+        if stated.get(count.candidate_id) != (
+            count.votes_for,
+            count.votes_against,
+            count.votes_abstain,
+        ):
+            return f"candidate {count.candidate_id}: the ballots give {count.votes_for} for"
+    if set(stated) != set(_ids(record)):
+        return "the tally names other candidates than the ballot"
+    return None
+
+
+def _decision(record: dict) -> str | None:
+    vote, roll, decision = record["vote"], record["roll"], record["decision"]
+    counts = _counted(record)
+    valid = (
+        roll["ballots_cast"]
+        if vote["mode"] != "paper"
+        else (record["paper"]["returned"] - record["paper"]["invalid"])
+    )
+    if decision.get("void"):
+        return None if vote["mode"] == "paper" else "only a paper vote can be void"
+    threshold = law.passage_threshold(
+        vote["base"], total=roll["current_deputies"], present=roll["present"], valid=valid
+    )
+    if threshold != decision["threshold"]:
+        return f"the rule gives threshold {threshold}, the record says {decision['threshold']}"
+    result = law.select(counts, seats=vote["seats"], threshold=threshold)
+    expected = {
+        d.candidate_id: {"passed": d.passed, "rank": d.rank, "approved": d.approved, "tied": d.tied}
+        for d in result.decisions
+    }
+    stated = {
+        d["candidate"]: {k: d[k] for k in ("passed", "rank", "approved", "tied")}
+        for d in decision["candidates"]
+    }
+    for cid, outcome in expected.items():
+        if stated.get(cid) != outcome:
+            return f"candidate {cid}: the rule gives {outcome}, the record says {stated.get(cid)}"
+    if (decision["runoff_needed"], decision["places_left"]) != (
+        result.runoff_needed,
+        result.places_left,
+    ):
+        return "runoff needed / places left differ from the rule's"
+    return None
+
+
+def _merkle(record: dict) -> str | None:
+    root = merkle_root(record["ballots"])
+    if root != record["merkle_root"]:
+        return f"the ballots give {root[:16]}…, the record says {record['merkle_root'][:16]}…"
+    return None

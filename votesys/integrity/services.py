@@ -1,0 +1,302 @@
+"""The audit chain, the installation's signing key, and the election record of a vote."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app, g, has_request_context
+from flask_babel import force_locale
+from flask_login import current_user
+from sqlalchemy import select, update
+
+from votesys.extensions import db
+from votesys.integrity import rules
+from votesys.integrity.models import AuditEntry, AuditHead, SigningKey, VoteRecord
+from votesys.models_base import utcnow
+
+# --- the audit chain ------------------------------------------------------------------
+
+
+def current_actor() -> str:
+    """Who is acting: the API's bearer principal, the logged-in user, or the command line."""
+    if has_request_context():
+        principal = g.get("principal")
+        if principal is None and current_user and current_user.is_authenticated:
+            principal = current_user
+        if principal is not None:
+            kind = "deputy" if principal.is_deputy else "user"
+            name = principal.code if principal.is_deputy else principal.login
+            return f"{kind}:{name}"
+        return "anonymous"
+    return "system"
+
+
+def audit(action: str, obj: str, actor: str | None = None, **details: Any) -> AuditEntry:
+    """Append an entry. The head row is updated first: that takes its lock (PostgreSQL) or
+    the write lock (SQLite), so concurrent appends form one chain, never a fork."""
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    fields = {
+        "seq": head.seq,
+        "at": utcnow().isoformat(timespec="microseconds") + "Z",
+        "actor": actor or current_actor(),
+        "action": action,
+        "object": obj,
+        "details": rules.canonical_json(details).decode(),
+        "prev_hash": head.hash,
+    }
+    entry = AuditEntry(**fields, hash=rules.audit_entry_hash(fields))
+    db.session.add(entry)
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
+    db.session.flush()
+    return entry
+
+
+def audit_head() -> dict[str, Any]:
+    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    return {"seq": head.seq, "hash": head.hash}
+
+
+def verify_audit_chain() -> tuple[int, int | None, str]:
+    """Recompute the chain. Returns (entries checked, first broken seq or None, why)."""
+    prev, expected_seq, count = rules.GENESIS, 1, 0
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        fields = {
+            k: getattr(entry, k)
+            for k in ("seq", "at", "actor", "action", "object", "details", "prev_hash")
+        }
+        if entry.seq != expected_seq:
+            return count, entry.seq, f"entry {expected_seq} is missing"
+        if entry.prev_hash != prev:
+            return count, entry.seq, "does not follow the entry before it"
+        if rules.audit_entry_hash(fields) != entry.hash:
+            return count, entry.seq, "its content does not match its hash"
+        prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
+    head = audit_head()
+    if (head["seq"], head["hash"]) != (expected_seq - 1, prev):
+        return count, expected_seq, "the chain ends before its recorded head"
+    return count, None, ""
+
+
+# --- the signing key ------------------------------------------------------------------
+
+
+def _key_path() -> Path:
+    configured = os.environ.get("VOTESYS_SIGNING_KEY_FILE")
+    return Path(configured) if configured else Path(current_app.instance_path) / "signing-key.pem"
+
+
+def fingerprint(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def public_pem(public: Ed25519PublicKey) -> str:
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def signing_key() -> Ed25519PrivateKey:
+    """The installation's key: generated on first use (mode 0600), its public half published."""
+    path = _key_path()
+    if not path.exists():
+        _write_key(path, Ed25519PrivateKey.generate())
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    _publish(key.public_key())
+    return key
+
+
+def _write_key(path: Path, key: Ed25519PrivateKey) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    tmp = path.with_name(path.name + f".{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    os.replace(tmp, path)
+
+
+def _publish(public: Ed25519PublicKey) -> SigningKey:
+    fp = fingerprint(public)
+    row = db.session.scalar(select(SigningKey).where(SigningKey.fingerprint == fp))
+    if row is None:
+        for current in db.session.scalars(
+            select(SigningKey).where(SigningKey.valid_until.is_(None))
+        ):
+            current.valid_until = utcnow()
+        row = SigningKey(fingerprint=fp, public_pem=public_pem(public))
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def rotate_key() -> SigningKey:
+    """A new signing key; the old one's public half stays published with its end date."""
+    path = _key_path()
+    if path.exists():
+        old = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        retired = path.with_name(f"signing-key-{fingerprint(old.public_key())[:16]}.retired.pem")
+        os.replace(path, retired)
+    _write_key(path, Ed25519PrivateKey.generate())
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    row = _publish(key.public_key())
+    audit("key_rotated", f"key:{row.fingerprint[:16]}", fingerprint=row.fingerprint)
+    return row
+
+
+def published_keys() -> list[dict[str, Any]]:
+    return [
+        {
+            "fingerprint": k.fingerprint,
+            "pem": k.public_pem,
+            "valid_from": k.valid_from.isoformat() + "Z",
+            "valid_until": k.valid_until.isoformat() + "Z" if k.valid_until else None,
+        }
+        for k in db.session.scalars(select(SigningKey).order_by(SigningKey.id))
+    ]
+
+
+def verify_signature(body: bytes, signature: bytes, pem: bytes) -> bool:
+    try:
+        key = serialization.load_pem_public_key(pem)
+        if not isinstance(key, Ed25519PublicKey):
+            return False
+        key.verify(signature, body)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+# --- the election record --------------------------------------------------------------
+
+
+def write_record(vote) -> VoteRecord:
+    """Build, sign and store the record of a vote that has just closed."""
+    key = signing_key()
+    key_fp = fingerprint(key.public_key())
+    body = rules.canonical_json(build_record(vote, key_fp))
+    row = VoteRecord(vote_id=vote.id, body=body, signature=key.sign(body), key_fingerprint=key_fp)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
+    from votesys.voting import results
+    from votesys.voting.models import Ballot, RollEntry
+
+    marks = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
+    secrets.SystemRandom().shuffle(marks)
+    trackers = sorted(
+        db.session.scalars(select(RollEntry.receipt).where(RollEntry.vote_id == vote.id))
+    )
+    sess = vote.session
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        rule = results.rule_text(vote)
+    entries = list(vote.entries)
+    return {
+        "format": rules.RECORD_FORMAT,
+        "vote": {
+            "id": vote.id,
+            "title": vote.title,
+            "jurisdiction": {
+                "code": sess.congress.jurisdiction.code,
+                "name": sess.congress.jurisdiction.name,
+            },
+            "congress": {"name": sess.congress.name, "term": sess.congress.term},
+            "session": {"id": sess.id, "name": sess.name, "date": sess.date.isoformat()},
+            "candidates": [
+                {"id": e.candidate_id, "title": e.candidate.title, "position": e.position}
+                for e in entries
+            ],
+            "seats": vote.seats,
+            "max_for": vote.max_for,
+            "style": vote.style,
+            "base": vote.base,
+            "mode": vote.mode,
+            "rule": rule,
+            "runoff_of": vote.runoff_of_id,
+        },
+        "roll": {
+            "current_deputies": vote.total_deputies,
+            "present": vote.present_at_open,
+            "ballots_cast": vote.ballots_cast,
+        },
+        "ballots": marks if vote.mode == "electronic" else [],
+        "trackers": trackers,
+        "paper": None
+        if vote.mode != "paper"
+        else {
+            "issued": vote.paper_issued,
+            "returned": vote.paper_returned,
+            "invalid": vote.paper_invalid,
+        },
+        "tally": [
+            {
+                "candidate": e.candidate_id,
+                "for": e.votes_for,
+                "against": e.votes_against,
+                "abstain": e.votes_abstain,
+            }
+            for e in entries
+        ],
+        "decision": {
+            "void": vote.void_reason,
+            "threshold": vote.threshold,
+            "runoff_needed": vote.runoff_needed,
+            "places_left": vote.places_left,
+            "candidates": [
+                {
+                    "candidate": e.candidate_id,
+                    "passed": e.passed,
+                    "rank": e.rank,
+                    "approved": e.approved,
+                    "tied": e.tied,
+                }
+                for e in entries
+            ],
+        },
+        "audit_head": audit_head(),
+        "merkle_root": rules.merkle_root(marks),
+        "closed_at": vote.closed_at.isoformat(timespec="seconds") + "Z",
+        "signing_key": key_fingerprint,
+    }
+
+
+def record_of(vote_id: int) -> VoteRecord | None:
+    return db.session.get(VoteRecord, vote_id)
+
+
+def key_pem(fp: str) -> str | None:
+    return db.session.scalar(select(SigningKey.public_pem).where(SigningKey.fingerprint == fp))
+
+
+def database_ballots_match(record: dict[str, Any]) -> str | None:
+    """Compare the stored ballots of the record's vote with the record: None when they agree."""
+    from votesys.voting.models import Ballot
+
+    marks = list(
+        db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == record["vote"]["id"]))
+    )
+    if len(marks) != len(record["ballots"]):
+        return f"the database holds {len(marks)} ballots, the record {len(record['ballots'])}"
+    if rules.merkle_root(marks) != record["merkle_root"]:
+        return "the database's ballots differ from the record's"
+    return None
+
+
+def parse_record(body: bytes) -> dict[str, Any]:
+    return json.loads(body.decode("utf-8"))
