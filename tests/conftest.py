@@ -54,9 +54,27 @@ def app(database_url, tmp_path, monkeypatch) -> Iterator:
             _db.create_all()
         yield app
         _db.session.remove()
+        _every_record_verifies(app)
         if database_url:
             _empty_tables()
         _db.engine.dispose()
+
+
+def _every_record_verifies(app) -> None:
+    """Whatever a test did, every election record it produced must verify, signature included
+    (tests that tamper with stored ballots on purpose compare against the record instead)."""
+    from votesys.integrity.models import SigningKey, VoteRecord
+    from votesys.integrity.rules import verify_record
+    from votesys.integrity.services import parse_record, verify_signature
+
+    for row in _db.session.scalars(_db.select(VoteRecord)):
+        failed = [c for c in verify_record(parse_record(row.body)) if not c.ok]
+        assert not failed, f"record of vote {row.vote_id}: {failed}"
+        pem = _db.session.scalar(
+            _db.select(SigningKey.public_pem).where(SigningKey.fingerprint == row.key_fingerprint)
+        )
+        assert verify_signature(row.body, row.signature, pem.encode())
+    _db.session.remove()
 
 
 _pg_schema_ready = False

@@ -65,6 +65,8 @@ def verify_record(record: Any) -> list[Check]:
     def check(name: str, test: Callable[[], str | None]) -> None:
         try:
             problem = test()
+        except InvalidInput as err:
+            problem = f"inconsistent figures ({err.params.get('field')})"
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
             problem = f"malformed record ({type(err).__name__}: {err})"
         checks.append(Check(name, problem is None, problem or ""))
@@ -181,8 +183,20 @@ def _decision(record: dict) -> str | None:
         if vote["mode"] != "paper"
         else (record["paper"]["returned"] - record["paper"]["invalid"])
     )
-    if decision.get("void"):
-        return None if vote["mode"] == "paper" else "only a paper vote can be void"
+    if vote["mode"] == "paper":
+        paper = record["paper"]
+        void = law.check_paper(
+            law.PaperTotals(paper["issued"], paper["returned"], paper["invalid"], counts),
+            present=roll["present"],
+            style=vote["style"],
+            max_for=vote["max_for"],
+        )
+        if void != decision.get("void"):
+            return f"the totals make the vote {'void' if void else 'valid'}, the record disagrees"
+        if void:
+            return None
+    elif decision.get("void"):
+        return "only a paper vote can be void"
     threshold = law.passage_threshold(
         vote["base"], total=roll["current_deputies"], present=roll["present"], valid=valid
     )

@@ -358,6 +358,10 @@ def enter_paper_totals(
     if void:
         vote.void_reason = void
         vote.ballots_cast, vote.valid_ballots = returned, totals.valid
+        for entry, count in zip(vote.entries, rows, strict=True):  # the tellers' counts stand
+            entry.votes_for = count.votes_for
+            entry.votes_against = count.votes_against
+            entry.votes_abstain = count.votes_abstain
         db.session.flush()
     else:
         _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
