@@ -18,10 +18,10 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 
 from sqlalchemy import text
+
+from votesys.database import throwaway_postgres_database
 
 
 def main() -> None:
@@ -33,32 +33,10 @@ def main() -> None:
 
     os.environ["VOTESYS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="votesys-bench-")
     if args.database_url:
-        with throwaway_database(args.database_url) as url:
+        with throwaway_postgres_database(args.database_url, "votesys_bench") as url:
             run(args, url)
     else:
         run(args, f"sqlite:///{os.environ['VOTESYS_INSTANCE_PATH']}/bench.db")
-
-
-@contextmanager
-def throwaway_database(server_url: str):
-    """A fresh database on the given PostgreSQL server, dropped afterwards: the benchmark
-    never touches the database named in the URL."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    from votesys.config import normalise_database_url
-
-    url = make_url(normalise_database_url(server_url))
-    name = f"votesys_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(args: argparse.Namespace, url: str) -> None:

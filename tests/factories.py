@@ -90,5 +90,16 @@ class ApiClient:
             url, json=json, headers=self._headers(as_, kw.pop("headers", None)), **kw
         )
 
+    def seat_everyone(self, ids: dict, organiser: str = "organiser") -> None:
+        """Every deputy of a scenario logs in (gets a token) and is checked in."""
+        for code in ids["deputies"]:
+            self.login(code, PIN)
+            response = self.post(
+                f"/api/v1/sessions/{ids['session']}/attendance",
+                {"deputy_code": code},
+                as_=organiser,
+            )
+            assert response.status_code == 201, response.get_json()
+
     def delete(self, url: str, as_: str | None = None, **kw):
         return self.client.delete(url, headers=self._headers(as_, kw.pop("headers", None)), **kw)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from tests.conftest import FAST_HASH, PG_URL
 from votesys import create_app
-from votesys.config import normalise_database_url
+from votesys.database import throwaway_postgres_database
 from votesys.extensions import db
 
 
@@ -24,17 +22,8 @@ def empty_database(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'migrated.db'}"
         return
-    url = make_url(normalise_database_url(PG_URL))
-    name = f"votesys_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database(PG_URL, "votesys_migrations") as url:
+        yield url
 
 
 def test_upgrade_matches_models_and_downgrades(empty_database, tmp_path, monkeypatch):

@@ -6,7 +6,6 @@ import logging
 
 from sqlalchemy import inspect, text
 
-from tests.factories import PIN
 from votesys.extensions import db
 from votesys.voting.models import RollEntry
 
@@ -23,11 +22,7 @@ def test_ballot_ids_are_random_and_storage_forgets_the_casting_order(
 ):
     ids = make_scenario(deputies=12, candidates=2, seats=1)
     api.login("organiser", "organiser-pass")
-    for code in ids["deputies"]:
-        api.login(code, PIN)
-        api.post(
-            f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code}, as_="organiser"
-        )
+    api.seat_everyone(ids)
     vid = ids["votes"]["main"]
     api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
     c1 = str(ids["candidates"]["c1"])

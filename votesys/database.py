@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, Response
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 _installed = False
 
@@ -42,3 +45,22 @@ def commit_at_request_end(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+
+@contextmanager
+def throwaway_postgres_database(server_url: str, prefix: str = "votesys_tmp") -> Iterator[str]:
+    """A fresh database on the given PostgreSQL server, dropped afterwards; yields its URL.
+    For benchmarks and migration tests: the database named in ``server_url`` is untouched."""
+    from votesys.config import normalise_database_url
+
+    url = make_url(normalise_database_url(server_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

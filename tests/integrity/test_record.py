@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.factories import PIN
 from votesys.cli import main as votesys_main
 from votesys.extensions import db
 from votesys.integrity import rules
@@ -28,11 +27,7 @@ def closed_vote(make_scenario, organiser, api):
     """Six deputies vote on four candidates for two places; the vote is closed."""
     ids = make_scenario(deputies=6, candidates=4, seats=2)
     api.login("organiser", "organiser-pass")
-    for code in ids["deputies"]:
-        api.login(code, PIN)
-        api.post(
-            f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code}, as_="organiser"
-        )
+    api.seat_everyone(ids)
     vid = ids["votes"]["main"]
     assert api.post(f"/api/v1/votes/{vid}/open", as_="organiser").status_code == 200
     c = [str(ids["candidates"][f"c{n}"]) for n in range(1, 5)]
