@@ -326,8 +326,8 @@ def _seal(vote_id: int) -> None:
     ]
     secrets.SystemRandom().shuffle(ballots)
     db.session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
-    for row in ballots:  # one by one, so that the heap order is the shuffled order
-        db.session.execute(insert(Ballot).values(**row))
+    if ballots:  # multi-row VALUES insert rows in list order: the heap follows the shuffle
+        db.session.execute(insert(Ballot), ballots)
     db.session.expire_all()
 
 
