@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import shutil
 import subprocess
 
@@ -311,3 +312,40 @@ def test_record_bytes_are_canonical(closed_vote, api):
         == body
     )
     assert base64.b64encode(body)  # bytes, served as they were signed
+
+
+def test_a_record_re_signed_with_another_key_fails(closed_vote, api, tmp_path):
+    """A forger who signs a doctored record with a key of their own is caught: the key is
+    not the one the record names."""
+    body, _, _ = download(api, closed_vote["votes"]["main"], as_="organiser")
+    forger = Ed25519PrivateKey.generate()
+    pem = forger.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    paths = write(tmp_path, body, forger.sign(body), pem)
+    code, lines = run_verify(paths[0], "--signature", paths[1], "--key", paths[2])
+    assert code == 1 and lines[-1] == "FAILED: signature"
+    assert any("not the one the record names" in line for line in lines)
+
+
+def test_against_database_with_junk_fails_cleanly(app, runner, tmp_path):
+    junk = tmp_path / "junk.json"
+    junk.write_text("[1, 2]")
+    result = runner.invoke(args=["verify", str(junk), "--against-database"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1] == "FAILED: format, database ballots"
+
+
+def test_rotation_destroys_the_old_private_key(closed_vote, app, runner):
+    key_file = app.instance_path + "/signing-key.pem"
+    before = open(key_file, "rb").read()
+    assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
+    assert open(key_file, "rb").read() != before
+    assert [f for f in os.listdir(app.instance_path) if "signing" in f] == ["signing-key.pem"]
+    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+
+
+def test_demo_record_carries_the_session_date(app, runner, client):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    record = json.loads(client.get("/api/v1/votes/1/record").get_data())
+    assert record["closed_at"].startswith("2026-01-08")

@@ -70,6 +70,7 @@ def _first_session() -> dict:
     from votesys import scenario
     from votesys.congress import services as congress
     from votesys.congress.models import CongressSession, Deputy
+    from votesys.integrity import services as integrity
     from votesys.voting import services as voting
     from votesys.voting.models import Vote
 
@@ -90,9 +91,13 @@ def _first_session() -> dict:
         choices = {str(cid): m for cid, m in zip(candidate_ids, marks, strict=True) if m}
         voting.cast_ballot(vote, db.session.get(Deputy, deputy_id), choices)
     voting.close_vote(vote)
-    voting.publish_vote(vote)
+    # The session sat on 2026-01-08: date the vote so, and sign its record with that date.
     vote.opened_at = vote.opened_at.replace(year=2026, month=1, day=8)
     vote.closed_at = vote.closed_at.replace(year=2026, month=1, day=8)
+    db.session.delete(integrity.record_of(vote.id))
+    db.session.flush()
+    integrity.write_record(vote)
+    voting.publish_vote(vote)
     vote.published_at = vote.published_at.replace(year=2026, month=1, day=8)
     for code in later_vacated:
         deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))

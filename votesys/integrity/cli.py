@@ -32,13 +32,11 @@ def verify_command(
         data = None
     checks = rules.verify_record(data)
     if sig or key:
-        from votesys.integrity.services import verify_signature
 
         if not (sig and key):
             raise click.UsageError("--signature and --key go together")
-        ok = verify_signature(body, sig.read_bytes(), key.read_bytes())
-        checks.append(rules.Check("signature", ok, "" if ok else "does not verify with this key"))
-    if against_database and data is not None:
+        checks.append(_signature_check(body, sig.read_bytes(), key.read_bytes(), data))
+    if against_database:
         checks.append(_database_check(data))
     for c in checks:
         click.echo(
@@ -49,16 +47,34 @@ def verify_command(
     sys.exit(1 if failed else 0)
 
 
-def _database_check(data: dict) -> rules.Check:
+def _signature_check(body: bytes, sig: bytes, pem: bytes, data: object) -> rules.Check:
+    """The signature verifies with the key, and the key is the one the record names."""
+    from votesys.integrity.services import key_fingerprint_of, verify_signature
+
+    if not verify_signature(body, sig, pem):
+        return rules.Check("signature", False, "does not verify with this key")
+    named = data.get("signing_key") if isinstance(data, dict) else None
+    if key_fingerprint_of(pem) != named:
+        return rules.Check("signature", False, "this key is not the one the record names")
+    return rules.Check("signature", True)
+
+
+def _database_check(data: object) -> rules.Check:
     from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
 
     from votesys import create_app
 
+    if not isinstance(data, dict) or not isinstance(data.get("vote"), dict):
+        return rules.Check("database ballots", False, "not a record: nothing to compare")
     app = current_app._get_current_object() if _has_app() else create_app()
     with app.app_context():
         from votesys.integrity.services import database_ballots_match
 
-        problem = database_ballots_match(data)
+        try:
+            problem = database_ballots_match(data)
+        except (SQLAlchemyError, KeyError, TypeError) as err:
+            problem = f"the database could not be read ({type(err).__name__})"
     return rules.Check("database ballots", problem is None, problem or "")
 
 

@@ -109,13 +109,15 @@ def signing_key() -> Ed25519PrivateKey:
     """The installation's key: generated on first use (mode 0600), its public half published."""
     path = _key_path()
     if not path.exists():
-        _write_key(path, Ed25519PrivateKey.generate())
+        _write_key(path, Ed25519PrivateKey.generate(), replace=False)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     _publish(key.public_key())
     return key
 
 
-def _write_key(path: Path, key: Ed25519PrivateKey) -> None:
+def _write_key(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
+    """Write a private key (mode 0600) atomically. Unless replacing, a key another worker
+    wrote first wins: both then sign with the same key."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -126,7 +128,15 @@ def _write_key(path: Path, key: Ed25519PrivateKey) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
-    os.replace(tmp, path)
+    if replace:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # fails if the key exists already
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 def _publish(public: Ed25519PublicKey) -> SigningKey:
@@ -146,11 +156,9 @@ def _publish(public: Ed25519PublicKey) -> SigningKey:
 def rotate_key() -> SigningKey:
     """A new signing key; the old one's public half stays published with its end date."""
     path = _key_path()
-    if path.exists():
-        old = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        retired = path.with_name(f"signing-key-{fingerprint(old.public_key())[:16]}.retired.pem")
-        os.replace(path, retired)
-    _write_key(path, Ed25519PrivateKey.generate())
+    # The old private key is replaced, not kept: a retired key must not be able to sign.
+    # Its public half stays published with the end of its validity.
+    _write_key(path, Ed25519PrivateKey.generate(), replace=True)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     row = _publish(key.public_key())
     audit("key_rotated", f"key:{row.fingerprint[:16]}", fingerprint=row.fingerprint)
@@ -167,6 +175,15 @@ def published_keys() -> list[dict[str, Any]]:
         }
         for k in db.session.scalars(select(SigningKey).order_by(SigningKey.id))
     ]
+
+
+def key_fingerprint_of(pem: bytes) -> str | None:
+    """The fingerprint of an Ed25519 public key in PEM, or None for anything else."""
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except (ValueError, TypeError):
+        return None
+    return fingerprint(key) if isinstance(key, Ed25519PublicKey) else None
 
 
 def verify_signature(body: bytes, signature: bytes, pem: bytes) -> bool:
