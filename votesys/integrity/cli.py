@@ -32,7 +32,6 @@ def verify_command(
         data = None
     checks = rules.verify_record(data)
     if sig or key:
-
         if not (sig and key):
             raise click.UsageError("--signature and --key go together")
         checks.append(_signature_check(body, sig.read_bytes(), key.read_bytes(), data))
