@@ -273,3 +273,10 @@ def test_demo_desk_for_a_township_organiser(client, runner):
     assert "票数相同" in tied and "/desk/votes/4" in tied
     runoff = client.get("/desk/votes/4").get_data(as_text=True)
     assert "再次投票" in runoff and "纸质表决票" in runoff
+
+
+def test_an_expired_form_says_what_to_do(app, setup):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    r = client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    assert r.status_code == 400 and "页面已过期" in r.get_data(as_text=True)

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 MESSAGES: dict[str, Any] = {
     "bad_request": _l("The request could not be understood."),
     "bad_json": _l("The request body must be a JSON object."),
+    "form_expired": _l("This page has expired. Please go back, reload the page and try again."),
     "too_large": _l("The request is too large."),
     "invalid": _l("%(field)s: %(reason)s"),
     "unauthorized": _l("Please log in first."),
@@ -110,6 +111,7 @@ def invalid(field: str, reason: Any) -> InvalidInput:
 def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
     from flask import render_template, request
+    from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DBAPIError, OperationalError
     from werkzeug.exceptions import HTTPException
 
@@ -135,8 +137,8 @@ def register(app) -> None:
             405: "method_not_allowed",
             413: "too_large",
         }.get(err.code or 500, "bad_request")
-        if err.code == 400 and "CSRF" in (err.description or ""):
-            code = "bad_request"
+        if isinstance(err, CSRFError):
+            code = "form_expired"
         wrapped = DomainError(code)
         wrapped.status = err.code or 400
         return answer(wrapped)
