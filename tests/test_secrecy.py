@@ -54,3 +54,26 @@ def test_ballot_ids_are_random_and_storage_forgets_the_casting_order(
     for receipt in receipts:
         assert receipt not in caplog.text
     assert c1 not in caplog.text
+
+
+def test_sqlite_write_ahead_log_is_emptied_when_a_vote_closes(app, make_scenario, api, organiser):
+    """The WAL holds each cast as one commit, roll row beside ballot: not after the close."""
+    import os
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    ids = make_scenario(deputies=6, candidates=2, seats=1)
+    api.login("organiser", "organiser-pass")
+    api.seat_everyone(ids)
+    vid = ids["votes"]["main"]
+    api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
+    for code in ids["deputies"]:
+        api.post(
+            f"/api/v1/votes/{vid}/ballots",
+            {"choices": {str(ids["candidates"]["c1"]): "for"}},
+            as_=code,
+        )
+    wal = db.engine.url.database + "-wal"
+    assert os.path.getsize(wal) > 0
+    assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 200
+    assert os.path.getsize(wal) == 0

@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_principal)
     login_manager.login_view = "auth.login"
+    login_manager.blueprint_login_views = {"tablet": "auth.tablet_login"}
     login_manager.login_message = None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,9 @@ from contextlib import contextmanager
 from flask import Flask, Response
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
+
+log = logging.getLogger(__name__)
 
 _installed = False
 
@@ -31,6 +35,26 @@ def install_sqlite_pragmas() -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA secure_delete=ON")  # deleted ballots leave no trace
             cursor.close()
+
+
+def truncate_wal_after_commit(session) -> None:
+    """Once this transaction commits, fold SQLite's write-ahead log into the database and
+    truncate it. While a vote is open the WAL holds each cast as one commit, the roll row
+    beside the ballot; after the seal those frames must not outlive the vote."""
+    session.info["truncate_wal"] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _truncate_wal(session) -> None:
+    if not session.info.pop("truncate_wal", False):
+        return
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+    if busy:
+        log.warning("the SQLite write-ahead log could not be truncated yet (readers active)")
 
 
 def commit_at_request_end(app: Flask) -> None:

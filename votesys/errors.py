@@ -30,6 +30,10 @@ MESSAGES: dict[str, Any] = {
     ),
     "already_voted": _l("You have already voted in this vote. A deputy votes only once."),
     "not_checked_in": _l("You are not checked in for this session. Please sign in at the desk."),
+    "checked_in_after_opening": _l(
+        "You checked in after this vote opened, so you cannot vote in it. "
+        "You can vote in the next vote."
+    ),
     "mandate_not_current": _l("Your mandate is not current, so you cannot vote."),
     "deputy_not_in_congress": _l("This deputy does not belong to this congress."),
     "too_many_for": _l(
@@ -112,13 +116,18 @@ def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
     from flask import render_template, request
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
+
+    from votesys.extensions import db
 
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.path.endswith(".json")
 
     def answer(err: DomainError):
+        # Whatever failed, the session's transaction is over: roll back before rendering, so
+        # the page (which reads the current user) does not touch a failed transaction.
+        db.session.rollback()
         if wants_json():
             return err.to_json(), err.status
         return render_template("error.html", error=err), err.status
@@ -142,6 +151,12 @@ def register(app) -> None:
         wrapped = DomainError(code)
         wrapped.status = err.code or 400
         return answer(wrapped)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(err: IntegrityError):
+        # Two requests raced for the same row (a double scan, a double click): one won.
+        log.info("integrity conflict: %s", type(err.orig).__name__)
+        return answer(Conflict("conflict"))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

@@ -434,3 +434,21 @@ def test_organisers_are_scoped_to_their_jurisdiction(app, make_scenario, api):
         f"/api/v1/sessions/{county['session']}/attendance", {"deputy_code": "D0001"}, as_="town"
     )
     assert r.status_code == 403
+
+
+def test_a_deputy_checked_in_after_opening_cannot_vote_in_that_vote(hall, api):
+    check_in(api, hall, [f"D{i:04d}" for i in range(1, 7)])
+    vid = open_vote(api, hall)
+    check_in(api, hall, ["D0007"])  # arrives late
+    body = {"choices": {cand(hall, 1): "for"}}
+    late = api.post(f"/api/v1/votes/{vid}/ballots", body, as_="D0007")
+    assert late.status_code == 403 and late.get_json()["error"] == "checked_in_after_opening"
+    for i in range(1, 7):
+        assert api.post(f"/api/v1/votes/{vid}/ballots", body, as_=f"D{i:04d}").status_code == 201
+    result = api.post(f"/api/v1/votes/{vid}/close", as_="organiser").get_json()
+    assert result["ballots"] == 6 <= result["present"] == 6  # the record's counts hold
+
+
+def test_deputy_codes_are_matched_without_regard_to_case(hall, api):
+    r = api.post("/api/v1/auth/token", {"login": "d0001", "password": PIN})
+    assert r.status_code == 201 and r.get_json()["role"] == "deputy"

@@ -89,7 +89,7 @@ def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Use
         if user.active and check_secret(user.password_hash, secret or ""):
             return user
         raise Unauthorized("bad_credentials")
-    deputy = db.session.scalar(select(Deputy).where(Deputy.code == login)) if login else None
+    deputy = _deputy_by_code(login) if login else None
     if check_secret(deputy.pin_hash if deputy else None, secret or "") and deputy is not None:
         return deputy
     raise Unauthorized("bad_credentials")
@@ -107,6 +107,15 @@ def record_failed_login(login: str, how: str) -> None:
     db.session.rollback()
     audit("login_failed", f"login:{(login or '')[:64]}", actor="anonymous", via=how)
     db.session.commit()
+
+
+def _deputy_by_code(code: str) -> Deputy | None:
+    """Exact code first; else the same letters in upper case (a tablet keyboard may type
+    ``lk001`` for ``LK001``)."""
+    deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
+    if deputy is None and code.upper() != code:
+        deputy = db.session.scalar(select(Deputy).where(Deputy.code == code.upper()))
+    return deputy
 
 
 def issue_token(principal: User | Deputy) -> str:

@@ -140,6 +140,15 @@ def quorum(sess: CongressSession) -> Quorum:
     return Quorum(total=current_deputies_count(sess.congress_id), present=present_count(sess))
 
 
+def checked_in_at(sess_id: int, deputy_id: int):
+    """When the deputy checked in for the session, or None."""
+    return db.session.scalar(
+        select(Attendance.checked_in_at).where(
+            Attendance.session_id == sess_id, Attendance.deputy_id == deputy_id
+        )
+    )
+
+
 def is_checked_in(sess_id: int, deputy_id: int) -> bool:
     return (
         db.session.scalar(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy
+from votesys.database import truncate_wal_after_commit
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, write_record
@@ -207,16 +208,7 @@ def cast_ballot(
     key_hash = _key_hash(idempotency_key)
     if key_hash is not None and (replay := _replay(vote.id, deputy.id, key_hash)):
         return replay
-    if vote.mode == VoteMode.PAPER:
-        raise Conflict("paper_vote")
-    if vote.state != VoteState.OPEN:
-        raise Conflict("vote_not_open")
-    if deputy.congress_id != vote.session.congress_id:
-        raise Forbidden("deputy_not_in_congress")
-    if not deputy.mandate_current:
-        raise Forbidden("mandate_not_current")
-    if not congress.is_checked_in(vote.session_id, deputy.id):
-        raise Forbidden("not_checked_in")
+    ensure_can_cast(vote, deputy)
     marks = rules.ballot_marks(choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for)
     receipt = new_receipt()
     vote_id, deputy_id = vote.id, deputy.id
@@ -243,6 +235,28 @@ def cast_ballot(
     db.session.add(Ballot(id=secrets.token_hex(16), vote_id=vote_id, marks=marks))
     db.session.flush()
     return CastResult(receipt)
+
+
+def ensure_can_cast(vote: Vote, deputy: Deputy) -> None:
+    """May this deputy cast a ballot in this vote now? Raises the reason why not.
+
+    Only deputies checked in when the vote opened may vote in it: that count is the
+    "present" every rule uses (the threshold on the present base, the paper void rule,
+    ballots ≤ present). A deputy who arrives later votes in the next vote.
+    """
+    if vote.mode == VoteMode.PAPER:
+        raise Conflict("paper_vote")
+    if vote.state != VoteState.OPEN:
+        raise Conflict("vote_not_open")
+    if deputy.congress_id != vote.session.congress_id:
+        raise Forbidden("deputy_not_in_congress")
+    if not deputy.mandate_current:
+        raise Forbidden("mandate_not_current")
+    arrived = congress.checked_in_at(vote.session_id, deputy.id)
+    if arrived is None:
+        raise Forbidden("not_checked_in")
+    if vote.opened_at is not None and arrived > vote.opened_at:
+        raise Forbidden("checked_in_after_opening")
 
 
 def new_receipt() -> str:
@@ -328,6 +342,7 @@ def _seal(vote_id: int) -> None:
     db.session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
     if ballots:  # multi-row VALUES insert rows in list order: the heap follows the shuffle
         db.session.execute(insert(Ballot), ballots)
+    truncate_wal_after_commit(db.session())
     db.session.expire_all()
 
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from votesys.auth.views import roles_required
-from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.errors import DomainError, Forbidden, InvalidInput
 from votesys.extensions import db
@@ -40,13 +39,24 @@ def _open_vote() -> Vote | None:
     )
 
 
+def _refusal(vote: Vote) -> DomainError | None:
+    """Why this deputy cannot cast in this vote now, or None: the same check as casting."""
+    try:
+        services.ensure_can_cast(vote, current_user)
+    except DomainError as err:
+        return err
+    return None
+
+
 def _status() -> dict:
     vote = _open_vote()
+    voted = bool(vote and services.has_voted(vote, current_user))
+    refusal = _refusal(vote) if vote is not None and not voted else None
     return {
         "mandate_current": current_user.mandate_current,
         "vote": vote.id if vote else None,
-        "voted": bool(vote and services.has_voted(vote, current_user)),
-        "checked_in": bool(vote and congress.is_checked_in(vote.session_id, current_user.id)),
+        "voted": voted,
+        "refusal": refusal.code if refusal else None,
     }
 
 
@@ -55,7 +65,8 @@ def _status() -> dict:
 def home():
     status = _status()
     vote = db.session.get(Vote, status["vote"]) if status["vote"] else None
-    return render_template("tablet/home.html", vote=vote, status=status)
+    refusal = _refusal(vote) if vote is not None and status["refusal"] else None
+    return render_template("tablet/home.html", vote=vote, status=status, refusal=refusal)
 
 
 @bp.get("/state.json")
@@ -83,12 +94,16 @@ def _choices_from_form(vote: Vote) -> dict[str, str]:
 
 
 def _ballot(vote: Vote, choices: dict[str, str], error: str | None = None, status: int = 200):
+    voted = services.has_voted(vote, current_user)
+    refusal = None if voted else _refusal(vote)
+    if refusal is not None and refusal.code != "vote_not_open":
+        return render_template("tablet/refused.html", vote=vote, error=refusal), refusal.status
     return render_template(
         "tablet/ballot.html",
         vote=vote,
         choices=choices,
         error=error,
-        voted=services.has_voted(vote, current_user),
+        voted=voted,
     ), status
 
 
@@ -117,6 +132,8 @@ def review(vote_id: int):
         )
     except InvalidInput as err:
         return _ballot(vote, choices, err.message, 422)
+    if services.has_voted(vote, current_user) or _refusal(vote) is not None:
+        return _ballot(vote, choices)
     unmarked = [e for e in vote.entries if str(e.candidate_id) not in choices]
     return render_template(
         "tablet/review.html",
