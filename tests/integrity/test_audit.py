@@ -84,6 +84,25 @@ def test_truncating_the_tail_is_detected(make_scenario, organiser, runner):
     assert result.exit_code == 1 and "FAILED" in result.output
 
 
+def test_truncating_the_tail_and_its_head_is_caught_by_a_published_head(
+    make_scenario, organiser, runner
+):
+    """Deleting the last entry and moving the head back keeps the chain whole; only a head
+    published before (or a record signed after it) can tell."""
+    make_scenario(deputies=2)
+    first = runner.invoke(args=["audit", "verify"])
+    seq, digest = first.output.strip().splitlines()[0].split("head ")[1].split(": ")
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    db.session.execute(text("DELETE FROM audit_entries WHERE seq = :s"), {"s": last.seq})
+    db.session.execute(
+        text("UPDATE audit_head SET seq = :s, hash = :h"),
+        {"s": last.seq - 1, "h": last.prev_hash},
+    )
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify", "--expect-head", f"{seq}:{digest}"])
+    assert result.exit_code == 1 and "not the published head" in result.output
+
+
 def test_concurrent_appends_form_one_chain(app, organiser):
     def work(i):
         with app.app_context():
@@ -100,3 +119,40 @@ def test_concurrent_appends_form_one_chain(app, organiser):
     count, broken, why = services.verify_audit_chain()
     assert broken is None, why
     assert count == 1 + 30  # the organiser's creation, then the parallel appends
+
+
+def test_a_chain_rewritten_behind_a_signed_record_is_caught(make_scenario, organiser, api, runner):
+    """Re-chaining the log from an edited entry keeps the chain consistent, but the election
+    record signed the old head: audit verify compares them."""
+    from votesys.integrity.rules import audit_entry_hash
+
+    ids = make_scenario(deputies=3, candidates=2, seats=1)
+    api.login("organiser", "organiser-pass")
+    api.seat_everyone(ids)
+    vid = ids["votes"]["main"]
+    api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
+    api.post(f"/api/v1/votes/{vid}/close", as_="organiser")
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    head_line = ok.output.strip().splitlines()[0]
+    seq, digest = head_line.split("head ")[1].split(": ")
+    # rewrite entry 2 and re-chain everything after it, head included
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    prev = entries[0].hash
+    for entry in entries[1:]:
+        if entry.seq == 2:
+            entry.details = '{"forged":true}'
+        entry.prev_hash = prev
+        fields = {
+            k: getattr(entry, k)
+            for k in ("seq", "at", "actor", "action", "object", "details", "prev_hash")
+        }
+        entry.hash = audit_entry_hash(fields)
+        prev = entry.hash
+    db.session.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
+    db.session.commit()
+    bad = runner.invoke(args=["audit", "verify"])
+    assert bad.exit_code == 1 and bad.output.strip().splitlines()[-1] == "FAILED: anchors"
+    assert f"the record of vote {vid}" in bad.output
+    published = runner.invoke(args=["audit", "verify", "--expect-head", f"{seq}:{digest}"])
+    assert "not the published head" in published.output

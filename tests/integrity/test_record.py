@@ -304,13 +304,7 @@ def test_merkle_root_ignores_order_and_sees_every_change(ballots, rnd):
 
 def test_record_bytes_are_canonical(closed_vote, api):
     body = download(api, closed_vote["votes"]["main"], as_="organiser")[0]
-    assert b" " not in body.replace(b"\xe4\xbd\x86", b"").split(b'"rule"')[0] or True
-    assert (
-        json.dumps(
-            json.loads(body), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ).encode()
-        == body
-    )
+    assert canonical_json(json.loads(body)) == body
     assert base64.b64encode(body)  # bytes, served as they were signed
 
 
@@ -349,3 +343,95 @@ def test_demo_record_carries_the_session_date(app, runner, client):
     assert runner.invoke(args=["demo"]).exit_code == 0
     record = json.loads(client.get("/api/v1/votes/1/record").get_data())
     assert record["closed_at"].startswith("2026-01-08")
+
+
+def test_a_forgery_with_its_own_key_is_caught_by_the_published_fingerprint(
+    closed_vote, api, tmp_path
+):
+    """A forger who edits the ballots, recomputes everything, names their own key in the
+    record and signs with it passes every content check; only the fingerprint the congress
+    published exposes it, and verify prints the fingerprint to compare."""
+    body, _, real_pem = download(api, closed_vote["votes"]["main"], as_="organiser")
+    from votesys.integrity.services import key_fingerprint_of
+
+    real = key_fingerprint_of(real_pem)
+    forger = Ed25519PrivateKey.generate()
+    pem = forger.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    record = json.loads(body)
+    record["signing_key"] = key_fingerprint_of(pem)
+    forged = canonical_json(record)
+    paths = write(tmp_path, forged, forger.sign(forged), pem)
+    code, lines = run_verify(paths[0], "--signature", paths[1], "--key", paths[2])
+    assert lines[-1] == "OK" and any(record["signing_key"] in line for line in lines)
+    code, lines = run_verify(
+        paths[0], "--signature", paths[1], "--key", paths[2], "--fingerprint", real
+    )
+    assert code == 1 and lines[-1] == "FAILED: signature"
+    assert any("not the published one" in line for line in lines)
+
+
+def test_verify_says_when_the_signature_was_not_checked(closed_vote, api, tmp_path):
+    body = download(api, closed_vote["votes"]["main"], as_="organiser")[0]
+    (tmp_path / "r.json").write_bytes(body)
+    code, lines = run_verify(tmp_path / "r.json")
+    assert code == 0 and lines[-1] == "OK"
+    assert any(line.startswith("skip  signature") for line in lines)
+
+
+def test_hostile_files_fail_cleanly(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200000 + "]" * 200000)
+    code, lines = run_verify(deep)
+    assert code == 1 and lines[-1] == "FAILED: format"
+    key = tmp_path / "k.pem"
+    key.write_bytes(b"-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n")
+    sig = tmp_path / "s.sig"
+    sig.write_bytes(bytes(64))
+    code, lines = run_verify(deep, "--signature", sig, "--key", key)
+    assert code == 1 and "signature" in lines[-1]
+
+
+def _paper_record(make_scenario, api):
+    ids = make_scenario(deputies=9, candidates=2, seats=1, mode="paper")
+    api.login("organiser", "organiser-pass")
+    for code in list(ids["deputies"])[:8]:
+        api.post(
+            f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code}, as_="organiser"
+        )
+    vid = ids["votes"]["main"]
+    api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
+    c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
+    totals = {
+        "issued": 8,
+        "returned": 8,
+        "invalid": 1,
+        "candidates": {
+            c1: {"for": 5, "against": 1, "abstain": 1},
+            c2: {"for": 2, "against": 3, "abstain": 2},
+        },
+    }
+    api.post(f"/api/v1/votes/{vid}/paper", totals, as_="organiser")
+    return json.loads(download(api, vid, as_="organiser")[0])
+
+
+def test_paper_record_tamperings_are_named(make_scenario, organiser, api):
+    record = _paper_record(make_scenario, api)
+    assert all(c.ok for c in verify_record(record))
+    cases = [
+        (lambda r: r["roll"].update(ballots_cast=7), "counts"),
+        (lambda r: r["roll"].update(present=10), "counts"),
+        (lambda r: r["tally"].pop(), "candidates"),
+        (
+            lambda r: r["tally"].append({"candidate": 999, "for": 0, "against": 0, "abstain": 7}),
+            "candidates",
+        ),
+        (lambda r: r["decision"].pop("void"), "format"),
+        (lambda r: r["vote"].update(mode="electronic"), "format"),
+    ]
+    for tamper, check in cases:
+        doctored = copy.deepcopy(record)
+        tamper(doctored)
+        failed = [c.name for c in verify_record(doctored) if not c.ok]
+        assert failed and failed[0] == check, (check, failed)

@@ -17,45 +17,75 @@ from votesys.integrity import rules
 @click.option("--signature", "sig", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
+    "--fingerprint",
+    help="the signing key's fingerprint as the congress published it (anchors the key)",
+)
+@click.option(
     "--against-database",
     is_flag=True,
     help="also compare the ballots stored in the database with the record",
 )
 def verify_command(
-    record: Path, sig: Path | None, key: Path | None, against_database: bool
+    record: Path,
+    sig: Path | None,
+    key: Path | None,
+    fingerprint: str | None,
+    against_database: bool,
 ) -> None:
     """Check an election record offline: no database, no server (unless asked)."""
     body = record.read_bytes()
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         data = None
     checks = rules.verify_record(data)
     if sig or key:
         if not (sig and key):
             raise click.UsageError("--signature and --key go together")
-        checks.append(_signature_check(body, sig.read_bytes(), key.read_bytes(), data))
+        checks.append(_signature_check(body, sig.read_bytes(), key.read_bytes(), data, fingerprint))
     if against_database:
         checks.append(_database_check(data))
     for c in checks:
         click.echo(
             f"{'ok  ' if c.ok else 'FAIL'}  {c.name}" + (f": {c.detail}" if c.detail else "")
         )
+    if not (sig and key):
+        click.echo("skip  signature: not checked (give --signature and --key)")
+    if isinstance(data, dict):
+        # What to compare with what the congress published: a forger who re-signs a doctored
+        # record with a key of their own changes these.
+        for label, value in (
+            ("signing key", data.get("signing_key")),
+            ("merkle root", data.get("merkle_root")),
+            ("audit head", data.get("audit_head")),
+        ):
+            click.echo(f"      {label}: {value}")
     failed = [c.name for c in checks if not c.ok]
     click.echo(f"FAILED: {', '.join(failed)}" if failed else "OK")
     sys.exit(1 if failed else 0)
 
 
-def _signature_check(body: bytes, sig: bytes, pem: bytes, data: object) -> rules.Check:
-    """The signature verifies with the key, and the key is the one the record names."""
+def _signature_check(
+    body: bytes, sig: bytes, pem: bytes, data: object, expected: str | None
+) -> rules.Check:
+    """The signature verifies with the key; the key is the one the record names; and, given
+    the fingerprint the congress published, it is that key. Without that anchor a forger
+    could re-sign a doctored record with a key of their own."""
     from votesys.integrity.services import key_fingerprint_of, verify_signature
 
     if not verify_signature(body, sig, pem):
         return rules.Check("signature", False, "does not verify with this key")
+    actual = key_fingerprint_of(pem)
     named = data.get("signing_key") if isinstance(data, dict) else None
-    if key_fingerprint_of(pem) != named:
+    if actual != named:
         return rules.Check("signature", False, "this key is not the one the record names")
-    return rules.Check("signature", True)
+    if expected is not None:
+        if actual != expected.strip().lower():
+            return rules.Check("signature", False, "the key is not the published one")
+        return rules.Check("signature", True, "by the published key")
+    return rules.Check(
+        "signature", True, f"by key {actual}: compare it with the published fingerprint"
+    )
 
 
 def _database_check(data: object) -> rules.Check:
@@ -89,19 +119,30 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--expect-head", help="SEQ:HASH of a head published earlier, e.g. in print")
 @with_appcontext
-def audit_verify_command() -> None:
-    """Recompute the audit chain; name the first broken entry."""
-    from votesys.integrity.services import verify_audit_chain
+def audit_verify_command(expect_head: str | None) -> None:
+    """Recompute the audit chain, name the first broken entry, and check it against the
+    heads that signed election records (and a published head) hold."""
+    from votesys.integrity.services import audit_head, verify_anchors, verify_audit_chain
 
+    expected = None
+    if expect_head:
+        seq, _, digest = expect_head.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise click.UsageError("--expect-head takes SEQ:HASH (64 hex digits)")
+        expected = (int(seq), digest.lower())
     count, broken, why = verify_audit_chain()
-    if broken is None:
-        click.echo(f"{count} entries chained")
-        click.echo("OK")
-        sys.exit(0)
-    click.echo(f"entry {broken}: {why}")
-    click.echo(f"FAILED: entry {broken}")
-    sys.exit(1)
+    if broken is not None:
+        click.echo(f"entry {broken}: {why}")
+        click.echo(f"FAILED: entry {broken}")
+        sys.exit(1)
+    click.echo(f"{count} entries chained; head {audit_head()['seq']}: {audit_head()['hash']}")
+    problems = verify_anchors(expected)
+    for problem in problems:
+        click.echo(f"FAIL  {problem}")
+    click.echo("FAILED: anchors" if problems else "OK")
+    sys.exit(1 if problems else 0)
 
 
 @click.group("keys")

@@ -74,6 +74,7 @@ def verify_record(record: Any) -> list[Check]:
     check("format", lambda: _format(record))
     if not checks[-1].ok:
         return checks
+    check("candidates", lambda: _candidates(record))
     check("ballots well formed", lambda: _well_formed(record))
     check("ballots within the limit", lambda: _within_limit(record))
     check("counts", lambda: _counts(record))
@@ -87,6 +88,35 @@ def verify_record(record: Any) -> list[Check]:
 def _format(record: Any) -> str | None:
     if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
         return f"not a {RECORD_FORMAT} document"
+    vote = record.get("vote")
+    if not isinstance(vote, dict):
+        return "no vote"
+    for field, allowed in (
+        ("mode", ("electronic", "paper")),
+        ("style", law.STYLES),
+        ("base", law.BASES),
+    ):
+        if vote.get(field) not in allowed:
+            return f"vote.{field} is not one of {', '.join(allowed)}"
+    if (vote["mode"] == "paper") != isinstance(record.get("paper"), dict):
+        return "paper totals belong to paper votes, and only to them"
+    if not isinstance(record.get("decision"), dict) or "void" not in record["decision"]:
+        return "no decision"
+    return None
+
+
+def _candidates(record: dict) -> str | None:
+    """The tally and the decision name exactly the ballot's candidates, once each."""
+    ids = _ids(record)
+    if len(set(ids)) != len(ids) or sorted(
+        c["position"] for c in record["vote"]["candidates"]
+    ) != list(range(len(ids))):
+        return "the ballot's candidates or positions repeat"
+    for part, key in (("tally", "candidate"), ("decision", "candidate")):
+        rows = record["tally"] if part == "tally" else record["decision"]["candidates"]
+        named = [row[key] for row in rows]
+        if sorted(named) != sorted(ids):
+            return f"the {part} names other candidates than the ballot, or one twice"
     return None
 
 
@@ -114,19 +144,24 @@ def _within_limit(record: dict) -> str | None:
 
 def _counts(record: dict) -> str | None:
     roll, ballots, trackers = record["roll"], record["ballots"], record["trackers"]
+    if not roll["ballots_cast"] <= roll["present"] <= roll["current_deputies"]:
+        if record["vote"]["mode"] != "paper" or record["decision"]["void"] is None:
+            return "ballots cast ≤ present ≤ current deputies does not hold"
     if record["vote"]["mode"] == "paper":
         if ballots or trackers:
             return "a paper vote's record carries no electronic ballots"
+        if roll["ballots_cast"] != record["paper"]["returned"]:
+            return "ballots cast differ from the paper ballots returned"
+        if not roll["present"] <= roll["current_deputies"]:
+            return "more present than current deputies"
         return None
     if not len(trackers) == len(ballots) == roll["ballots_cast"]:
         return (
             f"trackers {len(trackers)}, ballots {len(ballots)}, "
             f"ballots cast {roll['ballots_cast']} differ"
         )
-    if len(set(trackers)) != len(trackers):
-        return "a tracker appears twice"
-    if not roll["ballots_cast"] <= roll["present"] <= roll["current_deputies"]:
-        return "ballots cast ≤ present ≤ current deputies does not hold"
+    if len(set(trackers)) != len(trackers) or trackers != sorted(trackers):
+        return "trackers repeat or are not sorted"
     return None
 
 

@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app, g, has_request_context
@@ -61,8 +61,38 @@ def audit(action: str, obj: str, actor: str | None = None, **details: Any) -> Au
 
 
 def audit_head() -> dict[str, Any]:
-    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    head = db.session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+    ).one_or_none()
+    if head is None:
+        return {"seq": None, "hash": None}
     return {"seq": head.seq, "hash": head.hash}
+
+
+def verify_anchors(expected: tuple[int, str] | None = None) -> list[str]:
+    """Compare the chain with what was signed or published: each election record names the
+    chain's head when it was written, so a chain rewritten behind it no longer matches; and
+    a head published elsewhere (``expected``) must still be in the chain."""
+    hashes = {
+        row.seq: row.hash for row in db.session.execute(select(AuditEntry.seq, AuditEntry.hash))
+    }
+    hashes[0] = rules.GENESIS
+    problems = []
+    anchors = [
+        (f"the record of vote {r.vote_id}", r)
+        for r in db.session.scalars(select(VoteRecord).order_by(VoteRecord.vote_id))
+    ]
+    for label, row in anchors:
+        pem = key_pem(row.key_fingerprint)
+        if pem is None or not verify_signature(row.body, row.signature, pem.encode()):
+            problems.append(f"{label}: its signature does not verify")
+            continue
+        head = parse_record(row.body)["audit_head"]
+        if hashes.get(head["seq"]) != head["hash"]:
+            problems.append(f"{label}: entry {head['seq']} is not the one it signed")
+    if expected is not None and hashes.get(expected[0]) != expected[1]:
+        problems.append(f"entry {expected[0]} is not the published head")
+    return problems
 
 
 def verify_audit_chain() -> tuple[int, int | None, str]:
@@ -81,6 +111,8 @@ def verify_audit_chain() -> tuple[int, int | None, str]:
             return count, entry.seq, "its content does not match its hash"
         prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
     head = audit_head()
+    if head["seq"] is None:
+        return count, expected_seq, "the chain's head row is missing"
     if (head["seq"], head["hash"]) != (expected_seq - 1, prev):
         return count, expected_seq, "the chain ends before its recorded head"
     return count, None, ""
@@ -181,7 +213,7 @@ def key_fingerprint_of(pem: bytes) -> str | None:
     """The fingerprint of an Ed25519 public key in PEM, or None for anything else."""
     try:
         key = serialization.load_pem_public_key(pem)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         return None
     return fingerprint(key) if isinstance(key, Ed25519PublicKey) else None
 
@@ -192,7 +224,7 @@ def verify_signature(body: bytes, signature: bytes, pem: bytes) -> bool:
         if not isinstance(key, Ed25519PublicKey):
             return False
         key.verify(signature, body)
-    except (InvalidSignature, ValueError, TypeError):
+    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
         return False
     return True
 
