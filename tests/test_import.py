@@ -103,3 +103,52 @@ def test_candidates_import(client, make_scenario, organiser):
         ("农村饮水安全巩固提升", "1860.50"),
         ("城区幼儿园新建", "300.00"),
     ]
+
+
+def test_roster_codes_are_read_from_their_own_column(client, make_scenario, organiser):
+    make_scenario(deputies=1)
+    client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    url = "/desk/congresses/1/roster"
+    rows = xlsx(
+        [
+            ["姓名", "代表编号", "初始PIN"],
+            ["王芳", "D0001", "111111"],  # a deputy's code already
+            ["李强", "organiser", "222222"],
+        ]
+    )  # a login already
+    r = upload(client, url, "名册.xlsx", rows)
+    text = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "<td>2</td><td>代表编号</td>" in text and "<td>3</td><td>代表编号</td>" in text
+
+
+def test_unreadable_csv_is_refused(client, make_scenario, organiser):
+    make_scenario(deputies=1)
+    client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    huge = ('代表编号,姓名,初始PIN\nLK1,"' + "长" * 140000 + '",123456\n').encode()
+    assert upload(client, "/desk/congresses/1/roster", "r.csv", huge).status_code == 422
+
+
+def test_candidate_budget_must_be_a_real_amount(client, make_scenario, organiser):
+    ids = make_scenario(deputies=1, candidates=1, seats=1)
+    client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    url = f"/desk/sessions/{ids['session']}/candidates"
+    for bad in ("sNaN", "Infinity", "1e30", "-5", "1.234"):
+        r = client.post(url, data={"title": "项目", "budget_wan": bad})
+        assert r.status_code == 422, bad
+    assert db.session.query(Candidate).count() == 1
+
+
+def test_csv_titles_never_become_formulas(client, make_scenario, organiser):
+    from votesys.voting.models import Candidate as C
+
+    ids = make_scenario(deputies=3, candidates=1, seats=1)
+    db.session.get(C, ids["candidates"]["c1"]).title = '=HYPERLINK("http://x")'
+    db.session.commit()
+    client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    for code in ids["deputies"]:
+        client.post(f"/desk/sessions/{ids['session']}/checkin", data={"code": code})
+    client.post(f"/desk/votes/{ids['votes']['main']}/open")
+    client.post(f"/desk/votes/{ids['votes']['main']}/close")
+    body = client.get(f"/votes/{ids['votes']['main']}/result.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in body

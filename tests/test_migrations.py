@@ -56,3 +56,31 @@ def test_no_schema_is_created_at_start_up(tmp_path, monkeypatch):
         db.engine.dispose()
     assert os.path.exists(tmp_path / "instance" / "secret_key")
     assert oct(os.stat(tmp_path / "instance" / "secret_key").st_mode & 0o777) == "0o600"
+
+
+def test_upgrade_keeps_existing_data(empty_database, tmp_path, monkeypatch):
+    """A database in use is upgraded in place: rows already there survive every revision."""
+    monkeypatch.setenv("VOTESYS_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, **FAST_HASH})
+    with app.app_context():
+        upgrade(revision="0a84038368b6")  # the first revision
+        with db.engine.begin() as conn:
+            for sql in (
+                "INSERT INTO jurisdictions (id, code, name, level) VALUES (1, 'J', '区', 'county')",
+                "INSERT INTO congresses (id, jurisdiction_id, name, term) VALUES (1, 1, '人大', 1)",
+                "INSERT INTO sessions (id, congress_id, name, date) VALUES (1, 1, '会议', "
+                "'2027-01-01')",
+                "INSERT INTO candidates (id, session_id, title, summary, responsible_unit) "
+                "VALUES (1, 1, '项目', '', '')",
+                "INSERT INTO votes (id, session_id, title, seats, max_for, style, base, mode, "
+                "state, runoff_needed, created_at) VALUES (1, 1, '票决', 1, 1, 'per_candidate', "
+                "'all_deputies', 'electronic', 'open', false, '2027-01-01 09:00:00')",
+                "INSERT INTO vote_candidates (vote_id, candidate_id, position) VALUES (1, 1, 0)",
+            ):
+                conn.execute(text(sql))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM vote_candidates")).scalar() == 1
+            assert conn.execute(text("SELECT state FROM votes")).scalar() == "open"
+            assert conn.execute(text("SELECT seq FROM audit_head")).scalar() == 0
+        db.engine.dispose()

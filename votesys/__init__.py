@@ -14,6 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
     _configure(app, overrides or {})
     _init_extensions(app)
+    _bounded_ids(app)
     _register_blueprints(app)
     _register_hooks(app)
     return app
@@ -43,6 +44,18 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.blueprint_login_views = {"tablet": "auth.tablet_login"}
     login_manager.login_message = None
+
+
+def _bounded_ids(app: Flask) -> None:
+    """Route ids are 64-bit: a larger number is no such page (404), not a database error."""
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -85,7 +86,10 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
                 continue
         else:
             raise ImportRefused([RowError(0, "", _l("the .csv file is neither UTF-8 nor GBK"))])
-        return [row for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 1]
+        try:
+            return [row for row in csv.reader(io.StringIO(text))][: MAX_ROWS + 1]
+        except csv.Error:
+            raise ImportRefused([RowError(0, "", _l("the .csv file cannot be read"))]) from None
     raise ImportRefused([RowError(0, "", _l("choose an .xlsx or .csv file"))])
 
 
@@ -124,12 +128,15 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def deputies(rows: list[list[Any]], taken_codes: set[str]) -> list[dict]:
-    """Validated deputy rows; raises ImportRefused listing every bad cell."""
+def deputies(rows: list[list[Any]], taken: Callable[[list[str]], set[str]]) -> list[dict]:
+    """Validated deputy rows; raises ImportRefused listing every bad cell. ``taken`` says
+    which of the codes already belong to a deputy or a login."""
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     out = []
-    for n, v in records(rows, DEPUTY_COLUMNS):
+    found = records(rows, DEPUTY_COLUMNS)
+    taken_codes = taken([v["code"] for _, v in found if v["code"]])
+    for n, v in found:
         code, name, pin = v["code"], v["name"], v["pin"]
         if not code:
             errors.append(RowError(n, "代表编号", _l("required")))

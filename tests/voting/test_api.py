@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from tests.factories import PIN
 from votesys.extensions import db
@@ -452,3 +453,63 @@ def test_a_deputy_checked_in_after_opening_cannot_vote_in_that_vote(hall, api):
 def test_deputy_codes_are_matched_without_regard_to_case(hall, api):
     r = api.post("/api/v1/auth/token", {"login": "d0001", "password": PIN})
     assert r.status_code == 201 and r.get_json()["role"] == "deputy"
+
+
+def test_the_database_refuses_a_second_runoff_or_a_second_open_vote(
+    make_scenario, organiser, api, monkeypatch
+):
+    """When two clicks race past the services' checks, the database holds the line."""
+    from votesys.voting import services
+    from votesys.voting.models import Vote
+
+    ids = make_scenario(deputies=6, candidates=4, seats=2, base="none")
+    api.login("organiser", "organiser-pass")
+    api.seat_everyone(ids)
+    vid = open_vote(api, ids)
+    c = [str(ids["candidates"][f"c{n}"]) for n in range(1, 5)]
+    for code, pair in zip(ids["deputies"], [(0, 1)] * 3 + [(0, 2)] * 3, strict=True):
+        api.post(
+            f"/api/v1/votes/{vid}/ballots",
+            {"choices": {c[pair[0]]: "for", c[pair[1]]: "for"}},
+            as_=code,
+        )
+    api.post(f"/api/v1/votes/{vid}/close", as_="organiser")
+    assert api.post(f"/api/v1/votes/{vid}/runoff", as_="organiser").status_code == 201
+    monkeypatch.setattr(services, "runoff_of", lambda vote: None)  # the race's window
+    second = api.post(f"/api/v1/votes/{vid}/runoff", as_="organiser")
+    assert second.status_code == 409 and second.get_json()["error"] == "conflict"
+    assert db.session.query(Vote).filter(Vote.runoff_of_id == vid).count() == 1
+    # two open votes in one session
+    extra = services.create_vote(
+        db.session.get(Vote, vid).session,
+        title="补充",
+        candidate_ids=[int(c[0])],
+        seats=1,
+        max_for=1,
+    )
+    runoff = db.session.query(Vote).filter(Vote.runoff_of_id == vid).one()
+    runoff.state = extra.state = "open"
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("value", ["²", "--5", "٣", "1e3", " ", "99999999999"])
+def test_paper_numbers_must_be_plain_digits(make_scenario, organiser, api, value):
+    ids = make_scenario(deputies=3, candidates=1, seats=1, mode="paper")
+    api.login("organiser", "organiser-pass")
+    check_in(api, ids, list(ids["deputies"]))
+    vid = open_vote(api, ids)
+    c1 = str(ids["candidates"]["c1"])
+    body = {"issued": value, "returned": 3, "candidates": {c1: {"for": 3}}}
+    r = api.post(f"/api/v1/votes/{vid}/paper", body, as_="organiser")
+    assert r.status_code == 422, r.get_json()
+
+
+def test_huge_ids_are_not_found(client):
+    for url in (
+        "/hall/99999999999999999999",
+        "/api/v1/votes/99999999999999999999",
+        "/votes/99999999999999999999/result.json",
+    ):
+        assert client.get(url).status_code == 404, url

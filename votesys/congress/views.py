@@ -119,8 +119,7 @@ def import_roster(congress_id: int):
         upload = form.file.data
         try:
             rows = importing.read_table(upload.filename or "", upload.read())
-            codes = [str(r[0]).strip() for r in rows[1:] if r and r[0] is not None]
-            parsed = importing.deputies(rows, services.existing_deputy_codes(codes))
+            parsed = importing.deputies(rows, services.existing_deputy_codes)
         except importing.ImportRefused as refused:
             errors = refused.errors
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,7 +16,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 STYLE_CHOICES = [
     SelectChoice("per_candidate", _l("for / against / abstain on each candidate")),
@@ -32,12 +34,25 @@ MODE_CHOICES = [
 ]
 
 
+def finite_amount(form, field) -> None:
+    """万元 from 0 to below 10^12 with at most two decimals: no NaN, no infinity."""
+    value = field.data
+    if value is None:
+        return
+    if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+        raise ValidationError(_l("an amount in 万元 from 0 to 999,999,999,999.99"))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_l("at most two decimal places"))
+
+
 class CandidateForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
     responsible_unit = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=200)])
     budget_wan = DecimalField(
-        _l("Estimated budget (万元)"), places=2, validators=[Optional(), NumberRange(min=0)]
+        _l("Estimated budget (万元)"),
+        places=2,
+        validators=[Optional(), finite_amount],
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.extensions import db
@@ -54,6 +54,18 @@ class Vote(db.Model):
     """票决: one secret vote on a list of candidates, for ``seats`` places."""
 
     __tablename__ = "votes"
+    __table_args__ = (
+        # A vote has at most one runoff, and a session at most one open vote: checked in the
+        # services, and held by the database when two clicks race.
+        Index("uq_votes_runoff_of_id", "runoff_of_id", unique=True),
+        Index(
+            "uq_votes_one_open_per_session",
+            "session_id",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)

@@ -125,10 +125,17 @@ def result_csv(vote: Vote) -> str:
     )
     data = result_dict(vote)
     yes, no = _("yes"), _("no")
+
+    def cell(text: object) -> object:
+        # A title that starts like a formula is shown as text by Excel, never run.
+        if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + text
+        return text
+
     for c in data["candidates"]:
         writer.writerow(
             [
-                c["title"],
+                cell(c["title"]),
                 c["for"],
                 c["against"],
                 c["abstain"],

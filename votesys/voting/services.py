@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from votesys.voting.models import (
 
 # Receipts avoid letters and digits that are easily confused when read aloud or copied.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# A ballot stores one mark per candidate in a 500-character column.
+MAX_CANDIDATES = 500
 
 
 def get_vote(vote_id: int) -> Vote:
@@ -118,6 +121,8 @@ def create_vote(
         raise invalid("mode", _l("electronic or paper"))
     if not candidate_ids:
         raise invalid("candidates", _l("at least one candidate"))
+    if len(candidate_ids) > MAX_CANDIDATES:
+        raise invalid("candidates", _l("at most %(n)s candidates", n=MAX_CANDIDATES))
     if len(set(candidate_ids)) != len(candidate_ids):
         raise invalid("candidates", _l("a candidate appears twice"))
     known = {c.id for c in session_candidates(sess)}
@@ -481,7 +486,7 @@ def require_int(value: object, field: str, *, low: int = 0, high: int = 10**7) -
     """An integer from JSON or a form, within bounds, else a field error."""
     if isinstance(value, bool):
         raise invalid(field, _l("a whole number"))
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
         value = int(value.strip())
     if not isinstance(value, int):
         raise invalid(field, _l("a whole number"))
