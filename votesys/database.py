@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ def install_sqlite_pragmas() -> None:
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA secure_delete=ON")  # deleted ballots leave no trace
+            _owner_only(cursor)
             cursor.close()
 
 
@@ -55,6 +57,17 @@ def _truncate_wal(session) -> None:
         busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
     if busy:
         log.warning("the SQLite write-ahead log could not be truncated yet (readers active)")
+
+
+def _owner_only(cursor) -> None:
+    """The database file and its journal are readable by their owner only."""
+    for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main" and path:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.chmod(path + suffix, 0o600)
+                except (FileNotFoundError, PermissionError):
+                    pass
 
 
 def commit_at_request_end(app: Flask) -> None:

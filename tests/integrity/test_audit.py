@@ -156,3 +156,12 @@ def test_a_chain_rewritten_behind_a_signed_record_is_caught(make_scenario, organ
     assert f"the record of vote {vid}" in bad.output
     published = runner.invoke(args=["audit", "verify", "--expect-head", f"{seq}:{digest}"])
     assert "not the published head" in published.output
+
+
+def test_a_failed_login_keeps_only_names_that_exist(organiser, client):
+    client.post("/api/v1/auth/token", json={"login": "organiser", "password": "nope"})
+    client.post("/api/v1/auth/token", json={"login": "my-secret-password", "password": "x"})
+    objects = [
+        e.object for e in db.session.scalars(select(AuditEntry)) if e.action == "login_failed"
+    ]
+    assert objects == ["login:organiser", "login:(unknown)"]

@@ -435,3 +435,20 @@ def test_paper_record_tamperings_are_named(make_scenario, organiser, api):
         tamper(doctored)
         failed = [c.name for c in verify_record(doctored) if not c.ok]
         assert failed and failed[0] == check, (check, failed)
+
+
+def test_a_configured_key_folder_must_exist(closed_vote, app, monkeypatch, tmp_path):
+    from votesys.integrity.services import signing_key
+
+    monkeypatch.setenv("VOTESYS_SIGNING_KEY_FILE", str(tmp_path / "not-mounted" / "key.pem"))
+    with pytest.raises(RuntimeError, match="does not exist"):
+        signing_key()
+    assert not (tmp_path / "not-mounted").exists()
+
+
+def test_the_sqlite_database_is_readable_by_its_owner_only(app):
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    assert oct(os.stat(db.engine.url.database).st_mode & 0o777) == "0o600"

@@ -105,7 +105,10 @@ def record_failed_login(login: str, how: str) -> None:
     """Audit a refused login and commit it at once: the refused request itself rolls back,
     and the trace of the attempt must survive it."""
     db.session.rollback()
-    audit("login_failed", f"login:{(login or '')[:64]}", actor="anonymous", via=how)
+    # Only a name that exists is kept: what was typed may be a password in the wrong field.
+    name = (login or "").strip()
+    known = db.session.scalar(select(User.id).where(User.login == name)) or _deputy_by_code(name)
+    audit("login_failed", f"login:{name if known else '(unknown)'}", actor="anonymous", via=how)
     db.session.commit()
 
 

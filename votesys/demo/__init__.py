@@ -70,7 +70,6 @@ def _first_session() -> dict:
     from votesys import scenario
     from votesys.congress import services as congress
     from votesys.congress.models import CongressSession, Deputy
-    from votesys.integrity import services as integrity
     from votesys.voting import services as voting
     from votesys.voting.models import Vote
 
@@ -91,12 +90,7 @@ def _first_session() -> dict:
         choices = {str(cid): m for cid, m in zip(candidate_ids, marks, strict=True) if m}
         voting.cast_ballot(vote, db.session.get(Deputy, deputy_id), choices)
     voting.close_vote(vote)
-    # The session sat on 2026-01-08: date the vote so, and sign its record with that date.
-    vote.opened_at = vote.opened_at.replace(year=2026, month=1, day=8)
-    vote.closed_at = vote.closed_at.replace(year=2026, month=1, day=8)
-    db.session.delete(integrity.record_of(vote.id))
-    db.session.flush()
-    integrity.write_record(vote)
+    _date_as_session(vote)
     voting.publish_vote(vote)
     vote.published_at = vote.published_at.replace(year=2026, month=1, day=8)
     for code in later_vacated:
@@ -104,6 +98,18 @@ def _first_session() -> dict:
         deputy.status = "terminated"
     db.session.flush()
     return ids
+
+
+def _date_as_session(vote) -> None:
+    """Date a demo vote on its session's day and sign its record again with that date."""
+    from votesys.integrity import services as integrity
+
+    day = vote.session.date
+    vote.opened_at = vote.opened_at.replace(year=day.year, month=day.month, day=day.day)
+    vote.closed_at = vote.closed_at.replace(year=day.year, month=day.month, day=day.day)
+    db.session.delete(integrity.record_of(vote.id))
+    db.session.flush()
+    integrity.write_record(vote)
 
 
 def _ballots(rng: random.Random, n: int, fors: list[int], limit: int) -> list[list[str]]:
@@ -178,5 +184,6 @@ def _township() -> int:
         for cid, totals in zip(voting.candidate_ids(vote), PAPER_TOTALS, strict=True)
     }
     voting.enter_paper_totals(vote, issued=43, returned=43, invalid_ballots=1, counts=counts)
+    _date_as_session(vote)
     voting.create_runoff(vote)
     return ids["jurisdiction"]

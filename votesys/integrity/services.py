@@ -122,8 +122,15 @@ def verify_audit_chain() -> tuple[int, int | None, str]:
 
 
 def _key_path() -> Path:
+    """The key file. A configured path must exist (at least its folder): a shared volume
+    that is not mounted must not quietly give this host a key of its own."""
     configured = os.environ.get("VOTESYS_SIGNING_KEY_FILE")
-    return Path(configured) if configured else Path(current_app.instance_path) / "signing-key.pem"
+    if not configured:
+        return Path(current_app.instance_path) / "signing-key.pem"
+    path = Path(configured)
+    if not path.parent.is_dir():
+        raise RuntimeError(f"VOTESYS_SIGNING_KEY_FILE: folder {path.parent} does not exist")
+    return path
 
 
 def fingerprint(public: Ed25519PublicKey) -> str:
