@@ -221,27 +221,8 @@ def test_secrecy_after_close_no_shared_xmin_and_no_cast_order(closed_vote, api):
         assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
 
 
-def test_paper_and_void_records_verify(make_scenario, organiser, api, tmp_path):
-    ids = make_scenario(deputies=9, candidates=2, seats=1, mode="paper")
-    api.login("organiser", "organiser-pass")
-    for code in list(ids["deputies"])[:8]:
-        api.post(
-            f"/api/v1/sessions/{ids['session']}/attendance", {"deputy_code": code}, as_="organiser"
-        )
-    vid = ids["votes"]["main"]
-    api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
-    c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
-    totals = {
-        "issued": 8,
-        "returned": 8,
-        "invalid": 1,
-        "candidates": {
-            c1: {"for": 5, "against": 1, "abstain": 1},
-            c2: {"for": 2, "against": 3, "abstain": 2},
-        },
-    }
-    assert api.post(f"/api/v1/votes/{vid}/paper", totals, as_="organiser").status_code == 200
-    record = json.loads(download(api, vid, as_="organiser")[0])
+def test_paper_records_verify(make_scenario, organiser, api):
+    record = _paper_record(make_scenario, api)
     assert record["paper"] == {"issued": 8, "returned": 8, "invalid": 1}
     assert all(c.ok for c in verify_record(record)), verify_record(record)
     record["tally"][0]["for"] = 6
