@@ -125,3 +125,40 @@ def test_http_double_submit_same_instant(app, make_scenario):
         t.join(60)
     assert sorted(statuses) == [201] + [409] * 7
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+
+
+def test_check_ins_racing_the_opening_are_counted_or_refused_never_both(app, make_scenario):
+    """Desks keep checking deputies in while the organiser opens the vote: whoever the count
+    included may vote, whoever it missed is told they arrived late; never a voter beyond
+    the count (which would break ballots ≤ present)."""
+    ids = make_scenario(deputies=30, candidates=2, seats=1)
+    sess_id, vote_id = ids["session"], ids["votes"]["main"]
+    codes = sorted(ids["deputies"])
+    with app.app_context():
+        sess = db.session.get(CongressSession, sess_id)
+        for code in codes[:20]:
+            congress.check_in(sess, code)
+        db.session.commit()
+    late = codes[20:]
+
+    def work(i):
+        if i == len(late):
+            return services.open_vote(db.session.get(Vote, vote_id)).present_at_open
+        return congress.check_in(db.session.get(CongressSession, sess_id), late[i]).code
+
+    outcomes = _run_threads(app, len(late) + 1, work)
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    db.session.expire_all()
+    vote = db.session.get(Vote, vote_id)
+    cid = str(ids["candidates"]["c1"])
+    accepted = 0
+    for code in codes:
+        deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
+        try:
+            services.cast_ballot(vote, deputy, {cid: "for"})
+            db.session.commit()
+            accepted += 1
+        except DomainError as err:
+            db.session.rollback()
+            assert err.code == "checked_in_after_opening"
+    assert accepted == vote.present_at_open >= 20

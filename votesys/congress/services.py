@@ -136,17 +136,19 @@ def present_count(sess: CongressSession) -> int:
     )
 
 
-def quorum(sess: CongressSession) -> Quorum:
-    return Quorum(total=current_deputies_count(sess.congress_id), present=present_count(sess))
-
-
-def checked_in_at(sess_id: int, deputy_id: int):
-    """When the deputy checked in for the session, or None."""
-    return db.session.scalar(
-        select(Attendance.checked_in_at).where(
-            Attendance.session_id == sess_id, Attendance.deputy_id == deputy_id
+def present_deputy_ids(sess: CongressSession) -> list[int]:
+    """The checked-in deputies whose mandate is current."""
+    return list(
+        db.session.scalars(
+            select(Attendance.deputy_id)
+            .join(Deputy, Deputy.id == Attendance.deputy_id)
+            .where(Attendance.session_id == sess.id, Deputy.status == MandateStatus.ACTIVE)
         )
     )
+
+
+def quorum(sess: CongressSession) -> Quorum:
+    return Quorum(total=current_deputies_count(sess.congress_id), present=present_count(sess))
 
 
 def is_checked_in(sess_id: int, deputy_id: int) -> bool:

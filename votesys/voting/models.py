@@ -153,3 +153,13 @@ class Ballot(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
     marks: Mapped[str] = mapped_column(String(500))
+
+
+class PresentAtOpening(db.Model):
+    """The deputies counted present when the vote opened: those, and only those, may vote in
+    it. Written from the same read as the count, so the two agree by construction."""
+
+    __tablename__ = "present_at_opening"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)

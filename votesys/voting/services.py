@@ -26,6 +26,7 @@ from votesys.voting.models import (
     BallotStyle,
     Candidate,
     PassageBase,
+    PresentAtOpening,
     RollEntry,
     Vote,
     VoteCandidate,
@@ -174,7 +175,10 @@ def _require_state(vote: Vote, *needed: str) -> None:
 def open_vote(vote: Vote) -> Vote:
     """Open a draft vote, if the quorum is met; fix the roll figures the rules will use."""
     _require_state(vote, VoteState.DRAFT)
-    q = congress.quorum(vote.session)
+    present = congress.present_deputy_ids(vote.session)
+    q = rules.Quorum(
+        total=congress.current_deputies_count(vote.session.congress_id), present=len(present)
+    )
     if not q.met:
         raise Conflict("quorum_not_met", present=q.present, required=q.required, total=q.total)
     other_open = db.session.scalar(
@@ -189,6 +193,9 @@ def open_vote(vote: Vote) -> Vote:
     vote.state = VoteState.OPEN
     vote.opened_at = utcnow()
     db.session.flush()
+    db.session.execute(
+        insert(PresentAtOpening), [{"vote_id": vote.id, "deputy_id": d} for d in present]
+    )
     audit("vote_opened", f"vote:{vote.id}", current_deputies=q.total, present=q.present)
     return vote
 
@@ -245,9 +252,10 @@ def cast_ballot(
 def ensure_can_cast(vote: Vote, deputy: Deputy) -> None:
     """May this deputy cast a ballot in this vote now? Raises the reason why not.
 
-    Only deputies checked in when the vote opened may vote in it: that count is the
+    Only deputies counted present when the vote opened may vote in it: that count is the
     "present" every rule uses (the threshold on the present base, the paper void rule,
-    ballots ≤ present). A deputy who arrives later votes in the next vote.
+    ballots ≤ present), and the list of them was written with it. A deputy who arrives
+    later votes in the next vote.
     """
     if vote.mode == VoteMode.PAPER:
         raise Conflict("paper_vote")
@@ -257,10 +265,10 @@ def ensure_can_cast(vote: Vote, deputy: Deputy) -> None:
         raise Forbidden("deputy_not_in_congress")
     if not deputy.mandate_current:
         raise Forbidden("mandate_not_current")
-    arrived = congress.checked_in_at(vote.session_id, deputy.id)
-    if arrived is None:
+    if not congress.is_checked_in(vote.session_id, deputy.id):
         raise Forbidden("not_checked_in")
-    if vote.opened_at is not None and arrived > vote.opened_at:
+    counted = db.session.get(PresentAtOpening, (vote.id, deputy.id))
+    if counted is None:
         raise Forbidden("checked_in_after_opening")
 
 
