@@ -65,6 +65,20 @@ def build_scenario(
     }
 
 
+def paper_totals(c1: str, c2: str, *, c1_for: int = 5) -> dict[str, Any]:
+    """The tellers' totals of a two-candidate paper vote: 8 issued and returned, 1 invalid.
+    With c1_for=5 the counts add up to the 7 valid ballots; any other value does not."""
+    return {
+        "issued": 8,
+        "returned": 8,
+        "invalid": 1,
+        "candidates": {
+            c1: {"for": c1_for, "against": 1, "abstain": 1},
+            c2: {"for": 2, "against": 3, "abstain": 2},
+        },
+    }
+
+
 class ApiClient:
     def __init__(self, client) -> None:
         self.client = client

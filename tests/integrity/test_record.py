@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from tests.factories import paper_totals
 from votesys.cli import main as votesys_main
 from votesys.extensions import db
 from votesys.integrity import rules
@@ -384,15 +385,7 @@ def _paper_record(make_scenario, api):
     vid = ids["votes"]["main"]
     api.post(f"/api/v1/votes/{vid}/open", as_="organiser")
     c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
-    totals = {
-        "issued": 8,
-        "returned": 8,
-        "invalid": 1,
-        "candidates": {
-            c1: {"for": 5, "against": 1, "abstain": 1},
-            c2: {"for": 2, "against": 3, "abstain": 2},
-        },
-    }
+    totals = paper_totals(c1, c2)
     api.post(f"/api/v1/votes/{vid}/paper", totals, as_="organiser")
     return json.loads(download(api, vid, as_="organiser")[0])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tests.factories import PIN
+from tests.factories import PIN, paper_totals
 from votesys.extensions import db
 from votesys.voting.models import Ballot, RollEntry
 
@@ -333,27 +333,11 @@ def test_paper_vote(make_scenario, organiser, api):
     r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {c1: "for"}}, as_="D0001")
     assert r.status_code == 409 and r.get_json()["error"] == "paper_vote"
     assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 409
-    mismatch = {
-        "issued": 8,
-        "returned": 8,
-        "invalid": 1,
-        "candidates": {
-            c1: {"for": 6, "against": 1, "abstain": 1},
-            c2: {"for": 2, "against": 3, "abstain": 2},
-        },
-    }
+    mismatch = paper_totals(c1, c2, c1_for=6)
     r = api.post(f"/api/v1/votes/{vid}/paper", mismatch, as_="organiser")
     assert r.status_code == 422 and "c" in r.get_json()["field"]
     assert api.get(f"/api/v1/votes/{vid}", as_="organiser").get_json()["state"] == "open"
-    good = {
-        "issued": 8,
-        "returned": 8,
-        "invalid": 1,
-        "candidates": {
-            c1: {"for": 5, "against": 1, "abstain": 1},
-            c2: {"for": 2, "against": 3, "abstain": 2},
-        },
-    }
+    good = paper_totals(c1, c2)
     result = api.post(f"/api/v1/votes/{vid}/paper", good, as_="organiser").get_json()
     row = next(x for x in result["candidates"] if str(x["id"]) == c1)
     # 9 current deputies: 5 "for" passes (more than 4.5)
