@@ -13,6 +13,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     instance = os.environ.get("VOTESYS_INSTANCE_PATH")
     app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
     _configure(app, overrides or {})
+    _trust_proxies(app)
     _init_extensions(app)
     _bounded_ids(app)
     _register_blueprints(app)
@@ -27,10 +28,20 @@ def _configure(app: Flask, overrides: dict) -> None:
     app.config.update(overrides)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind nginx, VOTESYS_PROXIES=1 makes the client's address (used by the rate limits)
+    the one the proxy saw, not the proxy's own."""
+    hops = int(os.environ.get("VOTESYS_PROXIES", "0") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def _init_extensions(app: Flask) -> None:
     from votesys import database, i18n
     from votesys.auth.services import load_principal
-    from votesys.extensions import babel, csrf, db, login_manager, migrate
+    from votesys.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     database.install_sqlite_pragmas()
     db.init_app(app)
@@ -38,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.user_loader(load_principal)
@@ -67,11 +79,21 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
     from votesys.integrity import api as integrity_api
+    from votesys.stations import api as stations_api
+    from votesys.stations import public as stations_public
+    from votesys.stations import views as stations_views
     from votesys.voting import api as voting_api
     from votesys.voting import tablet as tablet_views
     from votesys.voting import views as voting_views
 
-    for api in (meta.bp, auth_api.bp, congress_api.bp, voting_api.bp, integrity_api.bp):
+    for api in (
+        meta.bp,
+        auth_api.bp,
+        congress_api.bp,
+        voting_api.bp,
+        integrity_api.bp,
+        stations_api.bp,
+    ):
         csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(api)
     for bp in (
@@ -80,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
         voting_views.bp,
         tablet_views.bp,
         hall_views.bp,
+        stations_views.bp,
+        stations_public.bp,
     ):
         app.register_blueprint(bp)
 

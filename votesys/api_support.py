@@ -43,9 +43,9 @@ def api_auth(*roles: str) -> Callable:
     return decorate
 
 
-def json_body() -> dict[str, Any]:
+def json_body(limit: int | None = None) -> dict[str, Any]:
     """The request's JSON object; anything else is a clear 400/413, never a 500."""
-    limit = current_app.config["MAX_JSON_BYTES"]
+    limit = limit or current_app.config["MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         err = DomainError("too_large")
         err.status = 413

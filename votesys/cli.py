@@ -25,6 +25,7 @@ def main() -> None:
 def register(app) -> None:
     """Put the commands on the app, so `votesys X` and `flask --app votesys X` both work."""
     from votesys.integrity.cli import audit_group, keys_group, verify_command
+    from votesys.stations.cli import data_key_group
 
     for command in (
         create_user_command,
@@ -34,6 +35,7 @@ def register(app) -> None:
         audit_group,
         keys_group,
         verify_command,
+        data_key_group,
     ):
         app.cli.add_command(command)
 

@@ -40,6 +40,10 @@ def load(instance: Path) -> dict:
         # statement (a PIN hash, a ballot) into a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Public opinion submissions per client address.
+        "OPINION_RATE_LIMIT": os.environ.get("VOTESYS_OPINION_RATE_LIMIT", "10 per hour"),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh", "en"],

@@ -47,6 +47,17 @@ MESSAGES: dict[str, Any] = {
     "electronic_vote": _l("This vote is held on tablets; it has no paper totals."),
     "no_runoff_needed": _l("This vote has no tie that needs a runoff."),
     "runoff_exists": _l("A runoff for this vote has already been created."),
+    "step_not_allowed": _l(
+        "An opinion at step “%(current)s” cannot move to “%(target)s”. "
+        "Steps go in order: received, registered, handling, supervised, replied, feedback, "
+        "archived."
+    ),
+    "publish_too_late": _l(
+        "Reception days are published at least %(days)s days ahead: the reception of "
+        "%(date)s could be published until %(deadline)s."
+    ),
+    "feedback_not_expected": _l("Feedback can be given once the opinion has been replied to."),
+    "rate_limited": _l("Too many requests. Please wait a minute and try again."),
     "conflict": _l("This conflicts with the current state. Reload and try again."),
     "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
     "internal": _l("Something went wrong on our side. Nothing was saved. Please try again."),
@@ -145,6 +156,7 @@ def register(app) -> None:
             404: "not_found",
             405: "method_not_allowed",
             413: "too_large",
+            429: "rate_limited",
         }.get(err.code or 500, "bad_request")
         if isinstance(err, CSRFError):
             code = "form_expired"

@@ -35,7 +35,10 @@ class ScenarioError(InvalidInput):
 
 
 FIELDS = {
-    "": ({"jurisdiction", "congress", "deputies", "session", "candidates", "votes"}, set()),
+    "": (
+        {"jurisdiction", "congress", "deputies", "session", "candidates", "votes"},
+        {"stations", "opinions"},
+    ),
     "jurisdiction": ({"code", "name", "level"}, {"parent"}),
     "congress": ({"name", "term"}, set()),
     "deputies[]": ({"code", "name", "pin"}, {"delegation", "status"}),
@@ -44,6 +47,28 @@ FIELDS = {
     "votes[]": (
         {"key", "title", "candidates", "seats", "max_for"},
         {"style", "base", "mode"},
+    ),
+    "stations[]": (
+        {"key", "name", "kind", "deputies"},
+        {"jurisdiction", "reception_days", "address", "opening_hours", "contact", "receptions"},
+    ),
+    "receptions[]": ({"date", "deputies"}, {"published", "hours", "topic"}),
+    "opinions[]": (
+        {"key", "title", "content", "category"},
+        {
+            "station",
+            "jurisdiction",
+            "citizen_name",
+            "citizen_phone",
+            "status",
+            "received_on",
+            "route",
+            "unit",
+            "reply",
+            "feedback",
+            "deputies",
+            "candidate",
+        },
     ),
 }
 
@@ -112,6 +137,15 @@ def validate(data: Any) -> dict:
     out["session"] = {"name": _text(s["name"], "session.name"), "date": _date(s["date"])}
     out["candidates"] = _candidates(_list(data["candidates"], "candidates"))
     out["votes"] = _votes(_list(data["votes"], "votes"), {c["key"] for c in out["candidates"]})
+    from votesys.stations import scenario as stations
+
+    out.update(
+        stations.validate(
+            data.get("stations", []),
+            data.get("opinions", []),
+            {c["key"] for c in out["candidates"]},
+        )
+    )
     return out
 
 
@@ -301,6 +335,9 @@ def load(data: Any) -> dict:
         )
         for v in spec["votes"]
     }
+    from votesys.stations import scenario as stations
+
+    station_ids = stations.load(spec, jurisdiction, candidates)
     audit(
         "scenario_loaded",
         f"congress:{body.id}",
@@ -315,6 +352,7 @@ def load(data: Any) -> dict:
         "votes": {k: v.id for k, v in votes.items()},
         "candidates": {k: c.id for k, c in candidates.items()},
         "deputies": {d.code: d.id for d in deputies},
+        **station_ids,
     }
 
 

@@ -16,10 +16,11 @@ class Role(StrEnum):
     ADMIN = "admin"
     ORGANISER = "organiser"
     DEPUTY = "deputy"
+    STATION_STAFF = "station_staff"
 
 
 class User(db.Model):
-    """An organiser (人大常委会 / 主席团 staff) or an administrator."""
+    """An organiser (人大常委会 / 主席团 staff), an administrator or a station's staff."""
 
     __tablename__ = "users"
 
@@ -30,10 +31,13 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     # None: manages every jurisdiction.
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    # Station staff only: the station whose schedule and opinions they manage.
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     jurisdiction = relationship("Jurisdiction")
+    station = relationship("Station")
 
     # Flask-Login protocol
     is_authenticated = True

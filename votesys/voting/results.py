@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from votesys.tabular import safe_cell
 from votesys.voting import services
 from votesys.voting.labels import BASE_LABELS
 from votesys.voting.models import Vote
@@ -126,16 +127,10 @@ def result_csv(vote: Vote) -> str:
     data = result_dict(vote)
     yes, no = _("yes"), _("no")
 
-    def cell(text: object) -> object:
-        # A title that starts like a formula is shown as text by Excel, never run.
-        if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + text
-        return text
-
     for c in data["candidates"]:
         writer.writerow(
             [
-                cell(c["title"]),
+                safe_cell(c["title"]),
                 c["for"],
                 c["against"],
                 c["abstain"],

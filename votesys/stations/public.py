@@ -1,0 +1,126 @@
+"""Public pages of the stations: directory, the opinion form, and tracking by code."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from votesys.errors import DomainError, InvalidInput
+from votesys.extensions import db, limiter
+from votesys.stations import labels, public_data, rules, services
+from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
+
+bp = Blueprint("public_stations", __name__)
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {
+        "step_labels": labels.STEP_LABELS,
+        "category_labels": labels.CATEGORY_LABELS,
+        "route_labels": labels.ROUTE_LABELS,
+        "feedback_labels": labels.FEEDBACK_LABELS,
+        "kind_labels": labels.KIND_LABELS,
+        "source_labels": labels.SOURCE_LABELS,
+        "format_code": rules.format_tracking_code,
+    }
+
+
+def _opinion_limit() -> str:
+    return current_app.config["OPINION_RATE_LIMIT"]
+
+
+def _grouped_stations() -> list[tuple[str, list]]:
+    groups: dict[str, list] = {}
+    for station in public_data.all_stations():
+        groups.setdefault(station.jurisdiction.name, []).append(station)
+    return list(groups.items())
+
+
+@bp.get("/stations")
+def directory():
+    groups = _grouped_stations()
+    counts = services.station_deputy_counts([s.id for _, items in groups for s in items])
+    return render_template("stations/public_directory.html", groups=groups, counts=counts)
+
+
+@bp.get("/stations/<int:station_id>")
+def station(station_id: int):
+    detail = public_data.station_detail(services.get_station(station_id))
+    return render_template("stations/public_station.html", station=detail)
+
+
+@bp.route("/opinions/new", methods=["GET", "POST"])
+@limiter.limit(_opinion_limit, methods=["POST"])
+def new_opinion():
+    form = OpinionForm()
+    groups = _grouped_stations()
+    form.station.choices = [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(str(s.id), f"{name} · {s.name}") for name, items in groups for s in items
+    ]
+    if request.method == "GET" and request.args.get("station", "").isdigit():
+        form.station.data = request.args["station"]
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            opinion = services.submit_online(
+                {name: form[name].data for name in services.OPINION_FIELDS}
+                | {"station": form.station.data or None}
+            )
+        except InvalidInput as err:
+            db.session.rollback()
+            errors[str(err.params.get("field", ""))] = err.message
+        else:
+            return redirect(url_for(".track", code=opinion.tracking_code, new=1))
+    status = 422 if errors else 200
+    return render_template("stations/public_opinion_form.html", form=form, errors=errors), status
+
+
+@bp.get("/track")
+def track_form():
+    form = TrackForm(request.args)
+    error = None
+    if form.code.data:
+        code = rules.normalise_tracking_code(form.code.data)
+        if code:
+            return redirect(url_for(".track", code=code))
+        error = _("A tracking code has 13 letters and digits, like 7K3M-Q9XR2-TB4H.")
+    return render_template("stations/public_track_form.html", form=form, error=error), (
+        422 if error else 200
+    )
+
+
+@bp.get("/track/<code>")
+def track(code: str):
+    try:
+        opinion = public_data.opinion_by_code(code)
+    except DomainError:
+        form = TrackForm(code=code[:64])
+        error = _("No opinion has this tracking code. Please check it and try again.")
+        return render_template("stations/public_track_form.html", form=form, error=error), 404
+    return render_template(
+        "stations/public_track.html",
+        data=public_data.tracking_dict(opinion),
+        code=opinion.tracking_code,
+        new=request.args.get("new") == "1",
+        form=FeedbackForm(),
+    )
+
+
+@bp.post("/track/<code>/feedback")
+@limiter.limit(_opinion_limit)
+def feedback(code: str):
+    opinion = public_data.opinion_by_code(code)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        try:
+            services.record_feedback(
+                opinion, form.feedback.data, note=form.note.data or "", actor="citizen"
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Thank you: your feedback has been recorded."), "ok")
+    return redirect(url_for(".track", code=opinion.tracking_code))
