@@ -5,6 +5,10 @@
   result is published, so the announcement, the CSV and the hall screen's result show it.
 - 一届人大二次会议 (2027): three seats have since been vacated (176 current deputies); 168
   are checked in; fifteen new candidates wait in a draft vote for the organiser to open.
+- Stations: four liaison stations with their deputies, reception days (published and one
+  not yet), and a dozen citizens' opinions at every one of the seven steps; some became the
+  2027 candidates, one was not accepted, one came back unsatisfied. A station's staff login
+  sees its citizens' phones whole; the organisers see them masked.
 - 龙门镇, a township under 渌口区, with an organiser of its own who sees only it: its
   congress voted on paper; the tellers' totals are entered; two projects tie for the fifth
   place, and the runoff vote among them waits, in draft.
@@ -27,6 +31,8 @@ NEXT_SESSION = HERE / "lukou_2027.json"
 TOWNSHIP = HERE / "longmen.json"
 ORGANISER = ("organiser", "votesys-demo")
 TOWNSHIP_ORGANISER = ("longmen", "votesys-demo")
+STATIONS = HERE / "lukou_stations.json"
+STATION_STAFF = ("lukou-station", "votesys-demo")
 # The township's paper tellers' totals: (for, against, abstain) per candidate, in file order;
 # 43 ballots issued and returned, 1 invalid, so 42 valid. t5 and t6 tie for the fifth place.
 PAPER_TOTALS = [
@@ -53,14 +59,19 @@ def load_if_empty() -> bool:
     from votesys.auth.models import User
 
     ids = _first_session()
-    _second_session(ids)
+    candidates_2027 = _second_session(ids)
     township = _township()
+    station_ids = _stations(ids, candidates_2027)
     for (login, password), name, jurisdiction in (
         (ORGANISER, "区人大常委会办公室", None),
         (TOWNSHIP_ORGANISER, "龙门镇人大主席团", township),
     ):
         if not db.session.scalar(select(User.id).where(User.login == login)):
             create_user(login, password, "organiser", name=name, jurisdiction_id=jurisdiction)
+    login, password = STATION_STAFF
+    create_user(
+        login, password, "station_staff", name="渌口镇联络站", station_id=station_ids["lukou"]
+    )
     db.session.commit()
     return True
 
@@ -128,7 +139,7 @@ def _ballots(rng: random.Random, n: int, fors: list[int], limit: int) -> list[li
     return ballots
 
 
-def _second_session(ids: dict) -> None:
+def _second_session(ids: dict) -> dict:
     from votesys.congress import services as congress
     from votesys.congress.models import Congress, Deputy
     from votesys.voting import services as voting
@@ -163,6 +174,18 @@ def _second_session(ids: dict) -> None:
     for code in current:
         if code not in absent:
             congress.check_in(sess, code)
+    return {f"p{i:02d}": c for i, c in enumerate(candidates, start=1)}
+
+
+def _stations(ids: dict, candidates: dict) -> dict:
+    """Stations, reception days and opinions at every step (see lukou_stations.json)."""
+    from votesys.congress.models import Jurisdiction
+    from votesys.stations import scenario as stations
+
+    data = json.loads(STATIONS.read_text(encoding="utf-8"))
+    spec = stations.validate(data["stations"], data["opinions"], set(candidates))
+    county = db.session.get(Jurisdiction, ids["jurisdiction"])
+    return stations.load(spec, county, candidates)["stations"]
 
 
 def _township() -> int:

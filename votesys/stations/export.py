@@ -19,7 +19,7 @@ def opinions(rows: list[Opinion], fmt: str, *, on: date) -> tuple[bytes | str, s
         _("Received on"),
         _("Station"),
         _("Category"),
-        _("Title"),
+        _("Subject"),
         _("Place"),
         _("Step"),
         _("Route"),

@@ -26,7 +26,7 @@ def _choices(labels: dict) -> list[SelectChoice]:
 
 class OpinionForm(FlaskForm):
     station = SelectField(_l("Send to station"), coerce=str, validate_choice=False)
-    title = StringField(_l("Title"))
+    title = StringField(_l("Subject"))
     content = TextAreaField(_l("What is the problem or idea?"))
     category = SelectField(
         _l("Category"),

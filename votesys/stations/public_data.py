@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -48,6 +50,7 @@ def tracking_dict(opinion: Opinion) -> dict[str, Any]:
                 "step": s.to_step,
                 "label": str(STEP_LABELS[s.to_step]),
                 "at": s.at.isoformat(timespec="minutes") + "Z",
+                "date": local_date(s.at).isoformat(),
                 "reopened": s.from_step is not None
                 and rules.ORDER.index(s.to_step) < rules.ORDER.index(s.from_step),
             }
@@ -63,6 +66,11 @@ def tracking_dict(opinion: Opinion) -> dict[str, Any]:
         "candidate": candidate_trace(opinion),
         "reserve": {"title": opinion.reserve_item.title} if opinion.reserve_item else None,
     }
+
+
+def local_date(at: datetime) -> date:
+    """The day at the congress (Asia/Shanghai) of a stored UTC time."""
+    return at.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
 def candidate_trace(opinion: Opinion) -> dict[str, Any] | None:

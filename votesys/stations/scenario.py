@@ -214,8 +214,10 @@ def load(spec: dict, default_jurisdiction: Jurisdiction, candidates: dict) -> di
 
 def _advance(opinion, o: dict, received: date, deputies: list[Deputy], path: str) -> None:
     target = Step(o["status"])
+    # An unsatisfied opinion back in handling went round once: replied, feedback, handling.
+    reopen = target == Step.HANDLING and o["feedback"] == Feedback.UNSATISFIED
     day = 0
-    while opinion.status != target:
+    while opinion.status != target or reopen:
         day += 1
         on = received + timedelta(days=day)
         current = opinion.status
@@ -239,7 +241,7 @@ def _advance(opinion, o: dict, received: date, deputies: list[Deputy], path: str
             services.move(opinion, Step.FEEDBACK, feedback=o["feedback"], on=on)
             if o["feedback"] == Feedback.UNSATISFIED:
                 services.move(opinion, Step.HANDLING, on=on)
-                break
+                reopen = False
         else:
             services.move(opinion, rules.next_step(current), on=on)
         if opinion.status == Step.ARCHIVED and target != Step.ARCHIVED:
