@@ -67,11 +67,20 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
     from votesys.integrity import api as integrity_api
+    from votesys.projects import api as projects_api
+    from votesys.projects import views as projects_views
     from votesys.voting import api as voting_api
     from votesys.voting import tablet as tablet_views
     from votesys.voting import views as voting_views
 
-    for api in (meta.bp, auth_api.bp, congress_api.bp, voting_api.bp, integrity_api.bp):
+    for api in (
+        meta.bp,
+        auth_api.bp,
+        congress_api.bp,
+        voting_api.bp,
+        integrity_api.bp,
+        projects_api.bp,
+    ):
         csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(api)
     for bp in (
@@ -80,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         voting_views.bp,
         tablet_views.bp,
         hall_views.bp,
+        projects_views.bp,
     ):
         app.register_blueprint(bp)
 

@@ -47,6 +47,14 @@ MESSAGES: dict[str, Any] = {
     "electronic_vote": _l("This vote is held on tablets; it has no paper totals."),
     "no_runoff_needed": _l("This vote has no tie that needs a runoff."),
     "runoff_exists": _l("A runoff for this vote has already been created."),
+    "bad_rating": _l(
+        "“%(choice)s” is not a valid rating; use satisfied, basically_satisfied or unsatisfied."
+    ),
+    "not_your_unit": _l("This project belongs to another responsible unit."),
+    "unknown_source": _l("“%(source)s” is not a funding source; use one of %(known)s."),
+    "photo_too_large": _l("Photo %(name)s is larger than %(mb)s MB."),
+    "project_terminated": _l("This project has been terminated; its plan no longer changes."),
+    "change_decided": _l("This change request has already been decided."),
     "conflict": _l("This conflicts with the current state. Reload and try again."),
     "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
     "internal": _l("Something went wrong on our side. Nothing was saved. Please try again."),

@@ -16,6 +16,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     ORGANISER = "organiser"
     DEPUTY = "deputy"
+    UNIT = "unit"  # 责任单位: reports on its own unit's projects only
 
 
 class User(db.Model):
@@ -30,10 +31,13 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     # None: manages every jurisdiction.
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    # Role.UNIT only: the responsible unit this account reports for.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     jurisdiction = relationship("Jurisdiction")
+    unit = relationship("Unit")
 
     # Flask-Login protocol
     is_authenticated = True

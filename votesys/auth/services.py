@@ -52,15 +52,23 @@ def _dummy_hash() -> str:
 
 
 def create_user(
-    login: str, password: str, role: str, *, name: str = "", jurisdiction_id: int | None = None
+    login: str,
+    password: str,
+    role: str,
+    *,
+    name: str = "",
+    jurisdiction_id: int | None = None,
+    unit_id: int | None = None,
 ) -> User:
     login = login.strip()
     if not login or len(login) > 64:
         raise invalid("login", _l("1 to 64 characters"))
     if len(password) < 8:
         raise invalid("password", _l("at least 8 characters"))
-    if role not in (Role.ADMIN, Role.ORGANISER):
-        raise invalid("role", _l("admin or organiser"))
+    if role not in (Role.ADMIN, Role.ORGANISER, Role.UNIT):
+        raise invalid("role", _l("admin, organiser or unit"))
+    if (role == Role.UNIT) != (unit_id is not None):
+        raise invalid("unit", _l("a unit account names its responsible unit; others none"))
     if db.session.scalar(select(User.id).where(User.login == login)):
         raise invalid("login", _l("already taken"))
     if db.session.scalar(select(Deputy.id).where(Deputy.code == login)):
@@ -71,10 +79,17 @@ def create_user(
         password_hash=hash_secret(password),
         role=role,
         jurisdiction_id=jurisdiction_id,
+        unit_id=unit_id,
     )
     db.session.add(user)
     db.session.flush()
-    audit("user_created", f"user:{user.login}", role=role, jurisdiction=jurisdiction_id)
+    audit(
+        "user_created",
+        f"user:{user.login}",
+        role=role,
+        jurisdiction=jurisdiction_id,
+        **({"unit": unit_id} if unit_id is not None else {}),
+    )
     return user
 
 
