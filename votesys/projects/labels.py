@@ -35,9 +35,9 @@ CHANGE_LABELS = {
     "terminate": _l("termination"),
 }
 CHANGE_STATE_LABELS = {
-    "pending": _l("pending"),
-    "approved": _l("approved"),
-    "rejected": _l("rejected"),
+    "pending": _l("awaiting decision"),
+    "approved": _l("change approved"),
+    "rejected": _l("change rejected"),
 }
 SUPERVISION_LABELS = {
     "inspection": _l("inspection"),
