@@ -79,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
     from votesys.integrity import api as integrity_api
+    from votesys.projects import api as projects_api
+    from votesys.projects import views as projects_views
     from votesys.stations import api as stations_api
     from votesys.stations import public as stations_public
     from votesys.stations import views as stations_views
@@ -93,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         voting_api.bp,
         integrity_api.bp,
         stations_api.bp,
+        projects_api.bp,
     ):
         csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(api)
@@ -104,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         hall_views.bp,
         stations_views.bp,
         stations_public.bp,
+        projects_views.bp,
     ):
         app.register_blueprint(bp)
 

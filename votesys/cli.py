@@ -43,14 +43,19 @@ def register(app) -> None:
 @click.command("create-user")
 @click.option("--login", required=True)
 @click.option("--password", required=True)
-@click.option("--role", type=click.Choice(["organiser", "admin"]), default="organiser")
+@click.option("--role", type=click.Choice(["organiser", "admin", "unit"]), default="organiser")
 @click.option("--name", default="")
 @click.option("--jurisdiction", "jurisdiction_code", default=None, help="code; none = all")
+@click.option("--unit", "unit_name", default=None, help="role unit: the responsible unit's name")
 @with_appcontext
-def create_user_command(login, password, role, name, jurisdiction_code) -> None:
-    """Create an organiser or administrator account."""
+def create_user_command(login, password, role, name, jurisdiction_code, unit_name) -> None:
+    """Create an organiser, administrator or responsible-unit account.
+
+    A unit account (--role unit) needs --unit and --jurisdiction: the unit is found by its
+    name in that jurisdiction, or created."""
     from votesys.auth.services import create_user
     from votesys.congress.models import Jurisdiction
+    from votesys.projects.services import find_or_create_unit
 
     jurisdiction_id = None
     if jurisdiction_code:
@@ -58,8 +63,15 @@ def create_user_command(login, password, role, name, jurisdiction_code) -> None:
         if node is None:
             raise click.ClickException(f"no jurisdiction with code {jurisdiction_code}")
         jurisdiction_id = node.id
+    unit_id = None
+    if role == "unit":
+        if not (unit_name and jurisdiction_id):
+            raise click.ClickException("a unit account needs --unit and --jurisdiction")
+        unit_id = find_or_create_unit(node, unit_name).id
     try:
-        user = create_user(login, password, role, name=name, jurisdiction_id=jurisdiction_id)
+        user = create_user(
+            login, password, role, name=name, jurisdiction_id=jurisdiction_id, unit_id=unit_id
+        )
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None

@@ -58,6 +58,14 @@ MESSAGES: dict[str, Any] = {
     ),
     "feedback_not_expected": _l("Feedback can be given once the opinion has been replied to."),
     "rate_limited": _l("Too many requests. Please wait a minute and try again."),
+    "bad_rating": _l(
+        "“%(choice)s” is not a valid rating; use satisfied, basically_satisfied or unsatisfied."
+    ),
+    "not_your_unit": _l("This project belongs to another responsible unit."),
+    "unknown_source": _l("“%(source)s” is not a funding source; use one of %(known)s."),
+    "photo_too_large": _l("Photo %(name)s is larger than %(mb)s MB."),
+    "project_terminated": _l("This project has been terminated; its plan no longer changes."),
+    "change_decided": _l("This change request has already been decided."),
     "conflict": _l("This conflicts with the current state. Reload and try again."),
     "unavailable": _l("The service is briefly unavailable. Please try again in a moment."),
     "internal": _l("Something went wrong on our side. Nothing was saved. Please try again."),

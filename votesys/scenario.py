@@ -34,11 +34,13 @@ class ScenarioError(InvalidInput):
         return f"{self.path}: {self.reason}"
 
 
+# The congress sections come together; ``jurisdictions`` and ``projects`` (the register,
+# votesys.projects.scenario) may come with them or alone.
+CONGRESS_SECTIONS = {"jurisdiction", "congress", "deputies", "session", "candidates", "votes"}
+REGISTER_SECTIONS = {"jurisdictions", "projects"}
+STATION_SECTIONS = {"stations", "opinions"}  # with the congress sections: they name deputies
 FIELDS = {
-    "": (
-        {"jurisdiction", "congress", "deputies", "session", "candidates", "votes"},
-        {"stations", "opinions"},
-    ),
+    "": (set(), CONGRESS_SECTIONS | REGISTER_SECTIONS | STATION_SECTIONS),
     "jurisdiction": ({"code", "name", "level"}, {"parent"}),
     "congress": ({"name", "term"}, set()),
     "deputies[]": ({"code", "name", "pin"}, {"delegation", "status"}),
@@ -73,10 +75,10 @@ FIELDS = {
 }
 
 
-def _object(value: Any, path: str, kind: str) -> dict:
+def _object(value: Any, path: str, kind: str | tuple[set[str], set[str]]) -> dict:
     if not isinstance(value, dict):
         raise ScenarioError(path or "(file)", "must be an object")
-    required, optional = FIELDS[kind]
+    required, optional = FIELDS[kind] if isinstance(kind, str) else kind
     for key in sorted(required):
         if key not in value:
             raise ScenarioError(_join(path, key), "required")
@@ -115,7 +117,25 @@ def _list(value: Any, path: str) -> list:
 
 def validate(data: Any) -> dict:
     """Check the whole file before anything is written; return it normalised."""
+    from votesys.projects import scenario as register
+
     _object(data, "", "")
+    if not set(data) & (CONGRESS_SECTIONS | REGISTER_SECTIONS):
+        raise ScenarioError("(file)", "no section: " + ", ".join(sorted(CONGRESS_SECTIONS)))
+    out = register.validate(data, ScenarioError, _object, _text, _choice, _list)
+    if set(data) & CONGRESS_SECTIONS:
+        for key in sorted(CONGRESS_SECTIONS):
+            if key not in data:
+                raise ScenarioError(key, "required")
+        out.update(_congress_sections(data))
+    elif set(data) & STATION_SECTIONS:
+        raise ScenarioError(
+            sorted(set(data) & STATION_SECTIONS)[0], "needs the congress sections in the file"
+        )
+    return out
+
+
+def _congress_sections(data: dict) -> dict:
     j = _object(data["jurisdiction"], "jurisdiction", "jurisdiction")
     out: dict[str, Any] = {
         "jurisdiction": {
@@ -285,7 +305,16 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
 
 def load(data: Any) -> dict:
     """Validate and create a scenario; return the ids created. Flushes, never commits."""
+    from votesys.projects import scenario as register
+
     spec = validate(data)
+    register.load_jurisdictions(spec, ScenarioError)
+    ids = _load_congress(spec) if "congress" in spec else {}
+    ids.update(register.load_projects(spec, ScenarioError))
+    return ids
+
+
+def _load_congress(spec: dict) -> dict:
     taken = congress.existing_deputy_codes([d["code"] for d in spec["deputies"]])
     for i, d in enumerate(spec["deputies"]):
         if d["code"] in taken:

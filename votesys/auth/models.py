@@ -17,6 +17,7 @@ class Role(StrEnum):
     ORGANISER = "organiser"
     DEPUTY = "deputy"
     STATION_STAFF = "station_staff"
+    UNIT = "unit"  # 责任单位: reports on its own unit's projects only
 
 
 class User(db.Model):
@@ -33,11 +34,14 @@ class User(db.Model):
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
     # Station staff only: the station whose schedule and opinions they manage.
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    # Role.UNIT only: the responsible unit this account reports for.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     jurisdiction = relationship("Jurisdiction")
     station = relationship("Station")
+    unit = relationship("Unit")
 
     # Flask-Login protocol
     is_authenticated = True

@@ -59,16 +59,19 @@ def create_user(
     name: str = "",
     jurisdiction_id: int | None = None,
     station_id: int | None = None,
+    unit_id: int | None = None,
 ) -> User:
     login = login.strip()
     if not login or len(login) > 64:
         raise invalid("login", _l("1 to 64 characters"))
     if len(password) < 8:
         raise invalid("password", _l("at least 8 characters"))
-    if role not in (Role.ADMIN, Role.ORGANISER, Role.STATION_STAFF):
-        raise invalid("role", _l("admin, organiser or station_staff"))
+    if role not in (Role.ADMIN, Role.ORGANISER, Role.STATION_STAFF, Role.UNIT):
+        raise invalid("role", _l("admin, organiser, station_staff or unit"))
     if (role == Role.STATION_STAFF) != (station_id is not None):
         raise invalid("station", _l("station staff, and only they, belong to a station"))
+    if (role == Role.UNIT) != (unit_id is not None):
+        raise invalid("unit", _l("a unit account names its responsible unit; others none"))
     if db.session.scalar(select(User.id).where(User.login == login)):
         raise invalid("login", _l("already taken"))
     if db.session.scalar(select(Deputy.id).where(Deputy.code == login)):
@@ -80,6 +83,7 @@ def create_user(
         role=role,
         jurisdiction_id=jurisdiction_id,
         station_id=station_id,
+        unit_id=unit_id,
     )
     db.session.add(user)
     db.session.flush()
@@ -88,7 +92,8 @@ def create_user(
         f"user:{user.login}",
         role=role,
         jurisdiction=jurisdiction_id,
-        station=station_id,
+        **({"station": station_id} if station_id is not None else {}),
+        **({"unit": unit_id} if unit_id is not None else {}),
     )
     return user
 

@@ -98,6 +98,8 @@ def _format(record: Any) -> str | None:
     ):
         if vote.get(field) not in allowed:
             return f"vote.{field} is not one of {', '.join(allowed)}"
+    if vote["style"] == "rating" and vote["mode"] != "electronic":
+        return "a rating is held on tablets"
     if (vote["mode"] == "paper") != isinstance(record.get("paper"), dict):
         return "paper totals belong to paper votes, and only to them"
     if not isinstance(record.get("decision"), dict) or "void" not in record["decision"]:
@@ -126,8 +128,7 @@ def _ids(record: dict) -> list[int]:
 
 def _well_formed(record: dict) -> str | None:
     n = len(_ids(record))
-    style = record["vote"]["style"]
-    allowed = {"F", "N"} if style == "approval" else {"F", "A", "N"}
+    allowed = law.allowed_marks(record["vote"]["style"])
     for i, ballot in enumerate(record["ballots"]):
         if not isinstance(ballot, str) or len(ballot) != n or not set(ballot) <= allowed:
             return f"ballot {i} is not {n} marks of {''.join(sorted(allowed))}"
@@ -181,8 +182,16 @@ def _counted(record: dict) -> list[law.Count]:
     return law.tally(record["ballots"], _ids(record))
 
 
+def _rating(record: dict) -> bool:
+    return record["vote"]["style"] == "rating"
+
+
 def _tally(record: dict) -> str | None:
-    stated = {t["candidate"]: (t["for"], t["against"], t["abstain"]) for t in record["tally"]}
+    rating = _rating(record)
+    stated = {
+        t["candidate"]: (t["for"], t["against"], t["abstain"], t["basic"] if rating else 0)
+        for t in record["tally"]
+    }
     if record["vote"]["mode"] == "paper":
         paper = record["paper"]
         totals = law.PaperTotals(
@@ -203,6 +212,7 @@ def _tally(record: dict) -> str | None:
             count.votes_for,
             count.votes_against,
             count.votes_abstain,
+            count.votes_basic,
         ):
             return f"candidate {count.candidate_id}: the ballots give {count.votes_for} for"
     if set(stated) != set(_ids(record)):
@@ -237,6 +247,8 @@ def _decision(record: dict) -> str | None:
     )
     if threshold != decision["threshold"]:
         return f"the rule gives threshold {threshold}, the record says {decision['threshold']}"
+    if _rating(record):
+        return _rating_decision(counts, threshold, decision)
     result = law.select(counts, seats=vote["seats"], threshold=threshold)
     expected = {
         d.candidate_id: {"passed": d.passed, "rank": d.rank, "approved": d.approved, "tied": d.tied}
@@ -254,6 +266,18 @@ def _decision(record: dict) -> str | None:
         result.places_left,
     ):
         return "runoff needed / places left differ from the rule's"
+    return None
+
+
+def _rating_decision(counts: list[law.Count], threshold: int | None, decision: dict) -> str | None:
+    """满意度测评: each project's rating is the rule's, and nothing is passed or ranked."""
+    expected = law.rate(counts, threshold=threshold)
+    stated = {d["candidate"]: d["rating"] for d in decision["candidates"]}
+    for cid, rating in expected.items():
+        if stated.get(cid) != rating:
+            return f"candidate {cid}: the rule rates it {rating}, the record says {stated.get(cid)}"
+    if decision["runoff_needed"] or decision["places_left"]:
+        return "a rating has no runoff"
     return None
 
 

@@ -263,6 +263,7 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         rule = results.rule_text(vote)
     entries = list(vote.entries)
+    rating = vote.style == "rating"
     return {
         "format": rules.RECORD_FORMAT,
         "vote": {
@@ -306,6 +307,8 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
                 "for": e.votes_for,
                 "against": e.votes_against,
                 "abstain": e.votes_abstain,
+                # A rating's "for" is 满意, "against" 不满意, "basic" 基本满意.
+                **({"basic": e.votes_basic} if rating else {}),
             }
             for e in entries
         ],
@@ -321,6 +324,7 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
                     "rank": e.rank,
                     "approved": e.approved,
                     "tied": e.tied,
+                    **({"rating": e.rating} if rating else {}),
                 }
                 for e in entries
             ],

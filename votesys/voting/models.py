@@ -23,6 +23,7 @@ class VoteState(StrEnum):
 class BallotStyle(StrEnum):
     PER_CANDIDATE = "per_candidate"
     APPROVAL = "approval"
+    RATING = "rating"  # 满意度测评: each project rated 满意 / 基本满意 / 不满意
 
 
 class PassageBase(StrEnum):
@@ -114,6 +115,9 @@ class VoteCandidate(db.Model):
     votes_for: Mapped[int | None]
     votes_against: Mapped[int | None]
     votes_abstain: Mapped[int | None]
+    # Rating votes only: the 基本满意 count and the rating (满意 / 基本满意 / 不满意).
+    votes_basic: Mapped[int | None]
+    rating: Mapped[str | None] = mapped_column(String(30))
     passed: Mapped[bool | None]
     rank: Mapped[int | None]
     approved: Mapped[bool | None]
@@ -142,7 +146,8 @@ class RollEntry(db.Model):
 class Ballot(db.Model):
     """An anonymous ballot: a random id and the marks, one letter per ballot position.
 
-    ``F`` for, ``A`` against, ``N`` abstain (or not ticked, on an approval ballot).
+    ``F`` for, ``A`` against, ``N`` abstain (or not ticked, on an approval ballot); on a
+    rating ballot ``S`` 满意, ``B`` 基本满意, ``U`` 不满意, ``N`` not rated.
     No deputy, no time, no sequential key; on SQLite the table has no rowid, so rows are
     stored in the order of their random ids, not in the order they were cast.
     """

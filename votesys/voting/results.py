@@ -16,6 +16,8 @@ from votesys.voting.models import Vote
 
 def rule_text(vote: Vote) -> str:
     """The vote's rule in words, with its figures once they are fixed; printed on results."""
+    if vote.style == "rating":
+        return rating_rule_text(vote)
     limit = _("each ballot may mark at most %(k)s candidates “for”", k=vote.max_for)
     if vote.base == "none":
         passage = _("no passage threshold")
@@ -39,6 +41,29 @@ def rule_text(vote: Vote) -> str:
         passage=passage,
         seats=vote.seats,
         limit=limit,
+    )
+
+
+def rating_rule_text(vote: Vote) -> str:
+    """满意度测评's rule in words."""
+    if vote.threshold is not None:
+        base = _(
+            "%(label)s (%(n)s, so at least %(t)s votes)",
+            label=BASE_LABELS[vote.base],
+            n={
+                "all_deputies": vote.total_deputies,
+                "present": vote.present_at_open,
+                "valid_ballots": vote.valid_ballots,
+            }[vote.base],
+            t=vote.threshold,
+        )
+    else:
+        base = str(BASE_LABELS[vote.base])
+    return _(
+        "Each project is rated satisfied when its “satisfied” votes are %(base)s; otherwise "
+        "basically satisfied when “satisfied” and “basically satisfied” together are; "
+        "otherwise unsatisfied, and it is flagged for rectification.",
+        base=base,
     )
 
 
@@ -87,6 +112,7 @@ def result_dict(vote: Vote) -> dict[str, Any]:
             {
                 "id": e.candidate_id,
                 "title": e.candidate.title,
+                **_rating_fields(vote, e),
                 "for": e.votes_for,
                 "against": e.votes_against,
                 "abstain": e.votes_abstain,
@@ -106,27 +132,58 @@ def result_dict(vote: Vote) -> dict[str, Any]:
     }
 
 
+def _rating_fields(vote: Vote, entry) -> dict[str, Any]:
+    """A rating's counts under their own names, its rating and the project rated."""
+    if vote.style != "rating":
+        return {}
+    from votesys.projects.services import rated_project_ids
+
+    return {
+        "project": rated_project_ids(vote).get(entry.candidate_id),
+        "satisfied": entry.votes_for,
+        "basically_satisfied": entry.votes_basic,
+        "unsatisfied": entry.votes_against,
+        "rating": entry.rating,
+    }
+
+
 def result_csv(vote: Vote) -> str:
     """The result as CSV, UTF-8 with a BOM so that Excel opens the Chinese correctly."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Candidate"),
-            _("For"),
-            _("Against"),
-            _("Abstain"),
-            _("Did not vote"),
-            _("Passed"),
-            _("Rank"),
-            _("Approved"),
-            _("Tied, runoff needed"),
-        ]
-    )
+    if vote.style != "rating":
+        writer.writerow(
+            [
+                _("Candidate"),
+                _("For"),
+                _("Against"),
+                _("Abstain"),
+                _("Did not vote"),
+                _("Passed"),
+                _("Rank"),
+                _("Approved"),
+                _("Tied, runoff needed"),
+            ]
+        )
+    else:
+        writer.writerow(
+            [
+                _("Project"),
+                _("Satisfied"),
+                _("Basically satisfied"),
+                _("Unsatisfied"),
+                _("Not rated"),
+                _("Did not vote"),
+                _("Rating"),
+            ]
+        )
     data = result_dict(vote)
     yes, no = _("yes"), _("no")
 
+    if vote.style == "rating":
+        _rating_rows(writer, data, safe_cell)
+        return out.getvalue()
     for c in data["candidates"]:
         writer.writerow(
             [
@@ -144,3 +201,22 @@ def result_csv(vote: Vote) -> str:
     writer.writerow([])
     writer.writerow([_("Rule"), data["rule"]])
     return out.getvalue()
+
+
+def _rating_rows(writer, data: dict[str, Any], cell) -> None:
+    from votesys.projects.labels import RATING_LABELS
+
+    for c in data["candidates"]:
+        writer.writerow(
+            [
+                cell(c["title"]),
+                c["satisfied"],
+                c["basically_satisfied"],
+                c["unsatisfied"],
+                c["abstain"],
+                c["not_voted"],
+                RATING_LABELS[c["rating"]] if c["rating"] else "",
+            ]
+        )
+    writer.writerow([])
+    writer.writerow([_("Rule"), data["rule"]])

@@ -11,12 +11,27 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from votesys.errors import InvalidInput, invalid
+from votesys.projects.rules import rating_of
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 CHOICES = (FOR, AGAINST, ABSTAIN)
 MARK_OF = {FOR: "F", AGAINST: "A", ABSTAIN: "N"}
 CHOICE_OF = {v: k for k, v in MARK_OF.items()}
-STYLES = ("per_candidate", "approval")
+STYLES = ("per_candidate", "approval", "rating")
+# 满意度测评: a rating ballot marks each project 满意 S, 基本满意 B or 不满意 U (N: not rated).
+# Counted, 满意 goes in the "for" column, 不满意 in "against", 基本满意 in its own.
+SATISFIED, BASIC, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
+RATING_CHOICES = (SATISFIED, BASIC, UNSATISFIED, ABSTAIN)
+RATING_MARK_OF = {SATISFIED: "S", BASIC: "B", UNSATISFIED: "U", ABSTAIN: "N"}
+
+
+def allowed_marks(style: str) -> set[str]:
+    """The letters a ballot of this style may hold."""
+    if style == "rating":
+        return set(RATING_MARK_OF.values())
+    return {"F", "N"} if style == "approval" else {"F", "A", "N"}
+
+
 BASES = ("all_deputies", "present", "valid_ballots", "none")
 
 
@@ -76,6 +91,11 @@ def ballot_marks(
         cid = candidate_key(raw_key)
         if cid is None or cid not in position:
             raise InvalidInput("unknown_candidate", candidate=str(raw_key)[:40])
+        if style == "rating":
+            if not isinstance(raw_choice, str) or raw_choice not in RATING_CHOICES:
+                raise InvalidInput("bad_rating", choice=str(raw_choice)[:40])
+            marks[position[cid]] = RATING_MARK_OF[raw_choice]
+            continue
         if not isinstance(raw_choice, str) or raw_choice not in CHOICES:
             raise InvalidInput("bad_choice", choice=str(raw_choice)[:40])
         if style == "approval" and raw_choice != FOR:
@@ -100,27 +120,39 @@ def candidate_key(raw: object) -> int | None:
 
 @dataclass(frozen=True)
 class Count:
-    """A candidate's counted marks."""
+    """A candidate's counted marks. On a rating ballot, for = 满意, against = 不满意 and
+    basic = 基本满意."""
 
     candidate_id: int
     votes_for: int
     votes_against: int
     votes_abstain: int
+    votes_basic: int = 0
 
 
 def tally(marks: Iterable[str], candidate_ids: Sequence[int]) -> list[Count]:
     """Count ballots (mark strings) per candidate, in ballot order."""
     n = len(candidate_ids)
-    fors, againsts, abstains = [0] * n, [0] * n, [0] * n
+    fors, againsts, abstains, basics = [0] * n, [0] * n, [0] * n, [0] * n
     for ballot in marks:
         for i, mark in enumerate(ballot):
-            if mark == "F":
+            if mark in ("F", "S"):
                 fors[i] += 1
-            elif mark == "A":
+            elif mark in ("A", "U"):
                 againsts[i] += 1
+            elif mark == "B":
+                basics[i] += 1
             else:
                 abstains[i] += 1
-    return [Count(cid, fors[i], againsts[i], abstains[i]) for i, cid in enumerate(candidate_ids)]
+    return [
+        Count(cid, fors[i], againsts[i], abstains[i], basics[i])
+        for i, cid in enumerate(candidate_ids)
+    ]
+
+
+def rate(counts: Sequence[Count], *, threshold: int | None) -> dict[int, str]:
+    """满意度测评: each project's rating from its counts (see ``projects.rules.rating_of``)."""
+    return {c.candidate_id: rating_of(c.votes_for, c.votes_basic, threshold) for c in counts}
 
 
 @dataclass(frozen=True)

@@ -115,11 +115,18 @@ def create_vote(
     if not title or len(title) > 200:
         raise invalid("title", _l("1 to 200 characters"))
     if style not in rules.STYLES:
-        raise invalid("style", _l("per_candidate or approval"))
+        raise invalid("style", _l("per_candidate, approval or rating"))
     if base not in rules.BASES:
         raise invalid("base", _l("all_deputies, present, valid_ballots or none"))
     if mode not in tuple(VoteMode):
         raise invalid("mode", _l("electronic or paper"))
+    if style == BallotStyle.RATING:
+        # 满意度测评: every project is rated, no places and no "for" limit apply.
+        if mode != VoteMode.ELECTRONIC:
+            raise invalid("mode", _l("a rating is held on tablets"))
+        if base == PassageBase.NONE:
+            raise invalid("base", _l("a rating needs a base"))
+        seats = max_for = len(candidate_ids)
     if not candidate_ids:
         raise invalid("candidates", _l("at least one candidate"))
     if len(candidate_ids) > MAX_CANDIDATES:
@@ -417,6 +424,9 @@ def _apply_decision(vote: Vote, counts: list[rules.Count], *, ballots: int, vali
     threshold = rules.passage_threshold(
         vote.base, total=vote.total_deputies, present=vote.present_at_open, valid=valid
     )
+    if vote.style == BallotStyle.RATING:
+        _apply_rating(vote, counts, threshold, ballots=ballots, valid=valid)
+        return
     result = rules.select(counts, seats=vote.seats, threshold=threshold)
     by_id = {c.candidate_id: c for c in counts}
     decided = {d.candidate_id: d for d in result.decisions}
@@ -434,12 +444,37 @@ def _apply_decision(vote: Vote, counts: list[rules.Count], *, ballots: int, vali
     db.session.flush()
 
 
+def _apply_rating(
+    vote: Vote, counts: list[rules.Count], threshold: int | None, *, ballots: int, valid: int
+) -> None:
+    """满意度测评: each project's counts and rating; no passage, ranks or places."""
+    ratings = rules.rate(counts, threshold=threshold)
+    by_id = {c.candidate_id: c for c in counts}
+    for entry in vote.entries:
+        count = by_id[entry.candidate_id]
+        entry.votes_for = count.votes_for
+        entry.votes_against = count.votes_against
+        entry.votes_abstain = count.votes_abstain
+        entry.votes_basic = count.votes_basic
+        entry.rating = ratings[entry.candidate_id]
+    vote.ballots_cast, vote.valid_ballots = ballots, valid
+    vote.threshold = threshold
+    vote.runoff_needed, vote.places_left = False, 0
+    db.session.flush()
+
+
 def publish_vote(vote: Vote) -> Vote:
+    """Publish a closed vote: its approved candidates enter the register as the year's
+    projects, or, for a rating, each project gets its rating."""
+    from votesys.projects.services import on_publish
+
     _require_state(vote, VoteState.CLOSED)
     vote.state = VoteState.PUBLISHED
     vote.published_at = utcnow()
     db.session.flush()
     audit("vote_published", f"vote:{vote.id}")
+    if not vote.void_reason:
+        on_publish(vote)
     return vote
 
 

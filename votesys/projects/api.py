@@ -1,0 +1,215 @@
+"""JSON endpoints of the register: figures, projects, reports, plan, changes, supervision,
+the satisfaction rating, import and export."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, g, request
+from flask_babel import lazy_gettext as _l
+
+from votesys.api_support import api_auth, bearer_principal, json_body
+from votesys.congress import services as congress
+from votesys.errors import BadRequest, invalid
+from votesys.projects import importing, present, rules, services
+
+bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
+ORGANISERS = ("organiser", "admin")
+REPORTERS = ("unit", "organiser", "admin")
+
+
+def _year(raw: str | None, *, required: bool) -> int | None:
+    if raw in (None, "") and not required:
+        return None
+    return services.int_field(raw or "", "year", low=1949, high=2200)
+
+
+@bp.get("/jurisdictions/<code>/summary")
+def summary(code: str):
+    """Public: a jurisdiction's figures for a year, sub-jurisdictions rolled up."""
+    node = services.jurisdiction_by_code(code[:32])
+    return services.summary(node, _year(request.args.get("year"), required=True))
+
+
+@bp.get("/projects")
+def index():
+    """Public: the register, filtered by jurisdiction (with everything under it), year and
+    status. A year's register carries earlier projects still under rectification."""
+    code = request.args.get("jurisdiction")
+    node = services.jurisdiction_by_code(code[:32]) if code else None
+    status = request.args.get("status") or None
+    if status is not None:
+        services.choice_field(status, "status", rules.STATUSES)
+    projects = services.list_projects(
+        jurisdiction=node, year=_year(request.args.get("year"), required=False), status=status
+    )
+    return {"projects": [present.project_row(p) for p in projects]}
+
+
+@bp.get("/projects/<int:project_id>")
+def show(project_id: int):
+    """Public, without personal data; in full for its organisers and its unit."""
+    project = services.get_project(project_id)
+    principal = bearer_principal()
+    personal = principal is not None and (
+        services.is_organiser_of(principal, project)
+        or getattr(principal, "unit_id", None) == project.unit_id is not None
+    )
+    return present.project_detail(project, personal=personal)
+
+
+@bp.get("/projects/<int:project_id>/photos/<int:photo_id>")
+def photo(project_id: int, photo_id: int):
+    found = services.get_photo(services.get_project(project_id), photo_id)
+    return Response(found.data, mimetype=found.mime, headers={"Cache-Control": "max-age=86400"})
+
+
+@bp.post("/projects/<int:project_id>/reports")
+@api_auth(*REPORTERS)
+def report(project_id: int):
+    """进度报告 by the project's responsible unit: JSON, or multipart with the JSON in a
+    ``report`` field and up to six ``photos`` (JPEG/PNG)."""
+    project = services.get_project(project_id)
+    services.ensure_may_report(g.principal, project)
+    if request.mimetype == "multipart/form-data":
+        try:
+            data = json.loads(request.form.get("report") or "{}")
+        except ValueError:
+            raise BadRequest("bad_json") from None
+        if not isinstance(data, dict):
+            raise BadRequest("bad_json")
+        photos = [(f.filename or "photo", f.read()) for f in request.files.getlist("photos")]
+    else:
+        data, photos = json_body(), []
+    created = services.add_report(project, data, photos)
+    return {"report": created.id, "project": present.project_row(project)}, 201
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/done")
+@api_auth(*REPORTERS)
+def milestone_done(project_id: int, milestone_id: int):
+    project = services.get_project(project_id)
+    services.ensure_may_report(g.principal, project)
+    done = services.tick_milestone(project, milestone_id, json_body().get("done_on"))
+    return {"milestone": done.id, "done_on": done.done_on.isoformat()}
+
+
+@bp.post("/projects/<int:project_id>/plan")
+@api_auth(*ORGANISERS)
+def plan(project_id: int):
+    project = services.get_project(project_id)
+    services.ensure_organiser_of(g.principal, project)
+    services.set_plan(project, json_body())
+    return present.project_detail(project, personal=True)
+
+
+@bp.post("/projects/<int:project_id>/changes")
+@api_auth(*REPORTERS)
+def request_change(project_id: int):
+    project = services.get_project(project_id)
+    services.ensure_may_report(g.principal, project)
+    change = services.request_change(project, json_body())
+    return {"change": change.id, "state": change.state}, 201
+
+
+@bp.post("/changes/<int:change_id>/decision")
+@api_auth(*ORGANISERS)
+def decide_change(change_id: int):
+    """Approve or reject, citing the decision: {"approve": true, "decision_ref": "…"}."""
+    change = services.get_change(change_id)
+    services.ensure_organiser_of(g.principal, services.get_project(change.project_id))
+    body = json_body()
+    if not isinstance(body.get("approve"), bool):
+        raise invalid("approve", _l("true or false"))
+    change = services.decide_change(
+        change, approve=body["approve"], decision_ref=body.get("decision_ref")
+    )
+    return {"change": change.id, "state": change.state, "decision_ref": change.decision_ref}
+
+
+@bp.post("/projects/<int:project_id>/supervision")
+@api_auth("deputy", *ORGANISERS)
+def supervise(project_id: int):
+    record = services.add_supervision(services.get_project(project_id), g.principal, json_body())
+    return {"record": record.id, "kind": record.kind}, 201
+
+
+@bp.get("/projects/dashboard")
+@api_auth(*ORGANISERS)
+def dashboard():
+    """Organisers: the overdue and delayed projects they manage."""
+    return {
+        "projects": [
+            present.project_row(p) | {"overdue": late}
+            for p, late in services.dashboard(g.principal)
+        ]
+    }
+
+
+@bp.post("/sessions/<int:session_id>/rating-votes")
+@api_auth(*ORGANISERS)
+def rating_vote(session_id: int):
+    """满意度测评: create a rating vote on projects, then open, cast, close and publish it
+    through /api/v1/votes like any vote."""
+    from votesys.voting import results
+
+    sess = congress.get_session(session_id, g.principal)
+    body = json_body()
+    projects = body.get("projects")
+    if not isinstance(projects, list):
+        raise invalid("projects", _l("a list of project ids"))
+    vote = services.create_rating_vote(
+        sess,
+        title=body.get("title") or "",
+        project_ids=projects,
+        base=body.get("base", "all_deputies"),
+    )
+    return results.vote_dict(vote), 201
+
+
+@bp.get("/projects/export.<fmt>")
+def export(fmt: str):
+    """Public: the register as .csv or .xlsx, with the same filters as the list."""
+    if fmt not in ("csv", "xlsx"):
+        raise invalid("format", _l("csv or xlsx"))
+    code = request.args.get("jurisdiction")
+    node = services.jurisdiction_by_code(code[:32]) if code else None
+    projects = services.list_projects(
+        jurisdiction=node, year=_year(request.args.get("year"), required=False)
+    )
+    if fmt == "csv":
+        return Response(
+            present.register_csv(projects),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=register.csv"},
+        )
+    return Response(
+        present.register_xlsx(projects),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=register.xlsx"},
+    )
+
+
+@bp.post("/jurisdictions/<code>/projects/import")
+@api_auth(*ORGANISERS)
+def import_(code: str):
+    """Organisers: a plan (kind=plan) or progress reports (kind=progress) from .xlsx/.csv.
+    All or nothing: any bad row refuses the file, with every bad cell listed (422)."""
+    node = services.jurisdiction_by_code(code[:32])
+    congress.ensure_manages(g.principal, node)
+    upload = request.files.get("file")
+    if upload is None:
+        raise invalid("file", _l("choose an .xlsx or .csv file"))
+    kind = request.form.get("kind", "plan")
+    if kind not in ("plan", "progress"):
+        raise invalid("kind", _l("plan or progress"))
+    outcome = importing.run(node, kind, upload.filename or "", upload.read())
+    if outcome.errors:
+        return {
+            "error": "import_refused",
+            "message": str(_l("Nothing was imported; correct these rows and try again.")),
+            "rows": [
+                {"row": e.row, "column": e.column, "reason": str(e.reason)} for e in outcome.errors
+            ],
+        }, 422
+    return {"imported": outcome.count}, 201

@@ -1,0 +1,189 @@
+"""How the register is shown: JSON shapes (public ones carry no personal data), CSV, XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from votesys.projects import rules, services
+from votesys.projects.labels import COMPLETION_LABELS, RATING_LABELS, STATUS_LABELS, source_label
+from votesys.projects.models import Project
+
+
+def project_row(p: Project, today: date | None = None) -> dict[str, Any]:
+    """A project in a list: public."""
+    return {
+        "id": p.id,
+        "title": p.title,
+        "jurisdiction": p.jurisdiction.code,
+        "jurisdiction_name": p.jurisdiction.name,
+        "year": p.year,
+        "responsible_unit": p.unit.name if p.unit else None,
+        "completion": p.completion,
+        "status": p.status,
+        "progress": p.progress,
+        "overdue": services.overdue(p, today),
+        "investment_wan": rules.wan(services.planned_total(p)),
+        "rating": p.rating,
+        "rectification": p.rectification,
+    }
+
+
+def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
+    """A project in full. Public unless ``personal``: no names of officials, deputies or
+    the accounts that wrote reports; those are for organisers and the unit."""
+    spent = services.spent_by_source(p)
+    out = project_row(p) | {
+        "summary": p.summary,
+        "vote": p.vote_id,
+        "planned_start": _d(p.planned_start),
+        "planned_finish": _d(p.planned_finish),
+        "stages": [{"year": s.year, "description": s.description} for s in p.stages],
+        "targets": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "unit": t.unit,
+                "target": rules.wan(t.target),
+                "actual": rules.wan(t.actual),
+                "percent": rules.percent_of(t.actual, t.target),
+            }
+            for t in p.targets
+        ],
+        "milestones": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "planned_date": _d(m.planned_date),
+                "done_on": _d(m.done_on),
+            }
+            for m in p.milestones
+        ],
+        "funding_wan": {f.source: rules.wan(f.amount_wan) for f in p.funding},
+        "spent_wan": {k: rules.wan(v) for k, v in spent.items()},
+        "reports": [
+            {
+                "id": r.id,
+                "reported_on": _d(r.reported_on),
+                "status": r.status,
+                "progress": r.progress,
+                "narrative": r.narrative,
+                "values": {str(v.target_id): rules.wan(v.actual) for v in r.values},
+                "spent_wan": {s.source: rules.wan(s.amount_wan) for s in r.spending},
+                "photos": [f"/api/v1/projects/{p.id}/photos/{ph.id}" for ph in r.photos],
+                **({"author": r.author} if personal else {}),
+            }
+            for r in services.reports_of(p)
+        ],
+        "changes": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "reason": c.reason,
+                "proposal": json.loads(c.proposal),
+                "state": c.state,
+                "decision_ref": c.decision_ref,
+                "decided_at": _d(c.decided_at),
+            }
+            for c in services.changes_of(p)
+        ],
+        "supervision": [
+            {
+                "kind": s.kind,
+                "held_on": _d(s.held_on),
+                "text": s.text,
+                **({"deputy": s.deputy.name if s.deputy else None} if personal else {}),
+            }
+            for s in services.supervision_of(p)
+        ],
+    }
+    if personal:
+        out["lead_official"] = p.lead_official
+        out["supervisors"] = [{"code": s.deputy.code, "name": s.deputy.name} for s in p.supervisors]
+    return out
+
+
+def _d(value) -> str | None:
+    if value is None:
+        return None
+    return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+
+
+def _cell(value: object) -> object:
+    """A cell that starts like a formula is shown as text by Excel, never run."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def register_rows(projects: list[Project]) -> list[list[object]]:
+    """The register as a table: a header, then one row per project."""
+    src = services.sources()
+    header = [
+        _("Year"),
+        _("Jurisdiction"),
+        _("Project"),
+        _("Responsible unit"),
+        _("Completion"),
+        _("Planned start"),
+        _("Planned finish"),
+        *[_("%(source)s (万元)", source=source_label(s)) for s in src],
+        _("Total (万元)"),
+        _("Spent (万元)"),
+        _("Status"),
+        _("Progress %"),
+        _("Overdue"),
+        _("Rating"),
+        _("Rectification"),
+    ]
+    rows: list[list[object]] = [header]
+    yes = _("yes")
+    for p in projects:
+        funding = {f.source: f.amount_wan for f in p.funding}
+        spent = sum(services.spent_by_source(p).values())
+        rows.append(
+            [
+                p.year,
+                p.jurisdiction.name,
+                p.title,
+                p.unit.name if p.unit else "",
+                str(COMPLETION_LABELS[p.completion]),
+                _d(p.planned_start) or "",
+                _d(p.planned_finish) or "",
+                *[rules.wan(funding[s]) if s in funding else "" for s in src],
+                rules.wan(services.planned_total(p)),
+                rules.wan(spent) if spent else "",
+                str(STATUS_LABELS[p.status]),
+                p.progress,
+                yes if services.overdue(p) else "",
+                str(RATING_LABELS[p.rating]) if p.rating else "",
+                yes if p.rectification else "",
+            ]
+        )
+    return [[_cell(c) for c in row] for row in rows]
+
+
+def register_csv(projects: list[Project]) -> str:
+    """UTF-8 with a BOM, so that Excel opens the Chinese correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out).writerows(register_rows(projects))
+    return out.getvalue()
+
+
+def register_xlsx(projects: list[Project]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Register")
+    for row in register_rows(projects):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

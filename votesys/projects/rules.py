@@ -1,0 +1,113 @@
+"""The register's rules as pure functions: the satisfaction rating, shares, percentages,
+overdue, money. No Flask, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+SATISFIED, BASIC, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
+RATINGS = (SATISFIED, BASIC, UNSATISFIED)
+COMPLETIONS = ("this_year", "two_years", "long_term")
+STATUSES = ("not_started", "in_progress", "completed", "delayed", "suspended", "terminated")
+# A project in one of these states is no longer expected to reach its milestones.
+CLOSED_STATUSES = ("completed", "terminated")
+CHANGE_KINDS = ("adjust", "postpone", "terminate")
+SUPERVISION_KINDS = ("inspection", "comment", "hearing")
+DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
+MAX_WAN = Decimal("1e12")
+CENT = Decimal("0.01")
+
+
+def rating_of(satisfied: int, basic: int, threshold: int | None) -> str:
+    """满意度测评: 满意 when the 满意 votes reach ``threshold`` (more than half of the base);
+    else 基本满意 when 满意 + 基本满意 reach it; else 不满意. Exactly half is not enough.
+
+    ``threshold`` is the voting rule's ``passage_threshold`` (base // 2 + 1). A rating vote
+    always has a base, so None is refused.
+    """
+    if threshold is None:
+        raise ValueError("a rating needs a base")
+    if satisfied >= threshold:
+        return SATISFIED
+    if satisfied + basic >= threshold:
+        return BASIC
+    return UNSATISFIED
+
+
+def percent_of(actual: Decimal | None, target: Decimal) -> int | None:
+    """Completion of a target in whole percent, rounded half up; above 100 is allowed
+    (2,921 of 2,000 is 146%). None when there is no actual value or no target."""
+    if actual is None or target <= 0:
+        return None
+    return int((Decimal(actual) * 100 / Decimal(target)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def shares(amounts: Mapping[str, Decimal], places: int = 1) -> dict[str, Decimal]:
+    """Each amount's share of the total in percent, with ``places`` decimals, rounded by the
+    largest remainder method so that the shares add up to exactly 100.
+
+    Every share is the exact share rounded down or up by one step, so it is less than one
+    step from the exact value. Ties in the remainders go to the larger amount, then to the
+    earlier key. All zero (or nothing): every share is 0.
+    """
+    step = Decimal(1).scaleb(-places)
+    total = sum(amounts.values(), Decimal(0))
+    if total <= 0:
+        return {k: Decimal(0).quantize(step) for k in amounts}
+    units = 100 * 10**places
+    floors: dict[str, int] = {}
+    remainders: list[tuple[Decimal, Decimal, int, str]] = []
+    for i, (key, amount) in enumerate(amounts.items()):
+        exact = Decimal(amount) * units / total
+        floor = int(exact)  # amounts are non-negative: int() truncates down
+        floors[key] = floor
+        remainders.append((exact - floor, Decimal(amount), -i, key))
+    left = units - sum(floors.values())
+    for _rem, _amount, _i, key in sorted(remainders, reverse=True)[:left]:
+        floors[key] += 1
+    return {k: (Decimal(v) * step).quantize(step) for k, v in floors.items()}
+
+
+def is_overdue(
+    status: str,
+    today: date,
+    milestones: Iterable[tuple[date, date | None]],
+    planned_finish: date | None = None,
+) -> bool:
+    """A project is overdue when a milestone's date has passed and it is not done, or its
+    planned finish has passed, while the project is neither completed nor terminated."""
+    if status in CLOSED_STATUSES:
+        return False
+    if planned_finish is not None and planned_finish < today:
+        return True
+    return any(done is None and planned < today for planned, done in milestones)
+
+
+def money(value: object) -> Decimal:
+    """An amount in 万元: a decimal string (or an int), non-negative, at most two places.
+    Raises ValueError carrying the (translated) reason; floats are refused, they are not exact."""
+    example = _l('an amount in 万元 as a string, e.g. "1200.50"')
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ValueError(example)
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(example) from None
+    if not amount.is_finite():
+        raise ValueError(example)
+    if amount < 0:
+        raise ValueError(_l("must not be negative"))
+    if amount >= MAX_WAN:
+        raise ValueError(_l("too large"))
+    if amount != amount.quantize(CENT):
+        raise ValueError(_l("at most two decimal places"))
+    return amount.quantize(CENT)
+
+
+def wan(amount: Decimal | None) -> str | None:
+    """An amount as the API shows it: a decimal string with two places."""
+    return None if amount is None else str(Decimal(amount).quantize(CENT))
