@@ -43,13 +43,20 @@ def register(app) -> None:
 @click.command("create-user")
 @click.option("--login", required=True)
 @click.option("--password", required=True)
-@click.option("--role", type=click.Choice(["organiser", "admin", "unit"]), default="organiser")
+@click.option(
+    "--role",
+    type=click.Choice(["organiser", "admin", "unit", "station_staff"]),
+    default="organiser",
+)
 @click.option("--name", default="")
 @click.option("--jurisdiction", "jurisdiction_code", default=None, help="code; none = all")
 @click.option("--unit", "unit_name", default=None, help="role unit: the responsible unit's name")
+@click.option("--station", "station_id", default=None, type=int, help="role station_staff: id")
 @with_appcontext
-def create_user_command(login, password, role, name, jurisdiction_code, unit_name) -> None:
-    """Create an organiser, administrator or responsible-unit account.
+def create_user_command(
+    login, password, role, name, jurisdiction_code, unit_name, station_id
+) -> None:
+    """Create an organiser, administrator, responsible-unit or station staff account.
 
     A unit account (--role unit) needs --unit and --jurisdiction: the unit is found by its
     name in that jurisdiction, or created."""
@@ -69,8 +76,18 @@ def create_user_command(login, password, role, name, jurisdiction_code, unit_nam
             raise click.ClickException("a unit account needs --unit and --jurisdiction")
         unit_id = find_or_create_unit(node, unit_name).id
     try:
+        if station_id is not None:
+            from votesys.stations.services import get_station
+
+            jurisdiction_id = get_station(station_id).jurisdiction_id
         user = create_user(
-            login, password, role, name=name, jurisdiction_id=jurisdiction_id, unit_id=unit_id
+            login,
+            password,
+            role,
+            name=name,
+            jurisdiction_id=jurisdiction_id,
+            unit_id=unit_id,
+            station_id=station_id,
         )
     except DomainError as err:
         db.session.rollback()

@@ -56,16 +56,16 @@ def test_only_published_days_are_public(north, client):
 @pytest.mark.parametrize(
     "codes, reason",
     [
-        ([], "at least one"),
-        (["D0004"], "not stationed"),
-        (["D0001", "D0001"], "twice"),
-        (["NOBODY"], "no deputy"),
+        ([], "至少"),
+        (["D0004"], "未在本联络站"),
+        (["D0001", "D0001"], "重复"),
+        (["NOBODY"], "没有编号"),
     ],
 )
 def test_reception_duties_must_be_stationed_deputies(north, codes, reason):
     with pytest.raises(InvalidInput) as err:
         services.create_reception(north, date(2026, 12, 10), codes)
-    assert reason in str(err.value.params["reason"])
+    assert reason in str(err.value.params["reason"])  # in the default language, Chinese
 
 
 def test_a_deputy_sees_their_own_duties_and_record(north, api, county, client):
@@ -93,3 +93,47 @@ def test_stations_refuse_bad_set_up(county):
         services.create_station(node, "站", "castle")
     with pytest.raises(InvalidInput):
         services.create_station(node, "站", "station", reception_days=[0])
+
+
+def test_station_staff_accounts_from_the_command_line(runner, county):
+    north = county["stations"]["north"]
+    ok = runner.invoke(
+        args=[
+            "create-user",
+            "--role",
+            "station_staff",
+            "--station",
+            str(north),
+            "--login",
+            "staff_x",
+            "--password",
+            "staff-pass-x",
+        ]
+    )
+    assert ok.exit_code == 0, ok.output
+    missing = runner.invoke(
+        args=[
+            "create-user",
+            "--role",
+            "station_staff",
+            "--login",
+            "staff_y",
+            "--password",
+            "staff-pass-y",
+        ]
+    )
+    assert missing.exit_code != 0
+    unknown = runner.invoke(
+        args=[
+            "create-user",
+            "--role",
+            "station_staff",
+            "--station",
+            "999999",
+            "--login",
+            "staff_z",
+            "--password",
+            "staff-pass-z",
+        ]
+    )
+    assert unknown.exit_code != 0 and "Traceback" not in unknown.output

@@ -497,3 +497,24 @@ def test_huge_ids_are_not_found(client):
         "/votes/99999999999999999999/result.json",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_every_api_route_is_in_the_openapi_file(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    documented = {
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", f"{{{arg}}}").replace(f"<{arg}>", f"{{{arg}}}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if (path, method) not in documented:
+                missing.append(f"{method} {path}")
+    assert not missing, missing
