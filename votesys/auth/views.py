@@ -32,7 +32,11 @@ def roles_required(*roles: str):
 
 
 def home_for(principal) -> str:
-    return url_for("tablet.home") if principal.is_deputy else url_for("congress.desk")
+    if principal.is_deputy:
+        return url_for("tablet.home")
+    if principal.role == "unit":
+        return url_for("projects.unit_desk")
+    return url_for("congress.desk")
 
 
 @bp.get("/")
