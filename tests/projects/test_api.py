@@ -436,3 +436,23 @@ def test_export_neutralises_formulas(tree, api, client):
     assert '\'=HYPERLINK("x")' in titles
     assert len(titles) == 5  # header + 4 projects
     assert client.get("/api/v1/projects/export.pdf").status_code == 422
+
+
+def test_supervisors_are_deputies_of_the_congress(make_scenario, organiser, api, client):
+    """Supervising deputies are assigned by code; personal names only for organisers."""
+    ids = make_scenario(deputies=3, candidates=1, seats=1)
+    from votesys.projects import services
+    from votesys.projects.models import Project as P
+
+    node = services.jurisdiction_by_code("430212")
+    project = services.create_project(node, year=2027, title="项目", unit_name="区民政局")
+    db.session.commit()
+    api.login("organiser", "organiser-pass")
+    codes = sorted(ids["deputies"])[:2]
+    response = api.post(
+        f"/api/v1/projects/{project.id}/plan", {"supervisors": codes}, as_="organiser"
+    )
+    assert response.status_code == 200, response.get_json()
+    assert [s["code"] for s in response.get_json()["supervisors"]] == codes
+    assert "supervisors" not in client.get(f"/api/v1/projects/{project.id}").get_json()
+    assert len(db.session.get(P, project.id).supervisors) == 2

@@ -36,6 +36,8 @@ def home_for(principal) -> str:
         return url_for("tablet.home")
     if principal.role == "station_staff":
         return url_for("stations.stations")
+    if principal.role == "unit":
+        return url_for("projects.unit_desk")
     return url_for("congress.desk")
 
 

@@ -9,6 +9,10 @@
   not yet), and a dozen citizens' opinions at every one of the seven steps; some became the
   2027 candidates, one was not accepted, one came back unsatisfied. A station's staff login
   sees its citizens' phones whole; the organisers see them masked.
+- The ten approved 2026 projects are in the register (民生实事项目台账) with their plans,
+  funding by source, targets, milestones, progress reports, a postponement approved by the
+  standing committee, a pending adjustment and deputies' inspections; the training project
+  trained 2,921 people against a target of 2,000 (146%). 区人社局 logs in as a responsible unit.
 - 龙门镇, a township under 渌口区, with an organiser of its own who sees only it: its
   congress voted on paper; the tellers' totals are entered; two projects tie for the fifth
   place, and the runoff vote among them waits, in draft.
@@ -33,6 +37,7 @@ ORGANISER = ("organiser", "votesys-demo")
 TOWNSHIP_ORGANISER = ("longmen", "votesys-demo")
 STATIONS = HERE / "lukou_stations.json"
 STATION_STAFF = ("lukou-station", "votesys-demo")
+UNIT_USER = ("renshe", "votesys-demo")  # 区人社局, the responsible unit of the training project
 # The township's paper tellers' totals: (for, against, abstain) per candidate, in file order;
 # 43 ballots issued and returned, 1 invalid, so 42 valid. t5 and t6 tie for the fifth place.
 PAPER_TOTALS = [
@@ -72,6 +77,8 @@ def load_if_empty() -> bool:
     create_user(
         login, password, "station_staff", name="渌口镇联络站", station_id=station_ids["lukou"]
     )
+    _unit_user(ids)
+    _register(ids, db.session.scalar(select(User).where(User.login == ORGANISER[0])))
     db.session.commit()
     return True
 
@@ -210,3 +217,207 @@ def _township() -> int:
     _date_as_session(vote)
     voting.create_runoff(vote)
     return ids["jurisdiction"]
+
+
+# The register of 2026 (民生实事项目台账), by candidate key: plan, funding in 万元 by source,
+# targets (name, unit, target), milestones (name, planned date, done on).
+PLANS = {
+    "c01": {
+        "lead_official": "区人社局局长",
+        "planned_start": "2026-02-01",
+        "planned_finish": "2026-12-31",
+        "funding": {"provincial": "200.00", "county": "385.00", "social": "100.00"},
+        "targets": [
+            {"name": "产业工人技能培训", "unit": "人", "target": "2000"},
+            {"name": "培训后实现就业", "unit": "人", "target": "1600"},
+        ],
+        "milestones": [
+            {"name": "确定培训机构和专业", "planned_date": "2026-03-15"},
+            {"name": "首期开班", "planned_date": "2026-04-01"},
+            {"name": "完成年度培训任务", "planned_date": "2026-11-15"},
+        ],
+    },
+    "c02": {
+        "lead_official": "分管交通副区长",
+        "planned_start": "2026-03-01",
+        "planned_finish": "2026-12-31",
+        "funding": {"provincial": "1500.00", "county": "1280.00", "township": "500.00"},
+        "targets": [{"name": "道路拓宽改造", "unit": "公里", "target": "12.6"}],
+        "milestones": [
+            {"name": "完成征拆", "planned_date": "2026-05-31"},
+            {"name": "路基完工", "planned_date": "2026-09-30"},
+            {"name": "路面铺设完工", "planned_date": "2026-11-15"},
+        ],
+    },
+    "c03": {
+        "funding": {"provincial": "900.00", "county": "760.50", "township": "200.00"},
+        "targets": [{"name": "巩固提升受益人口", "unit": "人", "target": "36000"}],
+    },
+    "c04": {
+        "completion": "two_years",
+        "planned_start": "2026-03-01",
+        "planned_finish": "2027-08-31",
+        "funding": {"provincial": "1200.00", "county": "3650.00"},
+        "targets": [{"name": "新增学位", "unit": "个", "target": "2700"}],
+        "stages": [
+            {"year": 2026, "description": "完成教学楼主体工程"},
+            {"year": 2027, "description": "完成附属工程，秋季开学投入使用"},
+        ],
+        "milestones": [{"name": "主体封顶", "planned_date": "2026-10-31"}],
+    },
+    "c05": {"funding": {"county": "968.00", "social": "300.00"}},
+    "c06": {"funding": {"provincial": "800.00", "county": "776.80"}},
+    "c07": {
+        "funding": {"county": "562.00", "social": "400.00"},
+        "targets": [{"name": "居家养老服务中心", "unit": "个", "target": "8"}],
+    },
+    "c08": {"funding": {"provincial": "700.00", "county": "725.60"}},
+    "c09": {"funding": {"county": "850.00", "township": "300.00"}},
+    "c11": {"funding": {"provincial": "1000.00", "county": "1080.00", "social": "300.00"}},
+}
+# (candidate key, report): the responsible units' progress reports.
+REPORTS = [
+    (
+        "c01",
+        {
+            "reported_on": "2026-06-30",
+            "status": "in_progress",
+            "progress": 55,
+            "values": {"产业工人技能培训": "1350", "培训后实现就业": "1020"},
+            "spent": {"provincial": "90.00", "county": "160.00"},
+            "narrative": "已开设月嫂、护工、电工、焊工等培训班38期，培训1350人。",
+        },
+    ),
+    (
+        "c01",
+        {
+            "reported_on": "2026-11-20",
+            "status": "completed",
+            "progress": 100,
+            "values": {"产业工人技能培训": "2921", "培训后实现就业": "2396"},
+            "spent": {"provincial": "200.00", "county": "372.60", "social": "95.00"},
+            "narrative": "全年完成培训2921人，实际安排就业2396人，就业率82%；"
+            "打造“渌口月嫂”“渌口护工”劳务品牌。",
+        },
+    ),
+    (
+        "c02",
+        {
+            "reported_on": "2026-10-15",
+            "status": "in_progress",
+            "progress": 70,
+            "values": {"道路拓宽改造": "8.4"},
+            "spent": {"provincial": "1000.00", "county": "820.00", "township": "310.00"},
+            "narrative": "征拆全部完成，路基完工8.4公里，路面施工因雨季推迟。",
+        },
+    ),
+    (
+        "c03",
+        {
+            "reported_on": "2026-09-30",
+            "status": "in_progress",
+            "progress": 80,
+            "values": {"巩固提升受益人口": "29000"},
+            "spent": {"provincial": "700.00", "county": "500.00"},
+            "narrative": "新建管网86公里，3个水厂改造完成。",
+        },
+    ),
+    (
+        "c04",
+        {
+            "reported_on": "2026-10-31",
+            "status": "delayed",
+            "progress": 35,
+            "spent": {"county": "1500.00"},
+            "narrative": "地质条件复杂，桩基施工延长，主体封顶推迟。",
+        },
+    ),
+    (
+        "c07",
+        {
+            "reported_on": "2026-08-31",
+            "status": "in_progress",
+            "progress": 50,
+            "values": {"居家养老服务中心": "4"},
+            "spent": {"county": "260.00"},
+            "narrative": "4个中心已投入运营，4个正在装修。",
+        },
+    ),
+]
+
+
+def _register(ids: dict, organiser) -> None:
+    """The ten approved 2026 projects (registered when the vote was published): their plans,
+    reports, changes and supervision, through the same services as the pages and the API."""
+    from votesys.projects import services as projects
+    from votesys.projects.models import Project
+
+    by_key = {
+        key: db.session.scalar(select(Project).where(Project.candidate_id == cid))
+        for key, cid in ids["candidates"].items()
+    }
+    for key, plan in PLANS.items():
+        projects.set_plan(by_key[key], plan)
+    deputies = sorted(ids["deputies"])
+    projects.set_plan(by_key["c01"], {"supervisors": deputies[:3]})
+    projects.set_plan(by_key["c02"], {"supervisors": deputies[3:6]})
+    for key, report in REPORTS:
+        projects.add_report(by_key[key], report)
+    for key, names in (
+        ("c01", ("确定培训机构和专业", "首期开班", "完成年度培训任务")),
+        ("c02", ("完成征拆",)),
+    ):
+        for m in by_key[key].milestones:
+            if m.name in names:
+                projects.tick_milestone(by_key[key], m.id, m.planned_date)
+    postpone = projects.request_change(
+        by_key["c04"],
+        {"kind": "postpone", "reason": "桩基地质条件复杂，工期顺延", "new_finish": "2027-12-31"},
+    )
+    projects.decide_change(postpone, approve=True, decision_ref="渌口区人大常委会〔2026〕15号")
+    by_key["c04"].status = "delayed"  # 暂缓 of the deadline only: the works go on
+    projects.request_change(
+        by_key["c08"],
+        {
+            "kind": "adjust",
+            "reason": "增加3处临水临崖路段防护",
+            "funding": {"provincial": "700.00", "county": "845.60"},
+        },
+    )
+    for key, kind, day, deputy, text in (
+        ("c01", "inspection", "2026-05-20", deputies[0], "视察渌口月嫂培训班，建议增加夜班课程。"),
+        (
+            "c02",
+            "inspection",
+            "2026-09-10",
+            deputies[3],
+            "视察太长线施工现场，要求雨季做好安全防护。",
+        ),
+        ("c02", "comment", "2026-10-20", deputies[4], "沿线群众反映施工扬尘，建议增加洒水频次。"),
+        (
+            "c04",
+            "hearing",
+            "2026-11-05",
+            None,
+            "区人大常委会听取区教育局关于城区学校扩容工程进展情况的汇报。",
+        ),
+    ):
+        projects.add_supervision(
+            by_key[key],
+            organiser,
+            {"kind": kind, "held_on": day, "text": text, "deputy": deputy},
+        )
+
+
+def _unit_user(ids: dict) -> None:
+    from votesys.auth.models import User
+    from votesys.auth.services import create_user
+    from votesys.projects.models import Project
+
+    login, password = UNIT_USER
+    if db.session.scalar(select(User.id).where(User.login == login)):
+        return
+    training = db.session.scalar(
+        select(Project).where(Project.candidate_id == ids["candidates"]["c01"])
+    )
+    create_user(login, password, "unit", name="区人社局", unit_id=training.unit_id)

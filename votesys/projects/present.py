@@ -136,7 +136,7 @@ def register_rows(projects: list[Project]) -> list[list[object]]:
         _("Total (万元)"),
         _("Spent (万元)"),
         _("Status"),
-        _("Progress %"),
+        _("Progress (per cent)"),
         _("Overdue"),
         _("Rating"),
         _("Rectification"),

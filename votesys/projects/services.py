@@ -484,7 +484,7 @@ def _replace_supervisors(project: Project, codes: list) -> None:
             deputies.append(deputy)
     project.supervisors = []
     db.session.flush()
-    project.supervisors = [Supervisor(deputy_id=d.id) for d in deputies]
+    project.supervisors = [Supervisor(deputy=d) for d in deputies]
 
 
 def _deputy_of(deputy: Deputy, project: Project) -> bool:

@@ -1,7 +1,221 @@
-"""The organisers' register pages and the responsible unit's desk."""
+"""The register's pages: the organisers' register and dashboard, a project's page, and the
+responsible unit's desk where it reports progress."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from votesys.auth.views import roles_required
+from votesys.errors import DomainError, invalid
+from votesys.extensions import db
+from votesys.projects import labels, present, rules, services
+from votesys.projects.forms import (
+    ChangeForm,
+    DecisionForm,
+    MilestoneForm,
+    ReportForm,
+    SupervisionForm,
+)
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+ORGANISERS = ("organiser", "admin")
+EVERYONE = ("organiser", "admin", "unit")
+
+
+@bp.get("/")
+@roles_required(*ORGANISERS)
+def register():
+    """The register of the projects the organiser manages, and what needs attention."""
+    year = request.args.get("year", type=int)
+    projects = services.managed_projects(current_user, year)
+    return render_template(
+        "projects/register.html",
+        projects=projects,
+        attention=services.dashboard(current_user),
+        year=year,
+        labels=labels,
+        services=services,
+        rules=rules,
+    )
+
+
+@bp.get("/register.csv")
+@roles_required(*ORGANISERS)
+def register_csv():
+    projects = services.managed_projects(current_user, request.args.get("year", type=int))
+    return Response(
+        present.register_csv(projects),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=register.csv"},
+    )
+
+
+@bp.get("/unit")
+@roles_required("unit")
+def unit_desk():
+    """责任单位: its own projects, to report on."""
+    return render_template(
+        "projects/unit.html",
+        projects=services.unit_projects(current_user),
+        labels=labels,
+        services=services,
+    )
+
+
+def _project(project_id: int):
+    project = services.get_project(project_id)
+    if current_user.role == "unit":
+        services.ensure_may_report(current_user, project)
+    else:
+        services.ensure_organiser_of(current_user, project)
+    return project
+
+
+@bp.get("/<int:project_id>")
+@roles_required(*EVERYONE)
+def project(project_id: int):
+    found = _project(project_id)
+    organiser = current_user.role != "unit"
+    return render_template(
+        "projects/project.html",
+        project=found,
+        detail=present.project_detail(found, personal=True),
+        organiser=organiser,
+        report_form=ReportForm(reported_on=date.today(), progress=found.progress),
+        milestone_form=MilestoneForm(done_on=date.today()),
+        change_form=ChangeForm(),
+        decision_form=DecisionForm(),
+        supervision_form=SupervisionForm(held_on=date.today()),
+        sources=services.sources(),
+        labels=labels,
+    )
+
+
+def _back(project_id: int):
+    return redirect(url_for(".project", project_id=project_id))
+
+
+def _refused(err: DomainError, project_id: int):
+    """Nothing is stored: roll back, then say why on the project's page."""
+    db.session.rollback()
+    flash(err.message, "error")
+    return _back(project_id)
+
+
+@bp.post("/<int:project_id>/reports")
+@roles_required(*EVERYONE)
+def report(project_id: int):
+    found = _project(project_id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        flash(_("Please complete every required field."), "error")
+        return _back(project_id)
+    data = {
+        "reported_on": form.reported_on.data.isoformat(),
+        "status": form.status.data,
+        "progress": form.progress.data,
+        "narrative": form.narrative.data or "",
+        "spent": {
+            s: request.form[f"spent_{s}"]
+            for s in services.sources()
+            if request.form.get(f"spent_{s}", "").strip()
+        },
+        "values": {
+            str(t.id): request.form[f"value_{t.id}"]
+            for t in found.targets
+            if request.form.get(f"value_{t.id}", "").strip()
+        },
+    }
+    photos = [
+        (f.filename or "photo", f.read()) for f in request.files.getlist("photos") if f.filename
+    ]
+    try:
+        services.add_report(found, data, photos)
+    except DomainError as err:
+        return _refused(err, project_id)
+    flash(_("Progress report saved."), "ok")
+    return _back(project_id)
+
+
+@bp.post("/<int:project_id>/milestones/<int:milestone_id>")
+@roles_required(*EVERYONE)
+def milestone(project_id: int, milestone_id: int):
+    found = _project(project_id)
+    form = MilestoneForm()
+    try:
+        if not form.validate_on_submit():
+            raise invalid("done_on", _("a date as YYYY-MM-DD"))
+        services.tick_milestone(found, milestone_id, form.done_on.data)
+    except DomainError as err:
+        return _refused(err, project_id)
+    return _back(project_id)
+
+
+@bp.post("/<int:project_id>/changes")
+@roles_required(*EVERYONE)
+def change(project_id: int):
+    found = _project(project_id)
+    form = ChangeForm()
+    if not form.validate_on_submit():
+        flash(_("Please complete every required field."), "error")
+        return _back(project_id)
+    data = {"kind": form.kind.data, "reason": form.reason.data, "scope": form.scope.data or None}
+    if form.new_finish.data:
+        data["new_finish"] = form.new_finish.data.isoformat()
+    try:
+        services.request_change(found, data)
+    except DomainError as err:
+        return _refused(err, project_id)
+    flash(_("Change request submitted; it takes effect once approved."), "ok")
+    return _back(project_id)
+
+
+@bp.post("/changes/<int:change_id>")
+@roles_required(*ORGANISERS)
+def decide(change_id: int):
+    found = services.get_change(change_id)
+    project_id = found.project_id
+    _project(project_id)
+    form = DecisionForm()
+    try:
+        services.decide_change(
+            found, approve=form.decision.data == "approve", decision_ref=form.decision_ref.data
+        )
+    except DomainError as err:
+        return _refused(err, project_id)
+    return _back(project_id)
+
+
+@bp.post("/<int:project_id>/supervision")
+@roles_required(*ORGANISERS)
+def supervise(project_id: int):
+    found = _project(project_id)
+    form = SupervisionForm()
+    if not form.validate_on_submit():
+        flash(_("Please complete every required field."), "error")
+        return _back(project_id)
+    try:
+        services.add_supervision(
+            found,
+            current_user,
+            {
+                "kind": form.kind.data,
+                "held_on": form.held_on.data.isoformat(),
+                "text": form.text.data,
+                "deputy": form.deputy.data or None,
+            },
+        )
+    except DomainError as err:
+        return _refused(err, project_id)
+    return _back(project_id)
+
+
+@bp.get("/<int:project_id>/photos/<int:photo_id>")
+@roles_required(*EVERYONE)
+def photo(project_id: int, photo_id: int):
+    found = services.get_photo(_project(project_id), photo_id)
+    return Response(found.data, mimetype=found.mime)
