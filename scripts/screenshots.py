@@ -158,6 +158,21 @@ def shoot(base: str) -> None:
         desk.screenshot(path=OUT / "desk-result.png", full_page=True)
         desk.goto(f"{base}/desk/votes/3")
         desk.screenshot(path=OUT / "desk-paper-tie.png", full_page=True)
+        desk.goto(f"{base}/desk/opinions")
+        desk.screenshot(path=OUT / "desk-opinions.png", full_page=True)
+        desk.goto(f"{base}/desk/figures")
+        desk.screenshot(path=OUT / "desk-figures.png", full_page=True)
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.goto(f"{base}/stations/1")
+        phone.screenshot(path=OUT / "phone-station.png", full_page=True)
+        phone.goto(f"{base}/opinions/new?station=1")
+        phone.select_option("#category", "roads")
+        phone.fill("#title", "渌江桥头人行道破损")
+        phone.fill("#content", "桥头人行道地砖松动，雨天积水，老人孩子容易摔倒。")
+        phone.fill("#citizen_phone", "13973300000")
+        phone.click("button.primary")
+        phone.screenshot(path=OUT / "phone-receipt.png", full_page=True)
         browser.close()
 
 

@@ -49,6 +49,8 @@ def test_staff_register_and_move_an_opinion_through_the_desk(client, county):
     oid = db.session.scalar(select(Opinion.id))
     page = client.get(f"/desk/opinions/{oid}").get_data(as_text=True)
     assert PHONE in page  # the holding station's staff see it whole
+    code = db.session.scalar(select(Opinion.tracking_code))
+    assert code[:4] in page  # and the tracking code, for the citizen's receipt
     client.post(f"/desk/opinions/{oid}/move", data={"to": "registered"})
     client.post(
         f"/desk/opinions/{oid}/move",
@@ -69,6 +71,7 @@ def test_organisers_see_personal_data_masked(client, opinion_id):
     page = client.get(f"/desk/opinions/{opinion_id}").get_data(as_text=True)
     assert PHONE not in page and NAME not in page
     assert "139****5678" in page
+    assert db.session.scalar(select(Opinion.tracking_code))[:4] not in page
 
 
 def test_other_stations_staff_cannot_open_it(client, opinion_id, county):
