@@ -178,3 +178,42 @@ def test_rating_on_the_tablet(approved, api, client):
     done = client.post(f"/tablet/votes/{vote['id']}/cast", data=data)
     assert done.status_code == 201
     assert db.session.scalar(db.select(Ballot.marks).where(Ballot.vote_id == vote["id"])) == "SU"
+
+
+def test_tampered_rating_record_fails_verification(approved, api):
+    pa, pb = approved["projects"]
+    vote = _rating_vote(api, approved, [pa, pb])
+    api.post(f"/api/v1/votes/{vote['id']}/open", as_="organiser")
+    ca, cb = (str(c["id"]) for c in vote["candidates"])
+    for code in approved["deputies"]:
+        _cast(api, vote, code, {ca: "basically_satisfied", cb: "satisfied"})
+    api.post(f"/api/v1/votes/{vote['id']}/close", as_="organiser")
+    record = json.loads(db.session.get(VoteRecord, vote["id"]).body)
+    assert all(c.ok for c in verify_record(record))
+    forged = json.loads(json.dumps(record))
+    forged["decision"]["candidates"][0]["rating"] = "satisfied"
+    assert [c.name for c in verify_record(forged) if not c.ok] == ["decision"]
+    forged = json.loads(json.dumps(record))
+    forged["tally"][0]["basic"] -= 1
+    assert "tally" in [c.name for c in verify_record(forged) if not c.ok]
+    forged = json.loads(json.dumps(record))
+    forged["ballots"][0] = "FF"
+    assert "ballots well formed" in [c.name for c in verify_record(forged) if not c.ok]
+
+
+def test_deputies_record_inspections(approved, api, client):
+    pa = approved["projects"][0]
+    r = api.post(
+        f"/api/v1/projects/{pa}/supervision",
+        {"kind": "inspection", "held_on": "2027-03-01", "text": "视察施工现场"},
+        as_="D0001",
+    )
+    assert r.status_code == 201, r.get_json()
+    hearing = api.post(
+        f"/api/v1/projects/{pa}/supervision", {"kind": "hearing", "text": "x"}, as_="D0001"
+    )
+    assert hearing.status_code == 403
+    public = client.get(f"/api/v1/projects/{pa}").get_json()["supervision"]
+    assert public == [{"kind": "inspection", "held_on": "2027-03-01", "text": "视察施工现场"}]
+    full = api.get(f"/api/v1/projects/{pa}", as_="organiser").get_json()["supervision"]
+    assert full[0]["deputy"] == "代表1"

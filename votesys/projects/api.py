@@ -51,10 +51,10 @@ def show(project_id: int):
     """Public, without personal data; in full for its organisers and its unit."""
     project = services.get_project(project_id)
     principal = bearer_principal()
-    personal = principal is not None and (
-        services.is_organiser_of(principal, project)
-        or getattr(principal, "unit_id", None) == project.unit_id is not None
+    own_unit = (
+        project.unit_id is not None and getattr(principal, "unit_id", None) == project.unit_id
     )
+    personal = principal is not None and (services.is_organiser_of(principal, project) or own_unit)
     return present.project_detail(project, personal=personal)
 
 

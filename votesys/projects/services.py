@@ -521,9 +521,10 @@ def add_report(
             raise invalid(f"values.{str(key)[:40]}", _l("not a target of this project"))
         values[target.id] = money_field(raw, f"values.{key}")
     spent = funding_field(data.get("spent", {}), "spent")
-    images = [process_photo(name, content, i) for i, (name, content) in enumerate(photos)]
-    if len(images) > MAX_PHOTOS:
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
         raise invalid("photos", _l("at most %(n)s photos", n=MAX_PHOTOS))
+    images = [process_photo(name, content, i) for i, (name, content) in enumerate(photos)]
     report = Report(
         project_id=project.id,
         reported_on=reported_on,
