@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from votesys.congress import services as congress
 from votesys.extensions import db
 from votesys.projects.models import ChangeRequest, Photo, Project, Report
 
@@ -444,7 +445,7 @@ def test_supervisors_are_deputies_of_the_congress(make_scenario, organiser, api,
     from votesys.projects import services
     from votesys.projects.models import Project as P
 
-    node = services.jurisdiction_by_code("430212")
+    node = congress.jurisdiction_by_code("430212")
     project = services.create_project(node, year=2027, title="项目", unit_name="区民政局")
     db.session.commit()
     api.login("organiser", "organiser-pass")

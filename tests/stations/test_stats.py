@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
 from votesys.stations import services
@@ -193,7 +194,7 @@ def test_station_figures(generated, period):
 def test_jurisdiction_figures_roll_up_the_sub_jurisdictions(generated, period):
     start, end = period
     county = generated["county"]
-    ids = services.subtree_ids(county.id)
+    ids = congress.subtree_ids(county.id)
     got = services.stats(jurisdiction_ids=ids, start=start, end=end, on=ON)
     in_county = {s.id for s in generated["stations"][:45]}
     want = expected(generated, in_county, start, end)
@@ -202,7 +203,7 @@ def test_jurisdiction_figures_roll_up_the_sub_jurisdictions(generated, period):
         assert 8_000 < got["opinions_collected"] < 10_000  # the other county is left out
     town = generated["towns"][0]
     got = services.stats(
-        jurisdiction_ids=services.subtree_ids(town.id), on=ON, start=start, end=end
+        jurisdiction_ids=congress.subtree_ids(town.id), on=ON, start=start, end=end
     )
     in_town = {s.id for s in generated["stations"] if s.jurisdiction_id == town.id}
     check(got, expected(generated, in_town, start, end))

@@ -55,6 +55,27 @@ def get_session(session_id: int, user: object | None = None) -> CongressSession:
     return sess
 
 
+def jurisdiction_by_code(code: str) -> Jurisdiction:
+    node = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == (code or "")[:32]))
+    if node is None:
+        raise NotFound("not_found")
+    return node
+
+
+def subtree_ids(root_id: int) -> list[int]:
+    """A jurisdiction and every jurisdiction under it, at any depth (the tree is small:
+    read it whole)."""
+    children: dict[int | None, list[int]] = {}
+    for jid, parent in db.session.execute(select(Jurisdiction.id, Jurisdiction.parent_id)):
+        children.setdefault(parent, []).append(jid)
+    out, stack = [], [root_id]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(children.get(node, []))
+    return out
+
+
 def create_jurisdiction(code: str, name: str, level: str, parent_code: str | None) -> Jurisdiction:
     if level not in tuple(Level):
         raise invalid("level", _l("province, city, county or township"))

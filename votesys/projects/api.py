@@ -27,7 +27,7 @@ def _year(raw: str | None, *, required: bool) -> int | None:
 @bp.get("/jurisdictions/<code>/summary")
 def summary(code: str):
     """Public: a jurisdiction's figures for a year, sub-jurisdictions rolled up."""
-    node = services.jurisdiction_by_code(code[:32])
+    node = congress.jurisdiction_by_code(code[:32])
     return services.summary(node, _year(request.args.get("year"), required=True))
 
 
@@ -36,7 +36,7 @@ def index():
     """Public: the register, filtered by jurisdiction (with everything under it), year and
     status. A year's register carries earlier projects still under rectification."""
     code = request.args.get("jurisdiction")
-    node = services.jurisdiction_by_code(code[:32]) if code else None
+    node = congress.jurisdiction_by_code(code[:32]) if code else None
     status = request.args.get("status") or None
     if status is not None:
         services.choice_field(status, "status", rules.STATUSES)
@@ -173,7 +173,7 @@ def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise invalid("format", _l("csv or xlsx"))
     code = request.args.get("jurisdiction")
-    node = services.jurisdiction_by_code(code[:32]) if code else None
+    node = congress.jurisdiction_by_code(code[:32]) if code else None
     projects = services.list_projects(
         jurisdiction=node, year=_year(request.args.get("year"), required=False)
     )
@@ -195,7 +195,7 @@ def export(fmt: str):
 def import_(code: str):
     """Organisers: a plan (kind=plan) or progress reports (kind=progress) from .xlsx/.csv.
     All or nothing: any bad row refuses the file, with every bad cell listed (422)."""
-    node = services.jurisdiction_by_code(code[:32])
+    node = congress.jurisdiction_by_code(code[:32])
     congress.ensure_manages(g.principal, node)
     upload = request.files.get("file")
     if upload is None:

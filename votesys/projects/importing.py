@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
@@ -103,7 +104,7 @@ def run(node: Jurisdiction, kind: str, filename: str, content: bytes) -> Outcome
         return Outcome(errors=err.errors)
     outcome = Outcome()
     handler = _plan_row if kind == "plan" else _progress_row
-    allowed = set(services.subtree_ids(node))
+    allowed = set(congress.subtree_ids(node.id))
     for n, values in found:
         try:
             handler(node, allowed, values)
@@ -120,7 +121,7 @@ def run(node: Jurisdiction, kind: str, filename: str, content: bytes) -> Outcome
 def _plan_row(node: Jurisdiction, allowed: set[int], v: dict) -> Project:
     where = node
     if v.get("jurisdiction"):
-        where = services.jurisdiction_by_code(v["jurisdiction"][:32])
+        where = congress.jurisdiction_by_code(v["jurisdiction"][:32])
         if where.id not in allowed:
             raise invalid("行政区划代码", _l("not under %(name)s", name=node.name))
     completion = COMPLETION_WORDS.get(v.get("completion", "").lower())

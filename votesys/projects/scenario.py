@@ -127,7 +127,7 @@ def load_projects(spec: dict[str, list], error: type) -> dict[str, dict]:
     ids = {}
     for i, p in enumerate(spec["projects"]):
         try:
-            node = services.jurisdiction_by_code(p["jurisdiction"])
+            node = congress.jurisdiction_by_code(p["jurisdiction"])
         except NotFound:
             raise error(f"projects[{i}].jurisdiction", "no jurisdiction with this code") from None
         project = services.create_project(

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import Deputy, Jurisdiction
+from votesys.congress.services import subtree_ids
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
@@ -62,26 +63,6 @@ def get_project(project_id: int) -> Project:
     return project
 
 
-def jurisdiction_by_code(code: str) -> Jurisdiction:
-    node = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
-    if node is None:
-        raise NotFound("not_found")
-    return node
-
-
-def subtree_ids(node: Jurisdiction) -> list[int]:
-    """The jurisdiction and every jurisdiction under it, at any depth."""
-    children: dict[int | None, list[int]] = {}
-    for jid, parent in db.session.execute(select(Jurisdiction.id, Jurisdiction.parent_id)):
-        children.setdefault(parent, []).append(jid)
-    out, todo = [], [node.id]
-    while todo:
-        jid = todo.pop()
-        out.append(jid)
-        todo.extend(children.get(jid, []))
-    return out
-
-
 def list_projects(
     *, jurisdiction: Jurisdiction | None = None, year: int | None = None, status: str | None = None
 ) -> list[Project]:
@@ -89,7 +70,7 @@ def list_projects(
     which are carried into every later year's register until a rating clears them."""
     query = select(Project)
     if jurisdiction is not None:
-        query = query.where(Project.jurisdiction_id.in_(subtree_ids(jurisdiction)))
+        query = query.where(Project.jurisdiction_id.in_(subtree_ids(jurisdiction.id)))
     if year is not None:
         query = query.where(
             or_(Project.year == year, (Project.year < year) & Project.rectification)
@@ -837,7 +818,7 @@ def summary(node: Jurisdiction, year: int, today: date | None = None) -> dict[st
     projects = list(
         db.session.scalars(
             select(Project).where(
-                Project.jurisdiction_id.in_(subtree_ids(node)), Project.year == year
+                Project.jurisdiction_id.in_(subtree_ids(node.id)), Project.year == year
             )
         )
     )

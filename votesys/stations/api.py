@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, request
 from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, json_body
+from votesys.congress import services as congress
 from votesys.errors import invalid
 from votesys.extensions import limiter
 from votesys.stations import public_data, rules, services
@@ -202,13 +203,13 @@ def station_stats(station_id: int):
 @bp.get("/jurisdictions/<code>/opinion-stats")
 def jurisdiction_stats(code: str):
     """The same figures for a jurisdiction with all its sub-jurisdictions."""
-    node = services.jurisdiction_by_code(code)
+    node = congress.jurisdiction_by_code(code)
     start, end = _period()
     return {
         "jurisdiction": node.code,
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
-        **services.stats(jurisdiction_ids=services.subtree_ids(node.id), start=start, end=end),
+        **services.stats(jurisdiction_ids=congress.subtree_ids(node.id), start=start, end=end),
     }
 
 

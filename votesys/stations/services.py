@@ -15,6 +15,7 @@ from votesys import personal
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy, Jurisdiction
+from votesys.congress.services import subtree_ids
 from votesys.errors import Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
@@ -121,26 +122,6 @@ def get_congress_session(session_id: int) -> CongressSession:
     if sess is None:
         raise invalid("session", _l("no such session"))
     return sess
-
-
-def jurisdiction_by_code(code: str) -> Jurisdiction:
-    node = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == (code or "")[:32]))
-    if node is None:
-        raise NotFound("not_found")
-    return node
-
-
-def subtree_ids(root_id: int) -> list[int]:
-    """A jurisdiction and every jurisdiction under it (the tree is small: read it whole)."""
-    children: dict[int | None, list[int]] = {}
-    for jid, parent in db.session.execute(select(Jurisdiction.id, Jurisdiction.parent_id)):
-        children.setdefault(parent, []).append(jid)
-    out, stack = [], [root_id]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(children.get(node, []))
-    return out
 
 
 def managed_stations(user: User) -> list[Station]:

@@ -76,7 +76,7 @@ def _jurisdiction_choices() -> list[tuple[str, str]]:
 def create_station():
     form = StationForm()
     try:
-        node = services.jurisdiction_by_code(form.jurisdiction.data or "")
+        node = congress.jurisdiction_by_code(form.jurisdiction.data or "")
         congress.ensure_manages(current_user, node)
         days = _days(form.reception_days.data or "")
         station = services.create_station(
@@ -191,7 +191,7 @@ def _filtered_opinions():
         query = query.where(Opinion.station_id == current_user.station_id)
     elif current_user.jurisdiction_id is not None:
         query = query.where(
-            Opinion.jurisdiction_id.in_(services.subtree_ids(current_user.jurisdiction_id))
+            Opinion.jurisdiction_id.in_(congress.subtree_ids(current_user.jurisdiction_id))
         )
     args = request.args
     if args.get("station", "").isdigit():
@@ -425,7 +425,7 @@ def figures():
                 end=end,
             )
         congress.ensure_manages(current_user, node)
-        scope = {"jurisdiction_ids": services.subtree_ids(node.id)}
+        scope = {"jurisdiction_ids": congress.subtree_ids(node.id)}
         title = node.name
     figures = services.stats(start=start, end=end, **scope)
     per_station = [
