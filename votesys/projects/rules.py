@@ -18,8 +18,25 @@ CLOSED_STATUSES = ("completed", "terminated")
 CHANGE_KINDS = ("adjust", "postpone", "terminate")
 SUPERVISION_KINDS = ("inspection", "comment", "hearing")
 DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
+# The same categories as citizens' opinions, so an opinion and the project it became match.
+CATEGORIES = (
+    "education",
+    "health",
+    "roads",
+    "water",
+    "environment",
+    "elderly_care",
+    "employment",
+    "safety",
+    "other",
+)
 MAX_WAN = Decimal("1e12")
 CENT = Decimal("0.01")
+
+
+def project_ref(year: int, jurisdiction_code: str, number: int) -> str:
+    """A project's readable public id: ``2026-430212-07`` (year, jurisdiction, number)."""
+    return f"{year}-{jurisdiction_code}-{number:02d}"
 
 
 def rating_of(satisfied: int, basic: int, threshold: int | None) -> str:

@@ -21,7 +21,7 @@ from votesys.projects.forms import (
     SupervisionForm,
 )
 
-bp = Blueprint("projects", __name__, url_prefix="/projects")
+bp = Blueprint("projects", __name__, url_prefix="/desk/projects")
 ORGANISERS = ("organiser", "admin")
 EVERYONE = ("organiser", "admin", "unit")
 
