@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, request, session
 from flask_login import current_user
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
@@ -79,12 +79,13 @@ def install_listeners() -> None:
 
 def generation() -> int:
     """The public data's current generation (read once per request)."""
-    if "public_generation" not in g:
+    key = "votesys.public_generation"
+    if key not in request.environ:
         from votesys.extensions import db
 
         value = db.session.execute(text("SELECT n FROM public_generation WHERE id = 1")).scalar()
-        g.public_generation = value or 0
-    return g.public_generation
+        request.environ[key] = value or 0
+    return request.environ[key]
 
 
 def configure(app: Flask) -> None:
@@ -129,7 +130,10 @@ def public_cached(view: Callable) -> Callable:
             return view(*args, **kwargs)
         from flask_babel import get_locale
 
-        key = f"{generation()}:{get_locale()}:{request.full_path}"
+        from votesys.stations.services import today
+
+        # Today's date is part of the key: "overdue" and "next reception days" move with it.
+        key = f"{generation()}:{today()}:{get_locale()}:{request.full_path}"
         hit = cache.get(key)
         if hit is not None:
             body, mimetype, headers = hit
