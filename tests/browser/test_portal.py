@@ -81,12 +81,7 @@ def test_follow_a_project_from_home_to_its_csv(browser, portal, device, tmp_path
     assert page.locator("svg.chart title").text_content() == "本项目资金来源构成"
     assert page.locator("svg.chart").is_visible()
     accessible(page)
-    page.screenshot(
-        path=str(
-            SHOTS / ("phone-portal-project.png" if device == "phone" else "portal-project.png")
-        ),
-        full_page=True,
-    )
+    page.screenshot(path=str(tmp_path / "project.png"), full_page=True)
     with page.expect_download() as download:
         page.click("text=下载本项目数据（CSV）")
     saved = tmp_path / "project.csv"
