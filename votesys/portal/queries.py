@@ -556,6 +556,7 @@ def published_votes(ids: list[int] | None, limit: int | None = None) -> list[dic
             "style": vote.style,
             "mode": vote.mode,
             "session": sess.name,
+            "session_id": sess.id,
             "held_on": _d(sess.date),
             "jurisdiction": j.code,
             "jurisdiction_name": j.name,
