@@ -31,6 +31,7 @@ from votesys.projects.models import (
     SupervisionRecord,
 )
 from votesys.stations.models import Opinion, Reception, Station
+from votesys.stations.rules import digits
 from votesys.voting.models import Candidate, Vote, VoteCandidate
 
 PER_PAGE = 20
@@ -116,7 +117,7 @@ def chosen_year(raw: str | None, ids: list[int]) -> int:
     """The year asked for, else the latest year with projects, else this year."""
     from votesys.stations.services import today
 
-    if raw and raw.isdigit() and 1949 <= int(raw) <= 2200:
+    if raw and digits(raw) and 1949 <= int(raw) <= 2200:
         return int(raw)
     return latest_year(ids) or today().year
 
@@ -157,11 +158,11 @@ class Filters:
         year_text = (args.get("year") or "").strip()
         year = None
         if year_text:
-            if not year_text.isdigit() or not 1949 <= int(year_text) <= 2200:
+            if not digits(year_text) or not 1949 <= int(year_text) <= 2200:
                 raise invalid("year", _l("a year such as 2026"))
             year = int(year_text)
         page_text = (args.get("page") or "1").strip()
-        if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+        if not digits(page_text) or not 1 <= int(page_text) <= 100_000:
             raise invalid("page", _l("a page number such as 2"))
         return cls(
             jurisdiction=(args.get("jurisdiction") or "").strip()[:32] or None,

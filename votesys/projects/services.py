@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from votesys import clock
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import Deputy, Jurisdiction
@@ -121,7 +122,7 @@ def supervision_of(project: Project) -> list[SupervisionRecord]:
 def overdue(project: Project, today: date | None = None) -> bool:
     return rules.is_overdue(
         project.status,
-        today or date.today(),
+        today or clock.today(),
         [(m.planned_date, m.done_on) for m in project.milestones],
         project.planned_finish,
     )
@@ -505,7 +506,9 @@ def add_report(
     allowed = {"reported_on", "status", "progress", "values", "spent", "narrative"}
     if unknown := sorted(set(data) - allowed):
         raise invalid(unknown[0], _l("unknown field"))
-    reported_on = date_field(data.get("reported_on"), "reported_on", required=False) or date.today()
+    reported_on = (
+        date_field(data.get("reported_on"), "reported_on", required=False) or clock.today()
+    )
     status = choice_field(data.get("status"), "status", rules.STATUSES)
     progress = int_field(data.get("progress"), "progress", low=0, high=100)
     if status == "completed" and progress != 100:
@@ -624,7 +627,7 @@ def tick_milestone(project: Project, milestone_id: int, done_on: Any) -> Milesto
     if milestone is None or milestone.project_id != project.id:
         raise NotFound("not_found")
     when = date_field(done_on, "done_on")
-    if when > date.today():
+    if when > clock.today():
         raise invalid("done_on", _l("not in the future"))
     milestone.done_on = when
     db.session.flush()
@@ -717,7 +720,7 @@ def add_supervision(project: Project, principal: object, data: Mapping[str, Any]
     """监督: a deputy records an inspection or a comment on a project of their congress;
     organisers record hearings (and may record a deputy's inspection for them)."""
     kind = choice_field(data.get("kind"), "kind", rules.SUPERVISION_KINDS)
-    held_on = date_field(data.get("held_on"), "held_on", required=False) or date.today()
+    held_on = date_field(data.get("held_on"), "held_on", required=False) or clock.today()
     text = text_field(data.get("text"), "text", max_len=MAX_TEXT)
     deputy = None
     if isinstance(principal, Deputy):
@@ -839,7 +842,7 @@ def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str
     """A jurisdiction subtree's figures for a year in a fixed number of aggregate queries:
     projects by completion, status and rating; investment by source with largest-remainder
     shares (adding up to 100.0); spent; overdue."""
-    today = today or date.today()
+    today = today or clock.today()
     scope = (Project.jurisdiction_id.in_(ids), Project.year == year)
     counts = db.session.execute(
         select(Project.completion, Project.status, Project.rating, func.count())

@@ -62,7 +62,7 @@ def new_opinion():
     form.station.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(s.id), f"{name} · {s.name}") for name, items in groups for s in items
     ]
-    if request.method == "GET" and request.args.get("station", "").isdigit():
+    if request.method == "GET" and rules.digits(request.args.get("station", "")):
         form.station.data = request.args["station"]
     errors: dict[str, str] = {}
     if form.validate_on_submit():
