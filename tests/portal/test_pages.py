@@ -200,3 +200,22 @@ def test_english_pages(client, demo, refs):
     client.get("/?lang=en")
     assert "This year at a glance" in text(client, "/")
     assert "From the citizens' opinions to the result" in text(client, f"/projects/{refs[WATER]}")
+
+
+def test_statistics_by_year_and_quarter(client, demo):
+    year = client.get("/api/v1/public/statistics?jurisdiction=430212&year=2026").get_json()
+    quarters = [
+        client.get(
+            f"/api/v1/public/statistics?jurisdiction=430212&year=2026&quarter={q}"
+        ).get_json()["opinions"]["opinions_collected"]
+        for q in (1, 2, 3, 4)
+    ]
+    assert sum(quarters) == year["opinions"]["opinions_collected"] > 0
+    assert quarters[3] == year["opinions"]["opinions_collected"]  # the demo's are Oct–Nov
+    assert year["projects"]["projects"] == 10 and year["quarter"] is None
+    last_year = client.get("/api/v1/public/statistics?jurisdiction=430212&year=2025").get_json()
+    assert last_year["opinions"]["opinions_collected"] == 3  # the three that became projects
+    page = text(client, "/statistics?jurisdiction=430212&year=2026&quarter=4")
+    assert "第 4 季度" in page and 'value="4" selected' in page
+    rows = client.get("/statistics/data.csv?jurisdiction=430212&year=2026&quarter=1")
+    assert "收集数" in rows.get_data(as_text=True)

@@ -74,9 +74,11 @@ def statistics():
     if node is None:
         raise NotFound("no_jurisdiction")
     year = queries.chosen_year(request.args.get("year"), ids)
+    quarter = queries.chosen_quarter(request.args.get("quarter"))
     return {
         "jurisdiction": {"code": node.code, "name": node.name, "level": node.level},
         "year": year,
         "projects": register.summary_of(ids, year),
-        "opinions": queries.opinion_figures(ids, year),
+        "quarter": quarter,
+        "opinions": queries.opinion_figures(ids, year, quarter),
     }

@@ -122,11 +122,18 @@ def chosen_year(raw: str | None, ids: list[int]) -> int:
     return latest_year(ids) or today().year
 
 
-def opinion_figures(ids: list[int], year: int) -> dict[str, Any]:
-    """The stations' figures of a jurisdiction subtree for a calendar year."""
+def chosen_quarter(raw: str | None) -> int | None:
+    """A quarter of the year (1–4) for the opinions' figures, or None for the whole year."""
+    return int(raw) if raw in ("1", "2", "3", "4") else None
+
+
+def opinion_figures(ids: list[int], year: int, quarter: int | None = None) -> dict[str, Any]:
+    """The stations' figures of a jurisdiction subtree for a calendar year or a quarter."""
+    from votesys.projects.rules import quarter_dates
     from votesys.stations.services import stats
 
-    return stats(jurisdiction_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31))
+    start, end = quarter_dates(year, quarter)
+    return stats(jurisdiction_ids=ids, start=start, end=end)
 
 
 # --- project lists ------------------------------------------------------------------------

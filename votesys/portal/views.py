@@ -145,13 +145,15 @@ def votes():
 def statistics():
     tree, node, ids = queries.scope(request.args.get("jurisdiction"))
     year = queries.chosen_year(request.args.get("year"), ids)
+    quarter = queries.chosen_quarter(request.args.get("quarter"))
     figures = projects.summary_of(ids, year) if node else None
-    opinions = queries.opinion_figures(ids, year) if node else None
+    opinions = queries.opinion_figures(ids, year, quarter) if node else None
     return render_template(
         "portal/statistics.html",
         tree=tree,
         node=node,
         year=year,
+        quarter=quarter,
         figures=figures,
         opinions=opinions,
         charts=_statistics_charts(figures, opinions) if node else {},
@@ -177,7 +179,9 @@ def statistics_file(fmt: str):
     if node is None:
         raise NotFound("no_jurisdiction")
     year = queries.chosen_year(request.args.get("year"), ids)
-    figures, opinions = projects.summary_of(ids, year), queries.opinion_figures(ids, year)
+    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    figures = projects.summary_of(ids, year)
+    opinions = queries.opinion_figures(ids, year, quarter)
     return _file(
         *downloads.statistics(node.name, year, figures, opinions),
         fmt,
