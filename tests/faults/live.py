@@ -200,6 +200,18 @@ class PrivateCluster:
     def url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
+    def create_database(self, name: str) -> str:
+        """A database in this cluster (removed with it); returns its SQLAlchemy URL."""
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(self.url.replace("postgresql://", "postgresql+psycopg://"))
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + (
+            f"/{name}"
+        )
+
     def _run(self, *args: str) -> None:
         cmd = list(args)
         if self._as_postgres:
