@@ -260,10 +260,13 @@ def seed_vote(
     deputies: int,
     open_vote: bool = True,
     more_votes: int = 0,
+    absent: int = 0,
+    organiser_login: str = "organiser",
     **kw,
 ) -> Seeded:
-    """Create the schema, a congress with ``deputies`` deputies all checked in, a vote (open
-    unless told), an organiser and every deputy's bearer token, in ``database_url``."""
+    """Create the schema, a congress with ``deputies`` deputies checked in (but the last
+    ``absent``), a vote (open unless told), an organiser and every deputy's bearer token,
+    in ``database_url``."""
     from votesys import create_app, scenario
     from votesys.auth.services import create_user, issue_token
     from votesys.congress import services as congress
@@ -286,9 +289,9 @@ def seed_vote(
                 for n in range(2, more_votes + 2)
             ]
         ids = scenario.load(data)
-        organiser = create_user("organiser", "organiser-pass", "organiser")
+        organiser = create_user(organiser_login, "organiser-pass", "organiser")
         sess = db.session.get(CongressSession, ids["session"])
-        for code in ids["deputies"]:
+        for code in sorted(ids["deputies"])[: deputies - absent]:
             congress.check_in(sess, code)
         vote = db.session.get(Vote, ids["votes"]["main"])
         if open_vote:
