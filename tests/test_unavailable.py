@@ -32,7 +32,7 @@ def _attendance() -> int:
 
 
 @pytest.mark.parametrize("where", ["commit", "handler"])
-def test_api_answers_503_json_and_stores_nothing(api, session_ids, monkeypatch, where):
+def test_api_answers_503_json_and_stores_nothing(api, session_ids, monkeypatch, caplog, where):
     if where == "commit":
         monkeypatch.setattr(Session, "commit", _outage)
     else:
@@ -46,6 +46,8 @@ def test_api_answers_503_json_and_stores_nothing(api, session_ids, monkeypatch, 
     assert response.status_code == 503
     assert response.get_json() == {"error": "unavailable", "message": UNAVAILABLE_ZH}
     assert response.headers["Content-Security-Policy"]
+    path = f"/api/v1/sessions/{session_ids['session']}/attendance"
+    assert f"database unavailable (ConnectionError) on POST {path}" in caplog.messages
     assert _attendance() == 0
     retried = api.post(
         f"/api/v1/sessions/{session_ids['session']}/attendance",
