@@ -74,6 +74,7 @@ def test_round_trip_mid_cycle(app, runner, tmp_path):
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
     assert f"{before.rows['roll_entries']:>7}  deputies recorded as having voted" in result.output
     assert f"{before.rows['opinions']:>7}  citizens' opinions" in result.output
+    assert "warning: a vote is open" in result.output
 
     with _other_database(tmp_path) as url:
         other = _app_on(url)
@@ -119,7 +120,8 @@ def _same_mid_cycle_state(facts: dict) -> None:
 def test_restore_refuses_a_database_in_use_unless_forced(app, runner, tmp_path, make_scenario):
     make_scenario(deputies=5)
     file = tmp_path / "one.backup"
-    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
+    result = runner.invoke(args=["backup", str(file)])
+    assert result.exit_code == 0 and "warning" not in result.output  # no vote open
     make_scenario(deputies=3, jurisdiction="430213", code_prefix="E")
     deputies = db.session.scalar(select(func.count()).select_from(Deputy))
     assert deputies == 8

@@ -146,8 +146,16 @@ def backup_command(file: Path) -> None:
         kind = backup.backup(db.engine, file)
     except backup.BackupError as err:
         raise click.ClickException(str(err)) from None
+    summary = backup.summarise()
     click.echo(f"backed up {backup.url_for_display(db.engine.url)} to {file} ({kind}):")
-    click.echo("\n".join(backup.summarise().lines()))
+    click.echo("\n".join(summary.lines()))
+    if summary.votes_by_state.get("open"):
+        click.echo(
+            "warning: a vote is open. Until it closes, the order of its rows can pair who "
+            "voted with the ballots: keep this file like the ballot box, and destroy it once "
+            "the vote is closed and backed up again (docs/operations.md).",
+            err=True,
+        )
 
 
 @click.command("restore")
