@@ -42,6 +42,8 @@ def load(instance: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis unreachable: count in each process until it is back, rather than fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Public opinion submissions per client address.
         "OPINION_RATE_LIMIT": os.environ.get("VOTESYS_OPINION_RATE_LIMIT", "10 per hour"),
         "BABEL_DEFAULT_LOCALE": "zh",

@@ -189,7 +189,10 @@ def register(app) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_down(err: Exception):
-        log.warning("database unavailable: %s", type(err).__name__)
+        # One line an operator can grep, naming the driver's reason (AdminShutdown,
+        # ConnectionTimeout, …); never the statement or its values.
+        reason = type(getattr(err, "orig", None) or err).__name__
+        log.warning("database unavailable (%s) on %s %s", reason, request.method, request.path)
         return answer(Unavailable("unavailable"))
 
     @app.errorhandler(Exception)
