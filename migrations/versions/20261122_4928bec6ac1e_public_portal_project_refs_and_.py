@@ -45,7 +45,7 @@ def upgrade():
     op.create_table(
         'public_generation',
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('n', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_public_generation')),
     )
     op.execute("INSERT INTO public_generation (id, n) VALUES (1, 0)")

@@ -219,3 +219,13 @@ def test_statistics_by_year_and_quarter(client, demo):
     assert "第 4 季度" in page and 'value="4" selected' in page
     rows = client.get("/statistics/data.csv?jurisdiction=430212&year=2026&quarter=1")
     assert "收集数" in rows.get_data(as_text=True)
+
+
+def test_votes_of_every_jurisdiction_or_of_one(client, demo):
+    every = client.get("/api/v1/public/votes").get_json()["votes"]
+    township = client.get("/api/v1/public/votes?jurisdiction=430212105").get_json()["votes"]
+    county = client.get("/api/v1/public/votes?jurisdiction=430212").get_json()["votes"]
+    assert {v["jurisdiction"] for v in township} <= {"430212105"}
+    assert len(county) == len(every) >= 1  # the county's subtree is everything here
+    page = text(client, "/votes")
+    assert '<option value="">全部</option>' in page

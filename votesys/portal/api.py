@@ -53,7 +53,9 @@ def project(ref: str):
 @bp.get("/votes")
 @public_cached
 def votes():
-    _tree, _node, ids = queries.scope(request.args.get("jurisdiction"))
+    """Published votes: of every jurisdiction, or of one and everything under it."""
+    code = request.args.get("jurisdiction")
+    ids = queries.scope(code)[2] if code else None
     return {"votes": queries.published_votes(ids)}
 
 

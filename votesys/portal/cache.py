@@ -1,8 +1,8 @@
 """Caching of public pages and JSON answers, invalidated when the data under them changes.
 
-Every flush that writes a table the public can see raises the one-row generation counter
-(``public_generation``) inside the same transaction. A cached answer's key carries the
-generation it was made at, so the first request after the commit misses and builds afresh:
+Every flush that writes a table the public can see gives the one-row generation
+(``public_generation``) a new random value inside the same transaction. A cached answer's
+key carries the generation it was made at, so the first request after the commit misses:
 a progress report shows at once, on every process and host, with no timeout to wait for.
 Reading the generation costs one primary-key read per public request.
 
@@ -15,6 +15,7 @@ conditional request is answered 304.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -58,10 +59,12 @@ def _touches_public(session: Session) -> bool:
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(_BUMPED) or not _touches_public(session):
         return
-    conn = session.connection()
-    raised = conn.execute(text("UPDATE public_generation SET n = n + 1 WHERE id = 1"))
+    # A fresh random value rather than n + 1: two databases sharing one Redis (a restored
+    # copy, a test run, a second installation) never make the same key for other data.
+    conn, value = session.connection(), secrets.randbits(62)
+    raised = conn.execute(text("UPDATE public_generation SET n = :n WHERE id = 1"), {"n": value})
     if raised.rowcount == 0:  # a fresh database: the row is made by the first public write
-        conn.execute(text("INSERT INTO public_generation (id, n) VALUES (1, 1)"))
+        conn.execute(text("INSERT INTO public_generation (id, n) VALUES (1, :n)"), {"n": value})
     session.info[_BUMPED] = True
 
 

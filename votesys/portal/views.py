@@ -134,7 +134,9 @@ def photo(ref: str, photo_id: int):
 @bp.get("/votes")
 @public_cached
 def votes():
-    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    """Published votes: of every jurisdiction, or of one and everything under it."""
+    code = request.args.get("jurisdiction")
+    tree, node, ids = queries.scope(code) if code else (queries.jurisdiction_tree(), None, None)
     return render_template(
         "portal/votes.html", tree=tree, node=node, votes=queries.published_votes(ids)
     )
