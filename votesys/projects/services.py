@@ -201,10 +201,11 @@ def date_field(value: Any, field: str, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10]) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if isinstance(value, str):  # anything else (a number, a list, a missing value) is refused
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
     raise invalid(field, _l("a date as YYYY-MM-DD"))
 
 
@@ -698,7 +699,13 @@ def decide_change(change: ChangeRequest, *, approve: bool, decision_ref: Any) ->
 
 def add_supervision(project: Project, principal: object, data: Mapping[str, Any]):
     """监督: a deputy records an inspection or a comment on a project of their congress;
-    organisers record hearings (and may record a deputy's inspection for them)."""
+    organisers record hearings (and may record a deputy's inspection for them). Who may is
+    checked before what was sent."""
+    if isinstance(principal, Deputy):
+        if not _deputy_of(principal, project):
+            raise Forbidden("out_of_scope")
+    else:
+        ensure_organiser_of(principal, project)
     kind = choice_field(data.get("kind"), "kind", rules.SUPERVISION_KINDS)
     held_on = date_field(data.get("held_on"), "held_on", required=False) or date.today()
     text = text_field(data.get("text"), "text", max_len=MAX_TEXT)
@@ -706,11 +713,8 @@ def add_supervision(project: Project, principal: object, data: Mapping[str, Any]
     if isinstance(principal, Deputy):
         if kind == "hearing":
             raise Forbidden("forbidden")
-        if not _deputy_of(principal, project):
-            raise Forbidden("out_of_scope")
         deputy = principal
     else:
-        ensure_organiser_of(principal, project)
         if data.get("deputy"):
             deputy = db.session.scalar(select(Deputy).where(Deputy.code == str(data["deputy"])))
             if deputy is None or not _deputy_of(deputy, project):
