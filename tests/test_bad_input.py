@@ -520,3 +520,19 @@ def test_no_export_bypasses_tabular():
         if re.search(r"csv\.writer\(|Workbook\(|\.writerow\(", p.read_text(encoding="utf-8"))
     ]
     assert writers == ["tabular.py"]
+
+
+def test_ids_beyond_64_bits_are_refused_as_invalid(app, world):
+    """A body naming an id larger than the database's integers: 422, not a database error."""
+    caller = organiser(app, world)
+    huge = 2**70
+    r = caller.client.post(
+        "/api/v1/opinions/merge", json={"opinions": [huge], "reserve": True}, headers=caller.headers
+    )
+    assert r.status_code == 422 and r.get_json()["field"] == "opinions"
+    r = caller.client.post(
+        f"/api/v1/sessions/{world.ids['session_id']}/rating-votes",
+        json={"title": "测评", "projects": [huge]},
+        headers=caller.headers,
+    )
+    assert r.status_code == 422 and r.get_json()["field"] == "projects[0]"

@@ -750,7 +750,8 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
     jurisdiction = sess.congress.jurisdiction
     candidate_ids = []
     for i, pid in enumerate(project_ids):
-        project = db.session.get(Project, pid) if isinstance(pid, int) else None
+        is_id = isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid < 2**63
+        project = db.session.get(Project, pid) if is_id else None
         if project is None:
             raise invalid(f"projects[{i}]", _l("no such project"))
         if project.jurisdiction_id != jurisdiction.id:

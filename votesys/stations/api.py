@@ -101,8 +101,9 @@ def merge():
     body = json_body()
     ids = body.get("opinions")
     if not isinstance(ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
+        isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids
     ):
+        # Ids are 64-bit: a larger number is refused here, not by the database.
         raise invalid("opinions", _l("a list of opinion numbers"))
     if body.get("reserve") is True:
         item = services.merge_into_reserve(
