@@ -146,7 +146,7 @@ def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
     from flask import render_template, request
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
 
     from votesys.auth.limits import LOGIN_ENDPOINTS
@@ -195,6 +195,13 @@ def register(app) -> None:
         # Two requests raced for the same row (a double scan, a double click): one won.
         log.info("integrity conflict: %s", type(err.orig).__name__)
         return answer(Conflict("conflict"))
+
+    @app.errorhandler(DataError)
+    def bad_value(err: DataError):
+        # A value the database refuses (a number beyond its integers, a NUL character in a
+        # text): bad input, not an outage. The checks before the database should catch these.
+        log.warning("value refused by the database: %s", type(err.orig).__name__)
+        return answer(BadRequest("bad_request"))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

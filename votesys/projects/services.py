@@ -23,7 +23,7 @@ from votesys.congress.services import subtree_ids
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
-from votesys.models_base import utcnow
+from votesys.models_base import MAX_ID, utcnow
 from votesys.projects import rules
 from votesys.projects.models import (
     ChangeRequest,
@@ -750,7 +750,7 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
     jurisdiction = sess.congress.jurisdiction
     candidate_ids = []
     for i, pid in enumerate(project_ids):
-        is_id = isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid < 2**63
+        is_id = isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= MAX_ID
         project = db.session.get(Project, pid) if is_id else None
         if project is None:
             raise invalid(f"projects[{i}]", _l("no such project"))
