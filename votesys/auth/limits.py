@@ -24,7 +24,8 @@ def _account_key() -> str:
     """The account tried: the login or deputy code, whichever form or JSON body named it.
     Case-folded, as the tablet login accepts ``lk001`` for ``LK001``."""
     name = request.form.get("login") or request.form.get("code")
-    if name is None and request.is_json:
+    small = (request.content_length or 0) <= current_app.config["MAX_JSON_BYTES"]
+    if name is None and request.is_json and small:
         body = request.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("login"), str):
             name = body["login"]
