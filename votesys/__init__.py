@@ -61,12 +61,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _bounded_ids(app: Flask) -> None:
-    """Route ids are 64-bit: a larger number is no such page (404), not a database error."""
+    """Route ids fit the database's integers: a larger number is no such page (404), not a
+    database error."""
     from werkzeug.routing import IntegerConverter
+
+    from votesys.models_base import MAX_ID
 
     class IdConverter(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**63 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = IdConverter

@@ -19,6 +19,17 @@ MESSAGES: dict[str, Any] = {
     "unauthorized": _l("Please log in first."),
     "bad_credentials": _l("Wrong login or password."),
     "bad_pin": _l("Wrong deputy code or PIN."),
+    "pin_locked": _l(
+        "This PIN is locked after too many wrong tries. Please ask the desk staff to unlock it."
+    ),
+    "pin_now_locked": _l(
+        "Wrong PIN. It is now locked after too many wrong tries: "
+        "please ask the desk staff to unlock it."
+    ),
+    "login_rate_limited": _l(
+        "Too many failed login attempts. Please wait a few minutes and try again."
+    ),
+    "token_expired": _l("Your login has expired or was ended. Please log in again."),
     "forbidden": _l("You do not have permission to do this."),
     "out_of_scope": _l("This belongs to a jurisdiction you do not manage."),
     "not_found": _l("Not found."),
@@ -140,9 +151,10 @@ def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
     from flask import render_template, request
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
 
+    from votesys.auth.limits import LOGIN_ENDPOINTS
     from votesys.extensions import db
 
     def wants_json() -> bool:
@@ -176,15 +188,28 @@ def register(app) -> None:
         }.get(err.code or 500, "bad_request")
         if isinstance(err, CSRFError):
             code = "form_expired"
+        if err.code == 429 and request.endpoint in LOGIN_ENDPOINTS:
+            code = "login_rate_limited"
         wrapped = DomainError(code)
         wrapped.status = err.code or 400
-        return answer(wrapped)
+        response = answer(wrapped)
+        if err.code == 429:
+            response = app.make_response(response)
+            response.headers.setdefault("Retry-After", "60")
+        return response
 
     @app.errorhandler(IntegrityError)
     def integrity_error(err: IntegrityError):
         # Two requests raced for the same row (a double scan, a double click): one won.
         log.info("integrity conflict: %s", type(err.orig).__name__)
         return answer(Conflict("conflict"))
+
+    @app.errorhandler(DataError)
+    def bad_value(err: DataError):
+        # A value the database refuses (a number beyond its integers, a NUL character in a
+        # text): bad input, not an outage. The checks before the database should catch these.
+        log.warning("value refused by the database: %s", type(err.orig).__name__)
+        return answer(BadRequest("bad_request"))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

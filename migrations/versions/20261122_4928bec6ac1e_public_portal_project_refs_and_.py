@@ -1,7 +1,7 @@
 """public portal: project refs and categories, public data generation
 
 Revision ID: 4928bec6ac1e
-Revises: 9d7de278749e
+Revises: b6a2629a6ad3
 Create Date: 2026-11-22 22:35:57.231833
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4928bec6ac1e'
-down_revision = '9d7de278749e'
+down_revision = 'b6a2629a6ad3'
 branch_labels = None
 depends_on = None
 

@@ -24,7 +24,7 @@ from votesys.congress.services import subtree_ids
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
-from votesys.models_base import utcnow
+from votesys.models_base import MAX_ID, utcnow
 from votesys.projects import rules
 from votesys.projects.models import (
     ChangeRequest,
@@ -202,10 +202,11 @@ def date_field(value: Any, field: str, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10]) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if isinstance(value, str):  # anything else (a number, a list, a missing value) is refused
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
     raise invalid(field, _l("a date as YYYY-MM-DD"))
 
 
@@ -718,7 +719,13 @@ def decide_change(change: ChangeRequest, *, approve: bool, decision_ref: Any) ->
 
 def add_supervision(project: Project, principal: object, data: Mapping[str, Any]):
     """监督: a deputy records an inspection or a comment on a project of their congress;
-    organisers record hearings (and may record a deputy's inspection for them)."""
+    organisers record hearings (and may record a deputy's inspection for them). Who may is
+    checked before what was sent."""
+    if isinstance(principal, Deputy):
+        if not _deputy_of(principal, project):
+            raise Forbidden("out_of_scope")
+    else:
+        ensure_organiser_of(principal, project)
     kind = choice_field(data.get("kind"), "kind", rules.SUPERVISION_KINDS)
     held_on = date_field(data.get("held_on"), "held_on", required=False) or clock.today()
     text = text_field(data.get("text"), "text", max_len=MAX_TEXT)
@@ -726,11 +733,8 @@ def add_supervision(project: Project, principal: object, data: Mapping[str, Any]
     if isinstance(principal, Deputy):
         if kind == "hearing":
             raise Forbidden("forbidden")
-        if not _deputy_of(principal, project):
-            raise Forbidden("out_of_scope")
         deputy = principal
     else:
-        ensure_organiser_of(principal, project)
         if data.get("deputy"):
             deputy = db.session.scalar(select(Deputy).where(Deputy.code == str(data["deputy"])))
             if deputy is None or not _deputy_of(deputy, project):
@@ -766,7 +770,8 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
     jurisdiction = sess.congress.jurisdiction
     candidate_ids = []
     for i, pid in enumerate(project_ids):
-        project = db.session.get(Project, pid) if isinstance(pid, int) else None
+        is_id = isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= MAX_ID
+        project = db.session.get(Project, pid) if is_id else None
         if project is None:
             raise invalid(f"projects[{i}]", _l("no such project"))
         if project.jurisdiction_id != jurisdiction.id:

@@ -11,6 +11,7 @@ from votesys.api_support import api_auth, json_body
 from votesys.congress import services as congress
 from votesys.errors import invalid
 from votesys.extensions import limiter
+from votesys.models_base import MAX_ID
 from votesys.portal.cache import public_cached
 from votesys.stations import public_data, rules, services
 from votesys.stations.models import Station
@@ -102,7 +103,7 @@ def merge():
     body = json_body()
     ids = body.get("opinions")
     if not isinstance(ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
+        isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids
     ):
         raise invalid("opinions", _l("a list of opinion numbers"))
     if body.get("reserve") is True:
@@ -129,7 +130,7 @@ def merge():
 
 
 def _id(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise invalid(field, _l("a number"))
     return value
 

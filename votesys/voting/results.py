@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from votesys.tabular import to_csv, to_xlsx
 from votesys.voting import services
 from votesys.voting.labels import BASE_LABELS
 from votesys.voting.models import Vote
@@ -201,11 +200,3 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
         ]
     return header, [*rows, [], [_("Rule"), data["rule"]]]
 
-
-def result_csv(vote: Vote) -> str:
-    """The result as CSV, UTF-8 with a BOM so that Excel opens the Chinese correctly."""
-    return to_csv(*result_table(vote))
-
-
-def result_xlsx(vote: Vote) -> bytes:
-    return to_xlsx(*result_table(vote), title=_("Result"))
