@@ -4,6 +4,7 @@ message (JSON for the API, a page for the rest), nothing stored, no traceback to
 from __future__ import annotations
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -66,6 +67,22 @@ def test_page_answers_503_page_when_the_commit_fails(client, session_ids, monkey
     text = page.get_data(as_text=True)
     assert UNAVAILABLE_ZH in text and "Traceback" not in text
     assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_logged_in_page_with_the_database_down_is_a_503_page(client, organiser, monkeypatch):
+    """The database is down before the user is loaded: the error page does not ask it again."""
+    login = client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    assert login.status_code == 302
+    assert client.get("/desk/").status_code == 200
+    for method in ("get", "execute", "scalar", "scalars"):
+        monkeypatch.setattr(Session, method, _outage)
+    page = client.get("/desk/")
+    monkeypatch.undo()
+    assert page.status_code == 503
+    assert UNAVAILABLE_ZH in page.get_data(as_text=True)
+    # The test's app context outlives its requests (a server's does not): forget its user.
+    g.pop("_login_user", None)
+    assert client.get("/desk/").status_code == 200  # back: still logged in
 
 
 def test_tablet_page_at_a_failed_commit_keeps_no_store(client, app, make_scenario, monkeypatch):
