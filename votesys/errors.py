@@ -22,6 +22,7 @@ MESSAGES: dict[str, Any] = {
     "forbidden": _l("You do not have permission to do this."),
     "out_of_scope": _l("This belongs to a jurisdiction you do not manage."),
     "not_found": _l("Not found."),
+    "no_jurisdiction": _l("There is no such jurisdiction."),
     "method_not_allowed": _l("This method is not allowed here."),
     "wrong_state": _l("This vote is %(state)s; this action needs it to be %(needed)s."),
     "vote_not_open": _l("This vote is not open for voting."),
@@ -131,6 +132,10 @@ def invalid(field: str, reason: Any) -> InvalidInput:
     return InvalidInput("invalid", field=field, reason=reason)
 
 
+# Pages of deputies and staff; every other page belongs to the public site.
+STAFF_PATHS = ("/desk", "/tablet", "/hall", "/login", "/logout", "/start")
+
+
 def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
     from flask import g, render_template, request
@@ -149,7 +154,10 @@ def register(app) -> None:
         db.session.rollback()
         if wants_json():
             return err.to_json(), err.status
-        return render_template("error.html", error=err), err.status
+        if request.path.startswith(STAFF_PATHS):
+            return render_template("error.html", error=err), err.status
+        # The public site's own 404 and 500 pages, in its style and the visitor's language.
+        return render_template("error_site.html", error=err), err.status
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):

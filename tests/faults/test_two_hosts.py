@@ -225,3 +225,21 @@ def test_public_rate_limit_counts_across_both_hosts(hosts):
     assert statuses == [422, 422, 422]  # refused for being empty, but counted
     assert b.form_post("/opinions/new", empty, csrf_from="/opinions/new").status == 429
     assert a.form_post("/opinions/new", empty, csrf_from="/opinions/new").status == 429
+
+
+def test_a_cached_public_answer_is_retired_on_both_hosts(hosts, seeded):
+    """The public cache lives in Redis, keyed by the database's public-data generation: a
+    vote published through A shows at once on B, though B had the list cached."""
+    a, b = hosts["A"], hosts["B"]
+    org, vote = seeded.organiser, seeded.vote
+    path = "/api/v1/public/votes"
+    before = b.get(path)
+    assert before.status == 200 and vote not in [v["id"] for v in before.json["votes"]]
+    etag = before.headers["ETag"]
+    cached = call(b.server.url, "GET", path, headers={"If-None-Match": etag})
+    assert cached.status == 304
+    for action in ("open", "close", "publish"):
+        assert a.post(f"/api/v1/votes/{vote}/{action}", token=org).status == 200, action
+    for host in (b, a):
+        after = call(host.server.url, "GET", path, headers={"If-None-Match": etag})
+        assert after.status == 200 and vote in [v["id"] for v in after.json["votes"]]

@@ -41,8 +41,9 @@ def home_for(principal) -> str:
     return url_for("congress.desk")
 
 
-@bp.get("/")
+@bp.get("/start")
 def index():
+    """Where a signed-in user starts: their desk, tablet or station; else the login page."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return redirect(url_for("auth.login"))

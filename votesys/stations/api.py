@@ -11,6 +11,7 @@ from votesys.api_support import api_auth, json_body
 from votesys.congress import services as congress
 from votesys.errors import invalid
 from votesys.extensions import limiter
+from votesys.portal.cache import public_cached
 from votesys.stations import public_data, rules, services
 from votesys.stations.models import Station
 
@@ -177,17 +178,20 @@ def staff_dict(opinion) -> dict:
 
 
 @bp.get("/stations")
+@public_cached
 def stations():
     """The public directory: every station, its kind, address and fixed reception days."""
     return {"stations": [public_data.station_dict(s) for s in public_data.all_stations()]}
 
 
 @bp.get("/stations/<int:station_id>")
+@public_cached
 def station(station_id: int):
     return public_data.station_detail(services.get_station(station_id))
 
 
 @bp.get("/stations/<int:station_id>/stats")
+@public_cached
 def station_stats(station_id: int):
     """The station's figures for a period (``from``/``to``, inclusive, YYYY-MM-DD)."""
     st: Station = services.get_station(station_id)
@@ -201,6 +205,7 @@ def station_stats(station_id: int):
 
 
 @bp.get("/jurisdictions/<code>/opinion-stats")
+@public_cached
 def jurisdiction_stats(code: str):
     """The same figures for a jurisdiction with all its sub-jurisdictions."""
     node = congress.jurisdiction_by_code(code)

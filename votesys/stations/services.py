@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from votesys import personal
+from votesys import clock, personal
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy, Jurisdiction
@@ -50,14 +50,8 @@ DEFAULT_DUE = {
 
 
 def today() -> date:
-    """The date at the congress (Asia/Shanghai); tests may pin it with ``VOTESYS_TODAY``."""
-    pinned = current_app.config.get("VOTESYS_TODAY")
-    if pinned:
-        return date.fromisoformat(pinned)
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    """The date at the congress (Asia/Shanghai); see ``votesys.clock``."""
+    return clock.today()
 
 
 # --- who may do what -------------------------------------------------------------------------
