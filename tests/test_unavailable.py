@@ -128,3 +128,13 @@ def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monke
         # The limiter is a module global: later apps in this process start with a live store.
         limiter._storage_dead = False
     assert statuses == [422, 422, 429]
+
+
+@pytest.mark.parametrize("path", ["/", "/stations", "/opinions/new", "/hall/1"])
+def test_public_pages_with_the_database_down_are_a_503_page(client, app, monkeypatch, path):
+    for method in ("get", "execute", "scalar", "scalars"):
+        monkeypatch.setattr(Session, method, _outage)
+    page = client.get(path)
+    monkeypatch.undo()
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert UNAVAILABLE_ZH in page.get_data(as_text=True)
