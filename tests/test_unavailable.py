@@ -97,19 +97,22 @@ def test_tablet_page_at_a_failed_commit_keeps_no_store(client, app, make_scenari
 
 
 def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monkeypatch):
-    """Redis (the shared counters) down: the public form still answers, never a 500, and
-    the limit is still counted, in this process, until Redis is back."""
+    """Redis (the shared counters and the public cache) down: the public pages and form
+    still answer, never a 500; the limit is still counted, in this process, until Redis is
+    back."""
     from tests.conftest import FAST_HASH
     from tests.faults.live import free_port
     from votesys import create_app
 
     monkeypatch.setenv("VOTESYS_INSTANCE_PATH", str(tmp_path / "instance"))
+    redis_down = f"redis://127.0.0.1:{free_port()}/3"
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'redis-down.db'}",
             "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/3",
+            "REDIS_URL": redis_down,
+            "RATELIMIT_STORAGE_URI": redis_down,
             "OPINION_RATE_LIMIT": "2 per hour",
             **FAST_HASH,
         }
@@ -120,6 +123,7 @@ def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monke
         with app.app_context():
             db.create_all()
             client = app.test_client()
+            pages = [client.get(path).status_code for path in ("/", "/api/v1/public/votes")]
             statuses = [
                 client.post("/opinions/new", data={"title": ""}).status_code for _ in range(3)
             ]
@@ -127,6 +131,7 @@ def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monke
     finally:
         # The limiter is a module global: later apps in this process start with a live store.
         limiter._storage_dead = False
+    assert pages == [200, 200]
     assert statuses == [422, 422, 429]
 
 
