@@ -4,6 +4,7 @@ message (JSON for the API, a page for the rest), nothing stored, no traceback to
 from __future__ import annotations
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -68,6 +69,22 @@ def test_page_answers_503_page_when_the_commit_fails(client, session_ids, monkey
     assert page.headers["X-Frame-Options"] == "DENY"
 
 
+def test_logged_in_page_with_the_database_down_is_a_503_page(client, organiser, monkeypatch):
+    """The database is down before the user is loaded: the error page does not ask it again."""
+    login = client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+    assert login.status_code == 302
+    assert client.get("/desk/").status_code == 200
+    for method in ("get", "execute", "scalar", "scalars"):
+        monkeypatch.setattr(Session, method, _outage)
+    page = client.get("/desk/")
+    monkeypatch.undo()
+    assert page.status_code == 503
+    assert UNAVAILABLE_ZH in page.get_data(as_text=True)
+    # The test's app context outlives its requests (a server's does not): forget its user.
+    g.pop("_login_user", None)
+    assert client.get("/desk/").status_code == 200  # back: still logged in
+
+
 def test_tablet_page_at_a_failed_commit_keeps_no_store(client, app, make_scenario, monkeypatch):
     """The tablet's answers are never cached, the 503 that replaces one included."""
     make_scenario(deputies=3)
@@ -80,19 +97,22 @@ def test_tablet_page_at_a_failed_commit_keeps_no_store(client, app, make_scenari
 
 
 def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monkeypatch):
-    """Redis (the shared counters) down: the public form still answers, never a 500, and
-    the limit is still counted, in this process, until Redis is back."""
+    """Redis (the shared counters and the public cache) down: the public pages and form
+    still answer, never a 500; the limit is still counted, in this process, until Redis is
+    back."""
     from tests.conftest import FAST_HASH
     from tests.faults.live import free_port
     from votesys import create_app
 
     monkeypatch.setenv("VOTESYS_INSTANCE_PATH", str(tmp_path / "instance"))
+    redis_down = f"redis://127.0.0.1:{free_port()}/3"
     app = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'redis-down.db'}",
             "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/3",
+            "REDIS_URL": redis_down,
+            "RATELIMIT_STORAGE_URI": redis_down,
             "OPINION_RATE_LIMIT": "2 per hour",
             **FAST_HASH,
         }
@@ -103,6 +123,7 @@ def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monke
         with app.app_context():
             db.create_all()
             client = app.test_client()
+            pages = [client.get(path).status_code for path in ("/", "/api/v1/public/votes")]
             statuses = [
                 client.post("/opinions/new", data={"title": ""}).status_code for _ in range(3)
             ]
@@ -110,4 +131,15 @@ def test_redis_unreachable_rate_limits_fall_back_to_each_process(tmp_path, monke
     finally:
         # The limiter is a module global: later apps in this process start with a live store.
         limiter._storage_dead = False
+    assert pages == [200, 200]
     assert statuses == [422, 422, 429]
+
+
+@pytest.mark.parametrize("path", ["/", "/stations", "/opinions/new", "/hall/1"])
+def test_public_pages_with_the_database_down_are_a_503_page(client, app, monkeypatch, path):
+    for method in ("get", "execute", "scalar", "scalars"):
+        monkeypatch.setattr(Session, method, _outage)
+    page = client.get(path)
+    monkeypatch.undo()
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert UNAVAILABLE_ZH in page.get_data(as_text=True)

@@ -149,13 +149,13 @@ STAFF_PATHS = ("/desk", "/tablet", "/hall", "/login", "/logout", "/start")
 
 def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
-    from flask import render_template, request
+    from flask import g, render_template, request
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
 
     from votesys.auth.limits import LOGIN_ENDPOINTS
-    from votesys.extensions import db
+    from votesys.extensions import db, login_manager
 
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.path.endswith(".json")
@@ -218,6 +218,9 @@ def register(app) -> None:
         # ConnectionTimeout, …); never the statement or its values.
         reason = type(getattr(err, "orig", None) or err).__name__
         log.warning("database unavailable (%s) on %s %s", reason, request.method, request.path)
+        # The page must not ask the database who is logged in (it is down, and the rollback
+        # expired the user loaded before): it renders as for a visitor.
+        g._login_user = login_manager.anonymous_user()
         return answer(Unavailable("unavailable"))
 
     @app.errorhandler(Exception)

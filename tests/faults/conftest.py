@@ -25,9 +25,11 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server_db() -> Iterator[str]:
-    """A throwaway database (votesys_faults_…) on the test PostgreSQL server."""
+    """A throwaway database (votesys_faults_…) on the test PostgreSQL server, one per module
+    (dropping a database forces a checkpoint: slow on a busy server). Each test seeds a
+    congress of its own in it."""
     with throwaway_postgres_database(PG_URL, prefix="votesys_faults") as url:
         yield normalise_database_url(url)
 

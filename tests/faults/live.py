@@ -261,12 +261,11 @@ def seed_vote(
     open_vote: bool = True,
     more_votes: int = 0,
     absent: int = 0,
-    organiser_login: str = "organiser",
     **kw,
 ) -> Seeded:
-    """Create the schema, a congress with ``deputies`` deputies checked in (but the last
-    ``absent``), a vote (open unless told), an organiser and every deputy's bearer token,
-    in ``database_url``."""
+    """Create the schema (if missing) and a congress of its own (codes tagged, so tests can
+    share a database): ``deputies`` deputies checked in (but the last ``absent``), a vote
+    (open unless told), an organiser and every deputy's bearer token."""
     from votesys import create_app, scenario
     from votesys.auth.services import create_user, issue_token
     from votesys.congress import services as congress
@@ -275,6 +274,9 @@ def seed_vote(
     from votesys.voting import services
     from votesys.voting.models import Vote
 
+    # Codes of this seeding alone: tests may share a database.
+    tag = uuid.uuid4().hex[:6].upper()
+    kw = {"jurisdiction": f"J{tag}", "code_prefix": f"{tag}D", **kw}
     os.environ["VOTESYS_INSTANCE_PATH"] = str(instance)
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **FAST_HASH})
@@ -289,7 +291,7 @@ def seed_vote(
                 for n in range(2, more_votes + 2)
             ]
         ids = scenario.load(data)
-        organiser = create_user(organiser_login, "organiser-pass", "organiser")
+        organiser = create_user(f"organiser-{tag}", "organiser-pass", "organiser")
         sess = db.session.get(CongressSession, ids["session"])
         for code in sorted(ids["deputies"])[: deputies - absent]:
             congress.check_in(sess, code)

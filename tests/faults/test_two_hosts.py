@@ -9,7 +9,6 @@ address its requests come from, so Redis counters are this test's alone)."""
 from __future__ import annotations
 
 import http.client
-import itertools
 import os
 import re
 import secrets
@@ -19,11 +18,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import PG_URL
 from tests.factories import PIN
 from tests.faults.live import Answer, Seeded, Server, call, seed_vote
-from votesys.config import normalise_database_url
-from votesys.database import throwaway_postgres_database
 
 REDIS_URL = os.environ.get("VOTESYS_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
@@ -94,18 +90,8 @@ def client_address() -> Iterator[str]:
     conn.close()
 
 
-_numbers = itertools.count(1)
-
-
 @pytest.fixture(scope="module")
-def shared_db() -> Iterator[str]:
-    """One database for the module's servers; each test seeds a congress of its own."""
-    with throwaway_postgres_database(PG_URL, prefix="votesys_faults") as url:
-        yield normalise_database_url(url)
-
-
-@pytest.fixture(scope="module")
-def two_servers(shared_db, tmp_path_factory) -> Iterator[dict[str, Server]]:
+def two_servers(server_db, tmp_path_factory) -> Iterator[dict[str, Server]]:
     """Hosts A and B: separate instance folders; shared database, Redis, secrets, key file."""
     tmp = tmp_path_factory.mktemp("hosts")
     shared = tmp / "shared"
@@ -120,7 +106,7 @@ def two_servers(shared_db, tmp_path_factory) -> Iterator[dict[str, Server]]:
     started: dict[str, Server] = {}
     try:
         for name in ("A", "B"):
-            started[name] = Server(shared_db, tmp / name, workers=1, threads=4, env=env).start()
+            started[name] = Server(server_db, tmp / name, workers=1, threads=4, env=env).start()
         yield started
     finally:
         for server in started.values():
@@ -128,19 +114,10 @@ def two_servers(shared_db, tmp_path_factory) -> Iterator[dict[str, Server]]:
 
 
 @pytest.fixture
-def seeded(shared_db, tmp_path) -> Seeded:
+def seeded(server_db, tmp_path) -> Seeded:
     """A congress of this test's own (its jurisdiction, deputies and organiser)."""
-    n = next(_numbers)
     return seed_vote(
-        shared_db,
-        tmp_path / "seed",
-        deputies=6,
-        absent=1,
-        open_vote=False,
-        more_votes=1,
-        jurisdiction=f"H{n}",
-        code_prefix=f"H{n}D",
-        organiser_login=f"organiser{n}",
+        server_db, tmp_path / "seed", deputies=6, absent=1, open_vote=False, more_votes=1
     )
 
 

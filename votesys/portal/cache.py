@@ -15,6 +15,7 @@ conditional request is answered 304.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -46,6 +47,7 @@ UNSEEN_TABLES = frozenset(
     }
 )
 _BUMPED = "votesys.public_generation_bumped"
+log = logging.getLogger(__name__)
 
 
 def _touches_public(session: Session) -> bool:
@@ -123,6 +125,16 @@ def _conditional(response: Response) -> Response:
     return response.make_conditional(request)
 
 
+def _cache_call(method: Callable, *args: Any) -> Any:
+    """The cache is a shortcut, not a store: Redis unreachable, the page is built as if
+    nothing were cached (a miss), never a 500."""
+    try:
+        return method(*args)
+    except Exception as err:  # redis.ConnectionError, TimeoutError, …: whatever the backend
+        log.warning("public cache unavailable (%s): serving uncached", type(err).__name__)
+        return None
+
+
 def public_cached(view: Callable) -> Callable:
     """Serve a public GET from the cache, keyed by generation, language and full path; add
     an ETag and answer a conditional request with 304."""
@@ -137,7 +149,7 @@ def public_cached(view: Callable) -> Callable:
 
         # Today's date is part of the key: "overdue" and "next reception days" move with it.
         key = f"{generation()}:{today()}:{get_locale()}:{request.full_path}"
-        hit = cache.get(key)
+        hit = _cache_call(cache.get, key)
         if hit is not None:
             body, mimetype, headers = hit
             response = Response(body, mimetype=mimetype, headers=headers)
@@ -152,7 +164,7 @@ def public_cached(view: Callable) -> Callable:
             return response
         body = response.get_data()
         extra = {k: v for k, v in response.headers.items() if k in ("Content-Disposition", "Link")}
-        cache.set(key, (body, response.mimetype, extra))
+        _cache_call(cache.set, key, (body, response.mimetype, extra))
         response.set_etag(hashlib.sha256(body).hexdigest()[:32])
         return _conditional(response)
 
