@@ -308,6 +308,18 @@ def has_voted(vote: Vote, deputy: Deputy) -> bool:
     return _has_voted(vote.id, deputy.id)
 
 
+def has_voted_id(vote_id: int, deputy_id: int) -> bool:
+    """Has the deputy voted in the vote? One primary-key probe, no objects loaded."""
+    return (
+        db.session.scalar(
+            select(RollEntry.vote_id).where(
+                RollEntry.vote_id == vote_id, RollEntry.deputy_id == deputy_id
+            )
+        )
+        is not None
+    )
+
+
 def ballots_cast(vote: Vote) -> int:
     """How many deputies have voted (the roll), never what they marked."""
     if vote.ballots_cast is not None:
