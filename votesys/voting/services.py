@@ -271,7 +271,9 @@ def _cast(vote: Vote, deputy: Deputy, choices, key_hash: str | None) -> CastResu
     marks = rules.ballot_marks(choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for)
     receipt = new_receipt()
     vote_id, deputy_id = vote.id, deputy.id
-    roll = RollEntry(vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash)
+    roll = RollEntry(
+        vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash
+    )
     ballot = Ballot(id=secrets.token_hex(16), vote_id=vote_id, marks=marks)
     if locking:
         db.session.add_all([roll, ballot])

@@ -90,14 +90,13 @@ def _wait(known: str) -> dict:
     known_id = int(known_vote) if known_vote.isdigit() else None
     deputy_id, congress_id = current_user.id, current_user.congress_id
     mandate = current_user.mandate_current
-    db.session.close()  # no connection is held while waiting
     watch = waiting.watch(current_app._get_current_object())
     vote_id = watch.wait(congress_id, known_id, 0)
     if vote_id == known_id and vote_id is not None:
         voted = services.has_voted_id(vote_id, deputy_id)
-        db.session.close()
         if ("y" if voted else "n") != known_voted:
             return {"mandate_current": mandate, "vote": vote_id, "voted": voted}
+    db.session.close()  # no connection is held while waiting
     vote_id = watch.wait(congress_id, known_id, current_app.config["TABLET_WAIT_SECONDS"])
     voted = services.has_voted_id(vote_id, deputy_id) if vote_id == known_id and vote_id else None
     if vote_id is None:

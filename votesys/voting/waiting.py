@@ -17,7 +17,7 @@ import threading
 import time
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from votesys.congress.models import CongressSession
 from votesys.voting.models import Vote, VoteMode, VoteState
@@ -52,6 +52,7 @@ class OpenVotesWatch:
         self._snapshot: dict[int, int] | None = None
         self._waiters = 0
         self._thread: threading.Thread | None = None
+        self._engine = None
 
     def wait(self, congress_id: int, known: int | None, timeout: float) -> int | None:
         """Block until the open vote of ``congress_id`` is not ``known`` or ``timeout``
@@ -81,9 +82,16 @@ class OpenVotesWatch:
             self._thread.start()
 
     def _read(self) -> dict[int, int]:
-        from votesys.extensions import db
+        """One reading on the watcher's own connection: the requests' pool is never waited
+        for, so a request may hold its connection while it waits for the first reading."""
+        if self._engine is None:
+            from votesys.extensions import db
 
-        with self._app.app_context(), db.engine.connect() as conn:
+            with self._app.app_context():
+                self._engine = create_engine(
+                    db.engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True
+                )
+        with self._engine.connect() as conn:
             return open_votes_by_congress(conn)
 
     def _run(self) -> None:
@@ -103,6 +111,9 @@ class OpenVotesWatch:
                     if time.monotonic() - idle_since > LINGER_S:
                         self._thread = None
                         self._snapshot = None
+                        if self._engine is not None:
+                            self._engine.dispose()
+                            self._engine = None
                         return
                 else:
                     idle_since = None
