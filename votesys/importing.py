@@ -10,8 +10,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 20000
 
@@ -69,6 +67,10 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
     """Rows of the first sheet (.xlsx) or of the file (.csv, UTF-8 with or without BOM, or GBK)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
+        # Imported here: openpyxl weighs 16 MB in every server process, for a rare upload.
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (InvalidFileException, KeyError, ValueError, OSError, Exception):

@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy import create_engine, select
 
 from votesys.congress.models import CongressSession
+from votesys.errors import Unavailable
 from votesys.voting.models import Vote, VoteMode, VoteState
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class OpenVotesWatch:
                 self._ensure_thread_locked()
                 while self._snapshot is None:  # the watcher's first reading
                     if not self._cond.wait(FIRST_READING_S):
-                        raise RuntimeError("the open votes could not be read")
+                        raise Unavailable("unavailable")  # the database does not answer
                 while True:
                     current = self._snapshot.get(congress_id)
                     left = deadline - time.monotonic()
