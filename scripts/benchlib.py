@@ -207,8 +207,8 @@ class Server:
     def __exit__(self, *exc) -> None:
         self._sampling = False
         if self.proc and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):  # the figures are taken: quick stop
+                os.killpg(self.proc.pid, signal.SIGQUIT)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -36,7 +36,7 @@ def test_bench_vote_small():
     figures = run_script(
         "bench_vote.py",
         *server_url(),
-        "--deputies=200",
+        "--deputies=100",
         "--candidates=5",
         "--window=3",
         "--concurrency=50",
@@ -44,10 +44,10 @@ def test_bench_vote_small():
         "--threads=300",
         "--trivial-seconds=1",
     )
-    assert figures["acknowledged"] == figures["stored"] == 200 and figures["errors"] == 0
+    assert figures["acknowledged"] == figures["stored"] == 100 and figures["errors"] == 0
     assert figures["tally_matches"] and figures["stress_tally_matches"]
-    assert figures["stress_acknowledged"] == figures["stress_stored"] == 200
-    assert figures["open_seen_by"] == figures["close_seen_by"] == 200
+    assert figures["stress_acknowledged"] == figures["stress_stored"] == 100
+    assert figures["open_seen_by"] == figures["close_seen_by"] == 100
     for key in (
         "cast_p50_ms",
         "cast_p99_ms",
