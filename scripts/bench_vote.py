@@ -45,6 +45,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--clients", type=int, default=2, help="load client processes")
     parser.add_argument("--trivial-seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--profile",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="py-spy each server process for SECONDS from the opening (collapsed stacks in "
+        "/tmp/votesys-bench-profile/); needs py-spy (pip install py-spy) and ptrace rights",
+    )
     args = parser.parse_args(argv)
     benchlib.raise_fd_limit()
     secret_key = "bench-" + secrets.token_hex(16)
@@ -52,7 +60,7 @@ def main(argv: list[str] | None = None) -> dict:
         ids = set_up(url, secret_key, args)
         with benchlib.Server(url, secret_key, workers=args.workers, threads=args.threads) as server:
             try:
-                hall = hall_phase(server.base, ids, args)
+                hall = hall_phase(server, ids, args)
                 stress = stress_phase(server.base, ids, args)
             except BaseException:
                 print("== the server's log ends with:\n" + server.tail(), file=sys.stderr)
@@ -172,8 +180,8 @@ def organiser_call(base: str, token: str, method: str, path: str) -> tuple[int, 
 # -- phase "hall" --------------------------------------------------------------------------
 
 
-def hall_phase(base: str, ids: dict, args) -> dict:
-    vote_id = ids["votes"]["hall"]
+def hall_phase(server, ids: dict, args) -> dict:
+    base, vote_id = server.base, ids["votes"]["hall"]
     rng = random.Random(args.seed)
     plan = [
         {
@@ -202,6 +210,8 @@ def hall_phase(base: str, ids: dict, args) -> dict:
             _get(ready, procs, 300)
         time.sleep(2.0)  # every tablet is now waiting in a long poll
         print(f"== hall: {len(plan)} tablets waiting; opening the vote", flush=True)
+        if args.profile:
+            profile(server, args.profile)
         sent = time.monotonic()
         status, _, open_s = organiser_call(
             base, ids["organiser"], "POST", f"/api/v1/votes/{vote_id}/open"
@@ -259,6 +269,24 @@ def hall_phase(base: str, ids: dict, args) -> dict:
         "close_s": round(close_s, 3),
         "tablet_requests": sum(part["polls"] for part in parts),
     }
+
+
+def profile(server, seconds: float) -> None:
+    """py-spy (sampling, in its own processes) on every worker, from now on."""
+    import shutil
+    import subprocess
+
+    spy = shutil.which("py-spy") or str(benchlib.VENV_BIN / "py-spy")
+    out = Path("/tmp/votesys-bench-profile")
+    out.mkdir(exist_ok=True)
+    for pid in server.pids()[1:]:
+        subprocess.Popen(
+            [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-r", "50"]
+            + ["-o", str(out / f"worker-{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    print(f"== profiling {len(server.pids()) - 1} workers for {seconds:g} s into {out}")
 
 
 def _get(queue, procs, timeout: float):
