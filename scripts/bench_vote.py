@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> dict:
         type=float,
         default=0,
         metavar="SECONDS",
-        help="py-spy each server process for SECONDS from the opening (collapsed stacks in "
+        help="py-spy one server process for SECONDS from the opening (collapsed stacks in "
         "/tmp/votesys-bench-profile/); needs py-spy (pip install py-spy) and ptrace rights",
     )
     args = parser.parse_args(argv)
@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> dict:
                 print("== the server's log ends with:\n" + server.tail(), file=sys.stderr)
                 raise
             figures = collect(args, server, hall, stress, url, ids)
+    if PROFILERS:
+        profile_summary()
     benchlib.print_figures(figures)
     return figures
 
@@ -271,6 +273,30 @@ def hall_phase(server, ids: dict, args) -> dict:
     }
 
 
+PROFILERS: list = []
+
+
+def profile_summary(top: int = 25) -> None:
+    """The share of samples in which each function was on the stack, all workers added."""
+    import collections
+
+    for p in PROFILERS:
+        p.wait()
+    inclusive: collections.Counter = collections.Counter()
+    total = 0
+    for path in Path("/tmp/votesys-bench-profile").glob("worker-*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            if not n.isdigit():
+                continue
+            total += int(n)
+            for frame in set(stack.split(";")):
+                inclusive[frame] += int(n)
+    print(f"== profile: {total} samples; functions on the stack in the most samples")
+    for frame, n in inclusive.most_common(top):
+        print(f"{100 * n / max(total, 1):5.1f}%  {frame[:150]}")
+
+
 def profile(server, seconds: float) -> None:
     """py-spy (sampling, in its own processes) on every worker, from now on."""
     import shutil
@@ -279,14 +305,16 @@ def profile(server, seconds: float) -> None:
     spy = shutil.which("py-spy") or str(benchlib.VENV_BIN / "py-spy")
     out = Path("/tmp/votesys-bench-profile")
     out.mkdir(exist_ok=True)
-    for pid in server.pids()[1:]:
-        subprocess.Popen(
-            [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-r", "50"]
-            + ["-o", str(out / f"worker-{pid}.txt")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    for pid in server.pids()[1:2]:  # one worker: sampling 1,000 threads is not free
+        PROFILERS.append(
+            subprocess.Popen(
+                [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-r", "25"]
+                + ["-o", str(out / f"worker-{pid}.txt")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         )
-    print(f"== profiling {len(server.pids()) - 1} workers for {seconds:g} s into {out}")
+    print(f"== profiling one worker for {seconds:g} s into {out}")
 
 
 def _get(queue, procs, timeout: float):
