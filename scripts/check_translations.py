@@ -33,7 +33,13 @@ def main() -> int:
     for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
         with po_path.open("rb") as fh:
             catalog = read_po(fh)
-        translated = {m.id: m.string for m in catalog if m.id}
+        translated = {
+            (m.id if isinstance(m.id, str) else m.id[0]): (
+                m.string if isinstance(m.string, str) else m.string[0]
+            )
+            for m in catalog
+            if m.id
+        }
         for msgid in sorted(code_messages()):
             if not translated.get(msgid):
                 problems.append(f"{po_path.parent.parent.name}: untranslated: {msgid!r}")

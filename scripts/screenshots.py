@@ -173,6 +173,19 @@ def shoot(base: str) -> None:
         phone.fill("#citizen_phone", "13973300000")
         phone.click("button.primary")
         phone.screenshot(path=OUT / "phone-receipt.png", full_page=True)
+        phone.goto(f"{base}/projects?q=饮水")
+        phone.screenshot(path=OUT / "phone-portal-list.png", full_page=True)
+        phone.goto(f"{base}/projects/2026-430212-03")
+        phone.screenshot(path=OUT / "phone-portal-project.png", full_page=True)
+
+        site = browser.new_page(viewport={"width": 1366, "height": 768})
+        for path, name in (
+            ("/", "portal-home.png"),
+            ("/projects/2026-430212-03", "portal-project.png"),
+            ("/statistics", "portal-statistics.png"),
+        ):
+            site.goto(f"{base}{path}")
+            site.screenshot(path=OUT / name, full_page=True)
         browser.close()
 
 

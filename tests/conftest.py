@@ -103,6 +103,18 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
+def fresh_user_per_request(app):
+    """The tests keep one app context open for the whole test, so Flask's ``g`` (and the user
+    Flask-Login caches in it) would outlive a request; with this fixture each request loads
+    its user afresh, as in production, so that several clients of one test are told apart."""
+    from flask import g
+
+    @app.before_request
+    def _forget_cached_user():
+        g.pop("_login_user", None)
+
+
+@pytest.fixture
 def db(app):
     return _db
 

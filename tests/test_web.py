@@ -23,7 +23,7 @@ def login(client, user, secret, tablet=False):
 
 
 def test_login_pages_and_redirects(client, setup):
-    assert client.get("/").headers["Location"].endswith("/login")
+    assert client.get("/start").headers["Location"].endswith("/login")
     page = client.get("/login")
     assert page.status_code == 200 and "登录" in page.get_data(as_text=True)
     bad = login(client, "organiser", "wrong")
@@ -319,4 +319,4 @@ def test_tablet_pages_send_a_logged_out_deputy_to_the_tablet_login(client, setup
 def test_language_switch_on_a_posted_page_goes_home(client, setup):
     login(client, "organiser", "organiser-pass")
     r = client.post(f"/desk/sessions/{setup['session']}/votes/new", data={"title": ""})
-    assert 'href="/?lang=en"' in r.get_data(as_text=True)
+    assert 'href="/start?lang=en"' in r.get_data(as_text=True)

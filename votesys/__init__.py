@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from votesys import database, i18n
     from votesys.auth.services import load_principal
     from votesys.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from votesys.portal import cache as public_cache
 
     database.install_sqlite_pragmas()
     db.init_app(app)
@@ -50,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    public_cache.configure(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     login_manager.user_loader(load_principal)
@@ -59,12 +61,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _bounded_ids(app: Flask) -> None:
-    """Route ids are 64-bit: a larger number is no such page (404), not a database error."""
+    """Route ids fit the database's integers: a larger number is no such page (404), not a
+    database error."""
     from werkzeug.routing import IntegerConverter
+
+    from votesys.models_base import MAX_ID
 
     class IdConverter(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**63 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = IdConverter
@@ -79,6 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
     from votesys.integrity import api as integrity_api
+    from votesys.portal import api as portal_api
+    from votesys.portal import views as portal_views
     from votesys.projects import api as projects_api
     from votesys.projects import views as projects_views
     from votesys.stations import api as stations_api
@@ -96,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         integrity_api.bp,
         stations_api.bp,
         projects_api.bp,
+        portal_api.bp,
     ):
         csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(api)
@@ -108,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         stations_views.bp,
         stations_public.bp,
         projects_views.bp,
+        portal_views.bp,
     ):
         app.register_blueprint(bp)
 

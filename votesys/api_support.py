@@ -13,14 +13,20 @@ from votesys.auth.services import principal_for_token
 from votesys.errors import BadRequest, DomainError, Forbidden, Unauthorized
 
 
-def bearer_principal():
-    """The user or deputy named by the Authorization header, or None. Cookies are not used,
-    so the API needs no CSRF token."""
+def bearer_token() -> str | None:
+    """The token of the Authorization header, if it is a bearer one."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return principal_for_token(token.strip())
+    return token.strip()
+
+
+def bearer_principal():
+    """The user or deputy named by a live bearer token, or None. Cookies are not used,
+    so the API needs no CSRF token."""
+    token = bearer_token()
+    return principal_for_token(token) if token else None
 
 
 def api_auth(*roles: str) -> Callable:
@@ -29,9 +35,11 @@ def api_auth(*roles: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
-            principal = bearer_principal()
+            token = bearer_token()
+            principal = principal_for_token(token) if token else None
             if principal is None:
-                raise Unauthorized("unauthorized")
+                # A token was shown but is expired, revoked or unknown: say so.
+                raise Unauthorized("token_expired" if token else "unauthorized")
             if roles and principal.role not in roles:
                 raise Forbidden("forbidden")
             g.principal = principal
@@ -43,8 +51,9 @@ def api_auth(*roles: str) -> Callable:
     return decorate
 
 
-def json_body(limit: int | None = None) -> dict[str, Any]:
-    """The request's JSON object; anything else is a clear 400/413, never a 500."""
+def json_body(limit: int | None = None, *, allow_empty: bool = False) -> dict[str, Any]:
+    """The request's JSON object; anything else is a clear 400/413, never a 500. With
+    ``allow_empty``, no body at all reads as {}."""
     limit = limit or current_app.config["MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         err = DomainError("too_large")
@@ -55,6 +64,8 @@ def json_body(limit: int | None = None) -> dict[str, Any]:
         err = DomainError("too_large")
         err.status = 413
         raise err
+    if allow_empty and not raw.strip():
+        return {}
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

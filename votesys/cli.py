@@ -29,6 +29,8 @@ def register(app) -> None:
 
     for command in (
         create_user_command,
+        backup_command,
+        restore_command,
         load_command,
         demo_command,
         serve_command,
@@ -128,6 +130,54 @@ def demo_command() -> None:
         click.echo("demo data loaded")
     else:
         click.echo("database not empty: demo data left alone")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write a consistent copy of the whole database to FILE (safe while serving).
+
+    SQLite: a database file (online backup API). PostgreSQL: a pg_dump custom-format file.
+    The file holds ballots and citizens' encrypted personal data: keep it like the database."""
+    from votesys import backup
+
+    try:
+        kind = backup.backup(db.engine, file)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    summary = backup.summarise()
+    click.echo(f"backed up {backup.url_for_display(db.engine.url)} to {file} ({kind}):")
+    click.echo("\n".join(summary.lines()))
+    if summary.votes_by_state.get("open"):
+        click.echo(
+            "warning: a vote is open. Until it closes, the order of its rows can pair who "
+            "voted with the ballots: keep this file like the ballot box, and destroy it once "
+            "the vote is closed and backed up again (docs/operations.md).",
+            err=True,
+        )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace a database that is not empty")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Replace the database's content with a backup written by `votesys backup`.
+
+    Refuses a database that holds data unless --force. Stop the servers first: they would
+    otherwise keep serving from what they had read."""
+    from votesys import backup
+
+    try:
+        kind = backup.restore(db.engine, file, force=force)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    summary = backup.summarise()
+    click.echo(f"restored {file} ({kind}) into {backup.url_for_display(db.engine.url)}:")
+    click.echo("\n".join(summary.lines()))
+    if summary.audit_broken or summary.records_failed:
+        raise click.ClickException("the restored data does not verify (see above)")
 
 
 @click.command("serve")

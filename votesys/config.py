@@ -42,12 +42,29 @@ def load(instance: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis unreachable: count in each process until it is back, rather than fail.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Public opinion submissions per client address.
         "OPINION_RATE_LIMIT": os.environ.get("VOTESYS_OPINION_RATE_LIMIT", "10 per hour"),
+        # Login attempts that failed, per client address and per account (login or deputy
+        # code), across the web login, the tablet login and POST /api/v1/auth/token.
+        "LOGIN_RATE_LIMIT_CLIENT": os.environ.get(
+            "VOTESYS_LOGIN_RATE_LIMIT_CLIENT", "30 per minute"
+        ),
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get(
+            "VOTESYS_LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"
+        ),
+        # Lifetime of an API bearer token (a congress's day: 12 hours).
+        "API_TOKEN_MINUTES": int(os.environ.get("VOTESYS_TOKEN_MINUTES", "720")),
+        "HSTS_SECONDS": int(os.environ.get("VOTESYS_HSTS_SECONDS", "31536000")),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh", "en"],
+        # Request size limits: the whole body (photos and .xlsx uploads are the largest), the
+        # non-file part of a form, the number of form fields, and a JSON body. Beyond: 413.
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_PARTS": 1000,
         "MAX_JSON_BYTES": 64 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -73,15 +73,44 @@ def _owner_only(cursor) -> None:
 def commit_at_request_end(app: Flask) -> None:
     """Services flush; a request that answers below 400 is committed here, any other is
     rolled back (Flask-SQLAlchemy removes the session at teardown)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from votesys.extensions import db
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        try:
+            if response.status_code < 400:
+                db.session.commit()
+            else:
+                db.session.rollback()
+        except SQLAlchemyError as err:
+            # The database went away (or refused) at the commit itself: answer as if the
+            # handler had raised it (503 for an outage), not with a 500 and a traceback.
+            # Nothing was committed; a retry with the same Idempotency-Key is safe.
+            return _failed_commit(app, response, err)
         return response
+
+
+# Headers that describe the refused answer's body; the others (security headers, caching)
+# are carried over to the error answer that replaces it.
+_BODY_HEADERS = {
+    "content-type",
+    "content-length",
+    "content-disposition",
+    "content-encoding",
+    "location",
+    "etag",
+    "last-modified",
+}
+
+
+def _failed_commit(app: Flask, refused: Response, err: Exception) -> Response:
+    answer = app.make_response(app.handle_user_exception(err))
+    for key, value in refused.headers.items():
+        if key.lower() not in _BODY_HEADERS and key not in answer.headers:
+            answer.headers[key] = value
+    return answer
 
 
 @contextmanager

@@ -19,9 +19,21 @@ MESSAGES: dict[str, Any] = {
     "unauthorized": _l("Please log in first."),
     "bad_credentials": _l("Wrong login or password."),
     "bad_pin": _l("Wrong deputy code or PIN."),
+    "pin_locked": _l(
+        "This PIN is locked after too many wrong tries. Please ask the desk staff to unlock it."
+    ),
+    "pin_now_locked": _l(
+        "Wrong PIN. It is now locked after too many wrong tries: "
+        "please ask the desk staff to unlock it."
+    ),
+    "login_rate_limited": _l(
+        "Too many failed login attempts. Please wait a few minutes and try again."
+    ),
+    "token_expired": _l("Your login has expired or was ended. Please log in again."),
     "forbidden": _l("You do not have permission to do this."),
     "out_of_scope": _l("This belongs to a jurisdiction you do not manage."),
     "not_found": _l("Not found."),
+    "no_jurisdiction": _l("There is no such jurisdiction."),
     "method_not_allowed": _l("This method is not allowed here."),
     "wrong_state": _l("This vote is %(state)s; this action needs it to be %(needed)s."),
     "vote_not_open": _l("This vote is not open for voting."),
@@ -131,13 +143,18 @@ def invalid(field: str, reason: Any) -> InvalidInput:
     return InvalidInput("invalid", field=field, reason=reason)
 
 
+# Pages of deputies and staff; every other page belongs to the public site.
+STAFF_PATHS = ("/desk", "/tablet", "/hall", "/login", "/logout", "/start")
+
+
 def register(app) -> None:
     """Install handlers that turn every failure into a clean JSON or HTML answer."""
     from flask import render_template, request
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+    from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
 
+    from votesys.auth.limits import LOGIN_ENDPOINTS
     from votesys.extensions import db
 
     def wants_json() -> bool:
@@ -149,7 +166,10 @@ def register(app) -> None:
         db.session.rollback()
         if wants_json():
             return err.to_json(), err.status
-        return render_template("error.html", error=err), err.status
+        if request.path.startswith(STAFF_PATHS):
+            return render_template("error.html", error=err), err.status
+        # The public site's own 404 and 500 pages, in its style and the visitor's language.
+        return render_template("error_site.html", error=err), err.status
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
@@ -168,9 +188,15 @@ def register(app) -> None:
         }.get(err.code or 500, "bad_request")
         if isinstance(err, CSRFError):
             code = "form_expired"
+        if err.code == 429 and request.endpoint in LOGIN_ENDPOINTS:
+            code = "login_rate_limited"
         wrapped = DomainError(code)
         wrapped.status = err.code or 400
-        return answer(wrapped)
+        response = answer(wrapped)
+        if err.code == 429:
+            response = app.make_response(response)
+            response.headers.setdefault("Retry-After", "60")
+        return response
 
     @app.errorhandler(IntegrityError)
     def integrity_error(err: IntegrityError):
@@ -178,10 +204,20 @@ def register(app) -> None:
         log.info("integrity conflict: %s", type(err.orig).__name__)
         return answer(Conflict("conflict"))
 
+    @app.errorhandler(DataError)
+    def bad_value(err: DataError):
+        # A value the database refuses (a number beyond its integers, a NUL character in a
+        # text): bad input, not an outage. The checks before the database should catch these.
+        log.warning("value refused by the database: %s", type(err.orig).__name__)
+        return answer(BadRequest("bad_request"))
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_down(err: Exception):
-        log.warning("database unavailable: %s", type(err).__name__)
+        # One line an operator can grep, naming the driver's reason (AdminShutdown,
+        # ConnectionTimeout, …); never the statement or its values.
+        reason = type(getattr(err, "orig", None) or err).__name__
+        log.warning("database unavailable (%s) on %s %s", reason, request.method, request.path)
         return answer(Unavailable("unavailable"))
 
     @app.errorhandler(Exception)

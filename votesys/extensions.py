@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,3 +35,5 @@ babel = Babel()
 # Per-client limits on public writes. Storage: memory in one process, Redis when REDIS_URL is
 # set, so that every process and host counts together (config RATELIMIT_STORAGE_URI).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Public pages and JSON answers: in-process by default, Redis with REDIS_URL (portal/cache.py).
+cache = Cache()

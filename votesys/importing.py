@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -12,6 +13,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 MAX_ROWS = 20000
+# An .xlsx is a zip: what its entries declare they inflate to is checked before anything is
+# inflated, so that a small "zip bomb" named .xlsx is refused without being opened.
+MAX_XLSX_INFLATED = 64 * 1024 * 1024
+MAX_XLSX_ENTRIES = 1000
+MAX_XLSX_RATIO = 200  # a real sheet compresses ~10×; a bomb ~1000×
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
     """Rows of the first sheet (.xlsx) or of the file (.csv, UTF-8 with or without BOM, or GBK)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
+        _refuse_zip_bomb(content)
         # Imported here: openpyxl weighs 16 MB in every server process, for a rare upload.
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
@@ -93,6 +100,25 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
         except csv.Error:
             raise ImportRefused([RowError(0, "", _l("the .csv file cannot be read"))]) from None
     raise ImportRefused([RowError(0, "", _l("choose an .xlsx or .csv file"))])
+
+
+def _refuse_zip_bomb(content: bytes) -> None:
+    """Refuse an .xlsx whose zip directory declares too much, from the directory alone."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise ImportRefused([RowError(0, "", _l("not a readable .xlsx file"))]) from None
+    inflated = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries)
+    if (
+        len(entries) > MAX_XLSX_ENTRIES
+        or inflated > MAX_XLSX_INFLATED
+        or inflated > MAX_XLSX_RATIO * max(packed, 1024)
+    ):
+        raise ImportRefused(
+            [RowError(0, "", _l("the .xlsx file unpacks to too much data to be a sheet"))]
+        )
 
 
 def records(rows: list[list[Any]], columns: tuple[Column, ...]) -> list[tuple[int, dict]]:

@@ -211,3 +211,18 @@ def test_money_accepts(raw, expected):
 def test_money_refuses(raw, app):
     with pytest.raises(ValueError):
         rules.money(raw)
+
+
+def test_quarter_dates_cover_the_year_without_gaps():
+    from datetime import timedelta
+
+    from votesys.projects.rules import quarter_dates
+
+    assert quarter_dates(2026, None) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert quarter_dates(2024, 1) == (date(2024, 1, 1), date(2024, 3, 31))
+    assert quarter_dates(2026, 4) == (date(2026, 10, 1), date(2026, 12, 31))
+    for year in (2024, 2026):  # a leap year and another
+        spans = [quarter_dates(year, q) for q in (1, 2, 3, 4)]
+        assert spans[0][0] == date(year, 1, 1) and spans[-1][1] == date(year, 12, 31)
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            assert start - end == timedelta(days=1)

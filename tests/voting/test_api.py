@@ -224,7 +224,7 @@ def test_unknown_token_and_roles(hall, api, client):
     r = client.post(
         f"/api/v1/votes/{hall['votes']['main']}/open", headers={"Authorization": "Bearer nope"}
     )
-    assert r.status_code == 401 and r.get_json()["error"] == "unauthorized"
+    assert r.status_code == 401 and r.get_json()["error"] == "token_expired"
     r = api.post(f"/api/v1/votes/{hall['votes']['main']}/open", as_="D0001")
     assert r.status_code == 403
     assert client.get("/api/v1/votes/999999").status_code == 404

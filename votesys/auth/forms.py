@@ -16,3 +16,9 @@ class LoginForm(FlaskForm):
 class DeputyLoginForm(FlaskForm):
     code = StringField(_l("Deputy code"), validators=[DataRequired(), Length(max=32)])
     pin = PasswordField(_l("PIN"), validators=[DataRequired(), Length(max=12)])
+
+
+class PinChangeForm(FlaskForm):
+    current = PasswordField(_l("Current PIN"), validators=[DataRequired(), Length(max=12)])
+    new = PasswordField(_l("New PIN"), validators=[DataRequired(), Length(min=4, max=12)])
+    confirm = PasswordField(_l("New PIN again"), validators=[DataRequired(), Length(max=12)])

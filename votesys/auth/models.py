@@ -38,6 +38,8 @@ class User(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped by logout: a session cookie signed before it is no longer accepted.
+    auth_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     jurisdiction = relationship("Jurisdiction")
     station = relationship("Station")
@@ -73,4 +75,7 @@ class ApiToken(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputies.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # After this instant (UTC) the token is refused; a token without one (issued before
+    # expiry existed) is refused too.
+    expires_at: Mapped[datetime | None]
     revoked: Mapped[bool] = mapped_column(default=False)

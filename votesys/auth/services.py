@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 
 from votesys.auth.models import ApiToken, Role, User
 from votesys.congress.models import Deputy
-from votesys.errors import Unauthorized, invalid
+from votesys.errors import DomainError, Unauthorized, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
+from votesys.models_base import utcnow
+
+PIN_LOCK_AFTER = 5  # wrong PINs in a row that lock a deputy's PIN
+
+
+class PinLocked(DomainError):
+    """The deputy's PIN is locked after too many wrong tries; an organiser unlocks it."""
+
+    status = 423
+
+    def __init__(self) -> None:
+        super().__init__("pin_locked")
 
 
 def _hasher() -> PasswordHasher:
@@ -110,9 +123,74 @@ def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Use
             return user
         raise Unauthorized("bad_credentials")
     deputy = _deputy_by_code(login) if login else None
+    if deputy is not None and deputy.pin_locked:
+        raise PinLocked()
     if check_secret(deputy.pin_hash if deputy else None, secret or "") and deputy is not None:
+        if deputy.failed_pins:
+            _reset_failures(deputy)
         return deputy
     raise Unauthorized("bad_credentials")
+
+
+def _reset_failures(deputy: Deputy) -> None:
+    db.session.execute(update(Deputy).where(Deputy.id == deputy.id).values(failed_pins=0))
+    db.session.refresh(deputy)
+
+
+def count_wrong_pin(login: str) -> bool:
+    """Count a wrong PIN against the deputy named ``login`` (if one is), in one atomic
+    UPDATE so that concurrent tries on several hosts all count; the PIN_LOCK_AFTER-th
+    locks the PIN. True when the PIN is locked now. The caller commits."""
+    deputy = _deputy_by_code((login or "").strip()) if login and login.strip() else None
+    if deputy is None or deputy.pin_locked:
+        return deputy is not None
+    db.session.execute(
+        update(Deputy)
+        .where(Deputy.id == deputy.id, Deputy.locked_at.is_(None))
+        .values(
+            failed_pins=Deputy.failed_pins + 1,
+            locked_at=case((Deputy.failed_pins + 1 >= PIN_LOCK_AFTER, utcnow()), else_=None),
+        )
+    )
+    db.session.refresh(deputy)
+    if deputy.pin_locked:
+        audit("pin_locked", f"deputy:{deputy.code}", actor="system", tries=deputy.failed_pins)
+    return deputy.pin_locked
+
+
+def unlock_pin(user: User, deputy: Deputy) -> None:
+    """An organiser who manages the deputy's jurisdiction unlocks a locked PIN."""
+    from votesys.congress.services import ensure_manages
+
+    ensure_manages(user, deputy.congress.jurisdiction)
+    was_locked = deputy.pin_locked
+    deputy.failed_pins = 0
+    deputy.locked_at = None
+    db.session.flush()
+    audit("pin_unlocked", f"deputy:{deputy.code}", was_locked=was_locked)
+
+
+def change_pin(deputy: Deputy, current: str, new: str, confirm: str | None = None) -> None:
+    """A deputy changes their own PIN: the current one first (a wrong one counts towards
+    the lock), then 4 to 12 digits. Every API token of the deputy is revoked and every
+    other session ends."""
+    if deputy.pin_locked:
+        raise PinLocked()
+    if not check_secret(deputy.pin_hash, current or ""):
+        raise Unauthorized("bad_pin")
+    new = new or ""
+    if not (new.isascii() and new.isdigit() and 4 <= len(new) <= 12):
+        raise invalid("new_pin", _l("4 to 12 digits"))
+    if confirm is not None and confirm != new:
+        raise invalid("confirm", _l("the two new PINs differ"))
+    if check_secret(deputy.pin_hash, new):
+        raise invalid("new_pin", _l("the new PIN must differ from the current one"))
+    deputy.pin_hash = hash_secret(new)
+    deputy.failed_pins = 0
+    revoke_tokens(deputy)
+    deputy.auth_epoch = (deputy.auth_epoch or 0) + 1
+    db.session.flush()
+    audit("pin_changed", f"deputy:{deputy.code}", actor=f"deputy:{deputy.code}")
 
 
 def record_login(principal: User | Deputy, how: str) -> None:
@@ -121,15 +199,24 @@ def record_login(principal: User | Deputy, how: str) -> None:
     audit("login", who, actor=who, via=how)
 
 
-def record_failed_login(login: str, how: str) -> None:
-    """Audit a refused login and commit it at once: the refused request itself rolls back,
-    and the trace of the attempt must survive it."""
+def record_failed_login(login: str, how: str, *, deputies_only: bool = False) -> bool:
+    """Audit a refused login, count a deputy's wrong PIN, and commit both at once: the
+    refused request itself rolls back, and the trace of the attempt must survive it.
+    True when the deputy's PIN is (now) locked."""
     db.session.rollback()
     # Only a name that exists is kept: what was typed may be a password in the wrong field.
     name = (login or "").strip()
-    known = db.session.scalar(select(User.id).where(User.login == name)) or _deputy_by_code(name)
-    audit("login_failed", f"login:{name if known else '(unknown)'}", actor="anonymous", via=how)
+    user = None if deputies_only else db.session.scalar(select(User.id).where(User.login == name))
+    deputy = None if user else _deputy_by_code(name) if name else None
+    audit(
+        "login_failed",
+        f"login:{name if user or deputy else '(unknown)'}",
+        actor="anonymous",
+        via=how,
+    )
+    locked = count_wrong_pin(name) if deputy is not None else False
     db.session.commit()
+    return locked
 
 
 def _deputy_by_code(code: str) -> Deputy | None:
@@ -141,9 +228,14 @@ def _deputy_by_code(code: str) -> Deputy | None:
     return deputy
 
 
+def token_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["API_TOKEN_MINUTES"])
+
+
 def issue_token(principal: User | Deputy) -> str:
+    """A new bearer token, valid for API_TOKEN_MINUTES."""
     token = secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=_digest(token))
+    row = ApiToken(token_hash=_digest(token), expires_at=utcnow() + token_lifetime())
     if isinstance(principal, Deputy):
         row.deputy_id = principal.id
     else:
@@ -154,8 +246,13 @@ def issue_token(principal: User | Deputy) -> str:
 
 
 def principal_for_token(token: str) -> User | Deputy | None:
+    """The owner of a live token: not revoked, not expired, owner active."""
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
+        select(ApiToken).where(
+            ApiToken.token_hash == _digest(token),
+            ApiToken.revoked.is_(False),
+            ApiToken.expires_at > utcnow(),
+        )
     )
     if row is None:
         return None
@@ -165,17 +262,47 @@ def principal_for_token(token: str) -> User | Deputy | None:
     return db.session.get(Deputy, row.deputy_id)
 
 
+def revoke_token(token: str) -> None:
+    db.session.execute(
+        update(ApiToken).where(ApiToken.token_hash == _digest(token)).values(revoked=True)
+    )
+
+
+def revoke_tokens(principal: User | Deputy) -> int:
+    """Revoke every live API token of a user or deputy; returns how many."""
+    owner = (
+        ApiToken.deputy_id == principal.id
+        if isinstance(principal, Deputy)
+        else ApiToken.user_id == principal.id
+    )
+    result = db.session.execute(
+        update(ApiToken).where(owner, ApiToken.revoked.is_(False)).values(revoked=True)
+    )
+    return result.rowcount or 0
+
+
+def end_sessions(principal: User | Deputy) -> None:
+    """Every session cookie signed before now stops working (logout everywhere)."""
+    principal.auth_epoch = (principal.auth_epoch or 0) + 1
+    db.session.flush()
+
+
 def load_principal(ident: str) -> User | Deputy | None:
-    """Flask-Login's loader: ids are 'u:<id>' for users and 'd:<id>' for deputies."""
+    """Flask-Login's loader: ids are 'u:<id>' for users and 'd:<id>' for deputies. A session
+    from before the principal's last logout or PIN change (auth_epoch) is not accepted."""
     kind, _, raw = (ident or "").partition(":")
     if not raw.isdigit():
         return None
+    principal: User | Deputy | None = None
     if kind == "u":
-        user = db.session.get(User, int(raw))
-        return user if user is not None and user.active else None
-    if kind == "d":
-        return db.session.get(Deputy, int(raw))
-    return None
+        principal = db.session.get(User, int(raw))
+        if principal is not None and not principal.active:
+            principal = None
+    elif kind == "d":
+        principal = db.session.get(Deputy, int(raw))
+    if principal is None or session.get("epoch", 0) != (principal.auth_epoch or 0):
+        return None
+    return principal
 
 
 def _digest(token: str) -> str:

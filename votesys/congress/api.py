@@ -6,8 +6,11 @@ from flask import Blueprint, g
 from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, json_body
+from votesys.auth.services import unlock_pin
 from votesys.congress import services
-from votesys.errors import invalid
+from votesys.congress.models import Deputy
+from votesys.errors import NotFound, invalid
+from votesys.extensions import db
 
 bp = Blueprint("congress_api", __name__, url_prefix="/api/v1")
 ORGANISERS = ("organiser", "admin")
@@ -45,3 +48,15 @@ def _attendance(sess, deputy, *, checked_in: bool) -> dict:
 def quorum(session_id: int):
     sess = services.get_session(session_id, g.principal)
     return services.quorum(sess).as_dict()
+
+
+@bp.post("/deputies/<deputy_code>/unlock")
+@api_auth(*ORGANISERS)
+def unlock(deputy_code: str):
+    """Unlock a deputy's PIN after too many wrong tries: organisers of the deputy's
+    jurisdiction (or above) only."""
+    deputy = db.session.scalar(db.select(Deputy).where(Deputy.code == deputy_code[:32]))
+    if deputy is None:
+        raise NotFound("not_found")
+    unlock_pin(g.principal, deputy)
+    return {"deputy_code": deputy.code, "locked": False}

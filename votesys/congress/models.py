@@ -70,6 +70,12 @@ class Deputy(db.Model):
     delegation: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), default=MandateStatus.ACTIVE)
     pin_hash: Mapped[str] = mapped_column(String(255))
+    # Wrong PINs in a row; at PIN_LOCK_AFTER the PIN locks (locked_at) until an organiser of
+    # the deputy's jurisdiction unlocks it. In the database, so every process and host agrees.
+    failed_pins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_at: Mapped[datetime | None]
+    # Bumped by logout and PIN change: a session cookie signed before it is no longer accepted.
+    auth_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     congress = relationship("Congress")
 
@@ -88,6 +94,10 @@ class Deputy(db.Model):
     @property
     def is_deputy(self) -> bool:
         return True
+
+    @property
+    def pin_locked(self) -> bool:
+        return self.locked_at is not None
 
     @property
     def mandate_current(self) -> bool:

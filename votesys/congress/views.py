@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from votesys import importing
+from votesys.auth.services import unlock_pin as unlock_pin_service
 from votesys.auth.views import roles_required
 from votesys.congress import services
 from votesys.congress.forms import CheckInForm, CongressForm, SessionForm, UploadForm
@@ -149,6 +150,18 @@ def import_roster(congress_id: int):
         session_form=SessionForm(),
         import_errors=errors,
     ), 422
+
+
+@bp.post("/deputies/<int:deputy_id>/unlock")
+@roles_required(*ORGANISERS)
+def unlock_pin(deputy_id: int):
+    """Unlock a deputy's PIN locked after too many wrong tries (audited)."""
+    deputy = db.session.get(Deputy, deputy_id)
+    if deputy is None:
+        raise NotFound("not_found")
+    unlock_pin_service(current_user, deputy)
+    flash(_("The PIN of %(name)s is unlocked.", name=f"{deputy.name} ({deputy.code})"), "ok")
+    return redirect(url_for(".congress", congress_id=deputy.congress_id))
 
 
 @bp.get("/sessions/<int:session_id>")

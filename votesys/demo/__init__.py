@@ -66,7 +66,11 @@ def load_if_empty() -> bool:
     ids = _first_session()
     candidates_2027 = _second_session(ids)
     township = _township()
-    station_ids = _stations(ids, candidates_2027)
+    # Opinions became 2027 candidates (p01…) and, a year earlier, 2026 ones (c01…).
+    from votesys.voting.models import Candidate
+
+    candidates_2026 = {k: db.session.get(Candidate, c) for k, c in ids["candidates"].items()}
+    station_ids = _stations(ids, candidates_2026 | candidates_2027)
     for (login, password), name, jurisdiction in (
         (ORGANISER, "区人大常委会办公室", None),
         (TOWNSHIP_ORGANISER, "龙门镇人大主席团", township),
@@ -346,6 +350,26 @@ REPORTS = [
 ]
 
 
+# The 2026 candidates' categories (the same list as citizens' opinions), in file order.
+CATEGORIES_2026 = {
+    "c01": "employment",
+    "c02": "roads",
+    "c03": "water",
+    "c04": "education",
+    "c05": "education",
+    "c06": "health",
+    "c07": "elderly_care",
+    "c08": "safety",
+    "c09": "environment",
+    "c10": "environment",
+    "c11": "other",
+    "c12": "other",
+    "c13": "roads",
+    "c14": "water",
+    "c15": "environment",
+}
+
+
 def _register(ids: dict, organiser) -> None:
     """The ten approved 2026 projects (registered when the vote was published): their plans,
     reports, changes and supervision, through the same services as the pages and the API."""
@@ -358,6 +382,9 @@ def _register(ids: dict, organiser) -> None:
     }
     for key, plan in PLANS.items():
         projects.set_plan(by_key[key], plan)
+    for key, category in CATEGORIES_2026.items():
+        if key in by_key and by_key[key] is not None:
+            projects.set_plan(by_key[key], {"category": category})
     deputies = sorted(ids["deputies"])
     projects.set_plan(by_key["c01"], {"supervisors": deputies[:3]})
     projects.set_plan(by_key["c02"], {"supervisors": deputies[3:6]})

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from votesys.api_support import api_auth, bearer_principal, json_body
 from votesys.congress import services as congress
 from votesys.errors import BadRequest, invalid
+from votesys.portal.cache import public_cached
 from votesys.projects import importing, present, rules, services
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
@@ -25,6 +26,7 @@ def _year(raw: str | None, *, required: bool) -> int | None:
 
 
 @bp.get("/jurisdictions/<code>/summary")
+@public_cached
 def summary(code: str):
     """Public: a jurisdiction's figures for a year, sub-jurisdictions rolled up."""
     node = congress.jurisdiction_by_code(code[:32])

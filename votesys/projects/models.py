@@ -58,10 +58,14 @@ class Project(db.Model):
     __table_args__ = (Index("ix_projects_jurisdiction_year", "jurisdiction_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The public, readable id of the project's page (year, jurisdiction code, number):
+    # given once at registration, it survives renames.
+    ref: Mapped[str] = mapped_column(String(48), unique=True)
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
     year: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(20), default="other")
     vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id"))
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
@@ -218,7 +222,7 @@ class Photo(db.Model):
     mime: Mapped[str] = mapped_column(String(20))
     width: Mapped[int]
     height: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when served
 
 
 class ChangeRequest(db.Model):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 
+from votesys import tabular
 from votesys.projects import rules, services
 from votesys.projects.labels import COMPLETION_LABELS, RATING_LABELS, STATUS_LABELS, source_label
 from votesys.projects.models import Project
@@ -114,11 +113,7 @@ def _d(value) -> str | None:
     return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
 
 
-def _cell(value: object) -> object:
-    """A cell that starts like a formula is shown as text by Excel, never run."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+_cell = tabular.safe_cell
 
 
 def register_rows(projects: list[Project]) -> list[list[object]]:
@@ -169,21 +164,11 @@ def register_rows(projects: list[Project]) -> list[list[object]]:
 
 
 def register_csv(projects: list[Project]) -> str:
-    """UTF-8 with a BOM, so that Excel opens the Chinese correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    csv.writer(out).writerows(register_rows(projects))
-    return out.getvalue()
+    """UTF-8 with a BOM (tabular.to_csv), so that Excel opens the Chinese correctly."""
+    header, *rows = register_rows(projects)
+    return tabular.to_csv(header, rows)
 
 
 def register_xlsx(projects: list[Project]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Register")
-    for row in register_rows(projects):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    header, *rows = register_rows(projects)
+    return tabular.to_xlsx(header, rows, _("Register"))

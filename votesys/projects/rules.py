@@ -4,7 +4,7 @@ overdue, money. No Flask, no database."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -18,8 +18,34 @@ CLOSED_STATUSES = ("completed", "terminated")
 CHANGE_KINDS = ("adjust", "postpone", "terminate")
 SUPERVISION_KINDS = ("inspection", "comment", "hearing")
 DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
+# The same categories as citizens' opinions, so an opinion and the project it became match.
+CATEGORIES = (
+    "education",
+    "health",
+    "roads",
+    "water",
+    "environment",
+    "elderly_care",
+    "employment",
+    "safety",
+    "other",
+)
 MAX_WAN = Decimal("1e12")
 CENT = Decimal("0.01")
+
+
+def quarter_dates(year: int, quarter: int | None) -> tuple[date, date]:
+    """The first and last day of a quarter (1–4), or of the whole year when None."""
+    if quarter is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    first = date(year, 3 * quarter - 2, 1)
+    last = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return first, last - timedelta(days=1)
+
+
+def project_ref(year: int, jurisdiction_code: str, number: int) -> str:
+    """A project's readable public id: ``2026-430212-07`` (year, jurisdiction, number)."""
+    return f"{year}-{jurisdiction_code}-{number:02d}"
 
 
 def rating_of(satisfied: int, basic: int, threshold: int | None) -> str:

@@ -14,8 +14,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
+from votesys import clock
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import Deputy, Jurisdiction
@@ -23,7 +24,7 @@ from votesys.congress.services import subtree_ids
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
-from votesys.models_base import utcnow
+from votesys.models_base import MAX_ID, utcnow
 from votesys.projects import rules
 from votesys.projects.models import (
     ChangeRequest,
@@ -121,7 +122,7 @@ def supervision_of(project: Project) -> list[SupervisionRecord]:
 def overdue(project: Project, today: date | None = None) -> bool:
     return rules.is_overdue(
         project.status,
-        today or date.today(),
+        today or clock.today(),
         [(m.planned_date, m.done_on) for m in project.milestones],
         project.planned_finish,
     )
@@ -201,10 +202,11 @@ def date_field(value: Any, field: str, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10]) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if isinstance(value, str):  # anything else (a number, a list, a missing value) is refused
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
     raise invalid(field, _l("a date as YYYY-MM-DD"))
 
 
@@ -281,6 +283,7 @@ def create_project(
     unit_name: str = "",
     completion: str = "this_year",
     summary: str = "",
+    category: str = "other",
     funding: Mapping[str, Decimal] | None = None,
     targets: Iterable[Mapping[str, Any]] = (),
     status: str = "not_started",
@@ -290,10 +293,12 @@ def create_project(
 ) -> Project:
     """Register a project (already validated input); flushes and audits."""
     project = Project(
+        ref=next_ref(jurisdiction, year),
         jurisdiction_id=jurisdiction.id,
         year=year,
         title=title,
         summary=summary,
+        category=category,
         completion=completion,
         status=status,
         progress=progress,
@@ -319,6 +324,16 @@ def create_project(
         funding={k: str(v) for k, v in (funding or {}).items()},
     )
     return project
+
+
+def next_ref(jurisdiction: Jurisdiction, year: int) -> str:
+    """The next readable id in a jurisdiction's year: ``2026-430212-07``."""
+    count = db.session.scalar(
+        select(func.count(Project.id)).where(
+            Project.jurisdiction_id == jurisdiction.id, Project.year == year
+        )
+    )
+    return rules.project_ref(year, jurisdiction.code, (count or 0) + 1)
 
 
 def register_approved(vote) -> list[Project]:
@@ -355,6 +370,7 @@ def set_plan(project: Project, data: Mapping[str, Any]) -> Project:
         "unit",
         "lead_official",
         "completion",
+        "category",
         "planned_start",
         "planned_finish",
         "summary",
@@ -378,6 +394,9 @@ def set_plan(project: Project, data: Mapping[str, Any]) -> Project:
     if "completion" in data:
         project.completion = choice_field(data["completion"], "completion", rules.COMPLETIONS)
         changes["completion"] = project.completion
+    if "category" in data:
+        project.category = choice_field(data["category"], "category", rules.CATEGORIES)
+        changes["category"] = project.category
     for key in ("planned_start", "planned_finish"):
         if key in data:
             setattr(project, key, date_field(data[key], key, required=False))
@@ -488,7 +507,9 @@ def add_report(
     allowed = {"reported_on", "status", "progress", "values", "spent", "narrative"}
     if unknown := sorted(set(data) - allowed):
         raise invalid(unknown[0], _l("unknown field"))
-    reported_on = date_field(data.get("reported_on"), "reported_on", required=False) or date.today()
+    reported_on = (
+        date_field(data.get("reported_on"), "reported_on", required=False) or clock.today()
+    )
     status = choice_field(data.get("status"), "status", rules.STATUSES)
     progress = int_field(data.get("progress"), "progress", low=0, high=100)
     if status == "completed" and progress != 100:
@@ -607,7 +628,7 @@ def tick_milestone(project: Project, milestone_id: int, done_on: Any) -> Milesto
     if milestone is None or milestone.project_id != project.id:
         raise NotFound("not_found")
     when = date_field(done_on, "done_on")
-    if when > date.today():
+    if when > clock.today():
         raise invalid("done_on", _l("not in the future"))
     milestone.done_on = when
     db.session.flush()
@@ -698,19 +719,22 @@ def decide_change(change: ChangeRequest, *, approve: bool, decision_ref: Any) ->
 
 def add_supervision(project: Project, principal: object, data: Mapping[str, Any]):
     """监督: a deputy records an inspection or a comment on a project of their congress;
-    organisers record hearings (and may record a deputy's inspection for them)."""
+    organisers record hearings (and may record a deputy's inspection for them). Who may is
+    checked before what was sent."""
+    if isinstance(principal, Deputy):
+        if not _deputy_of(principal, project):
+            raise Forbidden("out_of_scope")
+    else:
+        ensure_organiser_of(principal, project)
     kind = choice_field(data.get("kind"), "kind", rules.SUPERVISION_KINDS)
-    held_on = date_field(data.get("held_on"), "held_on", required=False) or date.today()
+    held_on = date_field(data.get("held_on"), "held_on", required=False) or clock.today()
     text = text_field(data.get("text"), "text", max_len=MAX_TEXT)
     deputy = None
     if isinstance(principal, Deputy):
         if kind == "hearing":
             raise Forbidden("forbidden")
-        if not _deputy_of(principal, project):
-            raise Forbidden("out_of_scope")
         deputy = principal
     else:
-        ensure_organiser_of(principal, project)
         if data.get("deputy"):
             deputy = db.session.scalar(select(Deputy).where(Deputy.code == str(data["deputy"])))
             if deputy is None or not _deputy_of(deputy, project):
@@ -746,7 +770,8 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
     jurisdiction = sess.congress.jurisdiction
     candidate_ids = []
     for i, pid in enumerate(project_ids):
-        project = db.session.get(Project, pid) if isinstance(pid, int) else None
+        is_id = isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= MAX_ID
+        project = db.session.get(Project, pid) if is_id else None
         if project is None:
             raise invalid(f"projects[{i}]", _l("no such project"))
         if project.jurisdiction_id != jurisdiction.id:
@@ -812,42 +837,102 @@ def on_publish(vote) -> None:
 
 
 def summary(node: Jurisdiction, year: int, today: date | None = None) -> dict[str, Any]:
-    """A jurisdiction's figures for a year, its sub-jurisdictions rolled up: projects by
-    completion type and status, planned investment and its shares by source (largest
-    remainder, adding up to 100.0), money spent, satisfaction."""
-    projects = list(
-        db.session.scalars(
-            select(Project).where(
-                Project.jurisdiction_id.in_(subtree_ids(node.id)), Project.year == year
-            )
+    """A jurisdiction's figures for a year, its sub-jurisdictions rolled up."""
+    return {"jurisdiction": {"code": node.code, "name": node.name, "level": node.level}} | (
+        summary_of(subtree_ids(node.id), year, today)
+    )
+
+
+def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str, Any]:
+    """A jurisdiction subtree's figures for a year in a fixed number of aggregate queries:
+    projects by completion, status and rating; investment by source with largest-remainder
+    shares (adding up to 100.0); spent; overdue."""
+    today = today or clock.today()
+    scope = (Project.jurisdiction_id.in_(ids), Project.year == year)
+    counts = db.session.execute(
+        select(Project.completion, Project.status, Project.rating, func.count())
+        .where(*scope)
+        .group_by(Project.completion, Project.status, Project.rating)
+    ).all()
+    by_completion = {c: 0 for c in rules.COMPLETIONS}
+    by_status = {s: 0 for s in rules.STATUSES}
+    satisfaction = {r: 0 for r in rules.RATINGS} | {"unrated": 0}
+    for completion, status, rating, n in counts:
+        by_completion[completion] = by_completion.get(completion, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        satisfaction[rating or "unrated"] = satisfaction.get(rating or "unrated", 0) + n
+    by_source = {s: Decimal("0.00") for s in sources()}
+    for source, amount in db.session.execute(
+        select(Funding.source, func.sum(Funding.amount_wan))
+        .join(Project, Project.id == Funding.project_id)
+        .where(*scope)
+        .group_by(Funding.source)
+    ):
+        by_source[source] = Decimal(amount)
+    project_ids = select(Project.id).where(*scope)
+    spent = sum(
+        (sum(v.values(), Decimal("0.00")) for v in spent_map(project_ids).values()),
+        Decimal("0.00"),
+    )
+    open_statuses = [s for s in rules.STATUSES if s not in rules.CLOSED_STATUSES]
+    late_milestone = (
+        select(Milestone.project_id)
+        .where(Milestone.done_on.is_(None), Milestone.planned_date < today)
+        .scalar_subquery()
+    )
+    overdue = db.session.scalar(
+        select(func.count())
+        .select_from(Project)
+        .where(
+            *scope,
+            Project.status.in_(open_statuses),
+            or_(Project.planned_finish < today, Project.id.in_(late_milestone)),
         )
     )
-    by_source = {s: Decimal("0.00") for s in sources()}
-    spent = Decimal("0.00")
-    by_completion = {c: 0 for c in rules.COMPLETIONS}
-    status_counts = {s: 0 for s in rules.STATUSES}
-    satisfaction = {r: 0 for r in rules.RATINGS} | {"unrated": 0}
-    late = 0
-    for p in projects:
-        by_completion[p.completion] += 1
-        status_counts[p.status] += 1
-        satisfaction[p.rating or "unrated"] += 1
-        late += overdue(p, today)
-        for f in p.funding:
-            by_source[f.source] = by_source.get(f.source, Decimal("0.00")) + f.amount_wan
-        spent += sum(spent_by_source(p).values(), Decimal("0.00"))
+    rectification = db.session.scalar(
+        select(func.count()).select_from(Project).where(*scope, Project.rectification)
+    )
     total = sum(by_source.values(), Decimal("0.00"))
     return {
-        "jurisdiction": {"code": node.code, "name": node.name, "level": node.level},
         "year": year,
-        "projects": len(projects),
+        "projects": sum(by_status.values()),
+        "completed": by_status.get("completed", 0),
         "by_completion": by_completion,
+        "status_counts": by_status,
         "investment_wan": rules.wan(total),
         "investment_by_source_wan": {k: rules.wan(v) for k, v in by_source.items()},
         "shares": {k: str(v) for k, v in rules.shares(by_source).items()},
         "spent_wan": rules.wan(spent),
-        "status_counts": status_counts,
-        "overdue": late,
+        "overdue": overdue or 0,
         "satisfaction": satisfaction,
-        "rectification": sum(1 for p in projects if p.rectification),
+        "rectification": rectification or 0,
     }
+
+
+def spent_map(project_ids) -> dict[int, dict[str, Decimal]]:
+    """Money spent per project and source, as of each project's latest report: one query.
+    ``project_ids`` is a list or a subquery selecting them."""
+    if isinstance(project_ids, list) and not project_ids:
+        return {}
+    latest = (
+        select(
+            Report.id,
+            Report.project_id,
+            func.row_number()
+            .over(
+                partition_by=Report.project_id,
+                order_by=(Report.reported_on.desc(), Report.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(Report.project_id.in_(project_ids))
+        .subquery()
+    )
+    out: dict[int, dict[str, Decimal]] = {}
+    for project_id, source, amount in db.session.execute(
+        select(latest.c.project_id, Spending.source, Spending.amount_wan)
+        .join(Spending, Spending.report_id == latest.c.id)
+        .where(latest.c.n == 1)
+    ):
+        out.setdefault(project_id, {})[source] = amount
+    return out

@@ -3,12 +3,11 @@ responsible unit's desk where it reports progress."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from votesys import clock
 from votesys.auth.views import roles_required
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
@@ -21,7 +20,7 @@ from votesys.projects.forms import (
     SupervisionForm,
 )
 
-bp = Blueprint("projects", __name__, url_prefix="/projects")
+bp = Blueprint("projects", __name__, url_prefix="/desk/projects")
 ORGANISERS = ("organiser", "admin")
 EVERYONE = ("organiser", "admin", "unit")
 
@@ -85,11 +84,11 @@ def project(project_id: int):
         project=found,
         detail=present.project_detail(found, personal=True),
         organiser=organiser,
-        report_form=ReportForm(reported_on=date.today(), progress=found.progress),
-        milestone_form=MilestoneForm(done_on=date.today()),
+        report_form=ReportForm(reported_on=clock.today(), progress=found.progress),
+        milestone_form=MilestoneForm(done_on=clock.today()),
         change_form=ChangeForm(),
         decision_form=DecisionForm(),
-        supervision_form=SupervisionForm(held_on=date.today()),
+        supervision_form=SupervisionForm(held_on=clock.today()),
         sources=services.sources(),
         labels=labels,
     )

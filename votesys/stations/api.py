@@ -11,6 +11,8 @@ from votesys.api_support import api_auth, json_body
 from votesys.congress import services as congress
 from votesys.errors import invalid
 from votesys.extensions import limiter
+from votesys.models_base import MAX_ID
+from votesys.portal.cache import public_cached
 from votesys.stations import public_data, rules, services
 from votesys.stations.models import Station
 
@@ -101,7 +103,7 @@ def merge():
     body = json_body()
     ids = body.get("opinions")
     if not isinstance(ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
+        isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids
     ):
         raise invalid("opinions", _l("a list of opinion numbers"))
     if body.get("reserve") is True:
@@ -128,7 +130,7 @@ def merge():
 
 
 def _id(value, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise invalid(field, _l("a number"))
     return value
 
@@ -177,17 +179,20 @@ def staff_dict(opinion) -> dict:
 
 
 @bp.get("/stations")
+@public_cached
 def stations():
     """The public directory: every station, its kind, address and fixed reception days."""
     return {"stations": [public_data.station_dict(s) for s in public_data.all_stations()]}
 
 
 @bp.get("/stations/<int:station_id>")
+@public_cached
 def station(station_id: int):
     return public_data.station_detail(services.get_station(station_id))
 
 
 @bp.get("/stations/<int:station_id>/stats")
+@public_cached
 def station_stats(station_id: int):
     """The station's figures for a period (``from``/``to``, inclusive, YYYY-MM-DD)."""
     st: Station = services.get_station(station_id)
@@ -201,6 +206,7 @@ def station_stats(station_id: int):
 
 
 @bp.get("/jurisdictions/<code>/opinion-stats")
+@public_cached
 def jurisdiction_stats(code: str):
     """The same figures for a jurisdiction with all its sub-jurisdictions."""
     node = congress.jurisdiction_by_code(code)

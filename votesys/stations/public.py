@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
+from votesys.portal.cache import public_cached
 from votesys.stations import labels, public_data, rules, services
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
 
@@ -39,6 +40,7 @@ def _grouped_stations() -> list[tuple[str, list]]:
 
 
 @bp.get("/stations")
+@public_cached
 def directory():
     groups = _grouped_stations()
     counts = services.station_deputy_counts([s.id for _, items in groups for s in items])
@@ -46,6 +48,7 @@ def directory():
 
 
 @bp.get("/stations/<int:station_id>")
+@public_cached
 def station(station_id: int):
     detail = public_data.station_detail(services.get_station(station_id))
     return render_template("stations/public_station.html", station=detail)
@@ -59,7 +62,7 @@ def new_opinion():
     form.station.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(s.id), f"{name} · {s.name}") for name, items in groups for s in items
     ]
-    if request.method == "GET" and request.args.get("station", "").isdigit():
+    if request.method == "GET" and rules.digits(request.args.get("station", "")):
         form.station.data = request.args["station"]
     errors: dict[str, str] = {}
     if form.validate_on_submit():

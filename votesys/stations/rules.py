@@ -19,6 +19,11 @@ MAX_CONTENT = 5000
 MAX_NOTE = 2000
 
 
+def digits(text: str) -> bool:
+    """ASCII digits only: "¹" and other Unicode digits pass ``isdigit`` but are no number."""
+    return text.isascii() and text.isdigit()
+
+
 def next_step(current: str) -> str | None:
     i = ORDER.index(Step(current))
     return ORDER[i + 1] if i + 1 < len(ORDER) else None

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from votesys import personal
+from votesys import clock, personal
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy, Jurisdiction
@@ -19,7 +19,7 @@ from votesys.congress.services import subtree_ids
 from votesys.errors import Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
-from votesys.models_base import utcnow
+from votesys.models_base import MAX_ID, utcnow
 from votesys.stations import rules
 from votesys.stations.models import (
     Category,
@@ -50,14 +50,8 @@ DEFAULT_DUE = {
 
 
 def today() -> date:
-    """The date at the congress (Asia/Shanghai); tests may pin it with ``VOTESYS_TODAY``."""
-    pinned = current_app.config.get("VOTESYS_TODAY")
-    if pinned:
-        return date.fromisoformat(pinned)
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    """The date at the congress (Asia/Shanghai); see ``votesys.clock``."""
+    return clock.today()
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -412,7 +406,7 @@ def submit_online(raw: dict[str, Any]) -> Opinion:
     if station_ref not in (None, ""):
         if isinstance(station_ref, bool) or not isinstance(station_ref, (int, str)):
             raise invalid("station", _l("a station's number"))
-        if not str(station_ref).isdigit() or int(station_ref) > 2**63 - 1:
+        if not str(station_ref).isdigit() or int(station_ref) > MAX_ID:
             raise invalid("station", _l("a station's number"))
         station = db.session.get(Station, int(station_ref))
         if station is None:

@@ -99,7 +99,7 @@ def _days(text: str) -> list[int]:
     parts = [
         p for p in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p
     ]
-    if not all(p.isdigit() and len(p) <= 2 for p in parts):
+    if not all(rules.digits(p) and len(p) <= 2 for p in parts):
         raise invalid("reception_days", _("days of the month, e.g. 10, 20, 30"))
     return [int(p) for p in parts]
 
@@ -194,7 +194,7 @@ def _filtered_opinions():
             Opinion.jurisdiction_id.in_(congress.subtree_ids(current_user.jurisdiction_id))
         )
     args = request.args
-    if args.get("station", "").isdigit():
+    if rules.digits(args.get("station", "")):
         query = query.where(Opinion.station_id == int(args["station"]))
     if args.get("status") in tuple(Step):
         query = query.where(Opinion.status == args["status"])
@@ -218,7 +218,7 @@ def opinions():
         1,
         min(
             int(request.args.get("page", "1") or 1)
-            if request.args.get("page", "1").isdigit()
+            if rules.digits(request.args.get("page", "1"))
             else 1,
             10**6,
         ),
@@ -268,7 +268,7 @@ def export_opinions(fmt: str):
 @bp.post("/opinions/merge")
 @roles_required(*STAFF)
 def merge():
-    ids = [int(i) for i in request.form.getlist("opinion") if i.isdigit() and len(i) < 19]
+    ids = [int(i) for i in request.form.getlist("opinion") if rules.digits(i) and len(i) < 19]
     try:
         if request.form.get("into") == "reserve":
             item = services.merge_into_reserve(
@@ -277,7 +277,7 @@ def merge():
             flash(_("Added to the reserve pool: %(title)s", title=item.title), "ok")
         else:
             sid = request.form.get("session", "")
-            if not sid.isdigit():
+            if not rules.digits(sid):
                 raise invalid("session", _("choose the session the candidate goes before"))
             candidate = services.merge_into_candidate(
                 ids,

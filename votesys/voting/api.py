@@ -62,6 +62,9 @@ def cast(vote_id: int):
     """Cast the deputy's ballot: 201 with a receipt; a retry with the same
     Idempotency-Key gets the same answer."""
     vote = services.get_vote(vote_id)
+    if vote.session.congress_id != g.principal.congress_id:
+        # Another congress's vote: refused before its body is read.
+        raise Forbidden("deputy_not_in_congress")
     body = json_body()
     choices = body.get("choices")
     if not isinstance(choices, dict):

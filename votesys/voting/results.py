@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask_babel import gettext as _
 
-from votesys.tabular import safe_cell
 from votesys.voting import services
 from votesys.voting.labels import BASE_LABELS
 from votesys.voting.models import Vote
@@ -147,47 +144,49 @@ def _rating_fields(vote: Vote, entry) -> dict[str, Any]:
     }
 
 
-def result_csv(vote: Vote) -> str:
-    """The result as CSV, UTF-8 with a BOM so that Excel opens the Chinese correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    if vote.style != "rating":
-        writer.writerow(
-            [
-                _("Candidate"),
-                _("For"),
-                _("Against"),
-                _("Abstain"),
-                _("Did not vote"),
-                _("Passed"),
-                _("Rank"),
-                _("Approved"),
-                _("Tied, runoff needed"),
-            ]
-        )
-    else:
-        writer.writerow(
-            [
-                _("Project"),
-                _("Satisfied"),
-                _("Basically satisfied"),
-                _("Unsatisfied"),
-                _("Not rated"),
-                _("Did not vote"),
-                _("Rating"),
-            ]
-        )
+def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
+    """The result as a header and rows (then a blank row and the rule), for CSV and .xlsx."""
     data = result_dict(vote)
     yes, no = _("yes"), _("no")
-
     if vote.style == "rating":
-        _rating_rows(writer, data, safe_cell)
-        return out.getvalue()
-    for c in data["candidates"]:
-        writer.writerow(
+        from votesys.projects.labels import RATING_LABELS
+
+        header = [
+            _("Project"),
+            _("Satisfied"),
+            _("Basically satisfied"),
+            _("Unsatisfied"),
+            _("Not rated"),
+            _("Did not vote"),
+            _("Rating"),
+        ]
+        rows = [
             [
-                safe_cell(c["title"]),
+                c["title"],
+                c["satisfied"],
+                c["basically_satisfied"],
+                c["unsatisfied"],
+                c["abstain"],
+                c["not_voted"],
+                str(RATING_LABELS[c["rating"]]) if c["rating"] else "",
+            ]
+            for c in data["candidates"]
+        ]
+    else:
+        header = [
+            _("Candidate"),
+            _("For"),
+            _("Against"),
+            _("Abstain"),
+            _("Did not vote"),
+            _("Passed"),
+            _("Rank"),
+            _("Approved"),
+            _("Tied, runoff needed"),
+        ]
+        rows = [
+            [
+                c["title"],
                 c["for"],
                 c["against"],
                 c["abstain"],
@@ -197,26 +196,7 @@ def result_csv(vote: Vote) -> str:
                 yes if c["approved"] else no,
                 yes if c["tied"] else "",
             ]
-        )
-    writer.writerow([])
-    writer.writerow([_("Rule"), data["rule"]])
-    return out.getvalue()
+            for c in data["candidates"]
+        ]
+    return header, [*rows, [], [_("Rule"), data["rule"]]]
 
-
-def _rating_rows(writer, data: dict[str, Any], cell) -> None:
-    from votesys.projects.labels import RATING_LABELS
-
-    for c in data["candidates"]:
-        writer.writerow(
-            [
-                cell(c["title"]),
-                c["satisfied"],
-                c["basically_satisfied"],
-                c["unsatisfied"],
-                c["abstain"],
-                c["not_voted"],
-                RATING_LABELS[c["rating"]] if c["rating"] else "",
-            ]
-        )
-    writer.writerow([])
-    writer.writerow([_("Rule"), data["rule"]])

@@ -14,6 +14,7 @@ from votesys.congress import services as congress
 from votesys.congress.forms import UploadForm
 from votesys.errors import DomainError
 from votesys.extensions import db
+from votesys.tabular import table
 from votesys.voting import labels, results, services
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
 
@@ -221,13 +222,15 @@ def announcement(vote_id: int):
     )
 
 
-@bp.get("/votes/<int:vote_id>/result.csv")
-def result_csv(vote_id: int):
+@bp.get("/votes/<int:vote_id>/result.<any(csv, xlsx):fmt>")
+def result_file(vote_id: int, fmt: str):
+    """The result as CSV (UTF-8 with a BOM) or .xlsx."""
     v = _visible_vote(vote_id)
+    body, mimetype = table(*results.result_table(v), fmt, title=_("Result"))
     return Response(
-        results.result_csv(v),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="vote-{v.id}-result.csv"'},
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="vote-{v.id}-result.{fmt}"'},
     )
 
 

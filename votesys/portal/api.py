@@ -1,0 +1,86 @@
+"""Open data: read-only JSON of everything public, with ETag and Cache-Control, answering a
+conditional request with 304. Nothing personal; no login."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from votesys.errors import NotFound
+from votesys.extensions import db
+from votesys.portal import queries
+from votesys.portal.cache import public_cached
+from votesys.projects import services as register
+from votesys.voting import results
+from votesys.voting.models import Vote
+
+bp = Blueprint("portal_api", __name__, url_prefix="/api/v1/public")
+
+
+@bp.get("/jurisdictions")
+@public_cached
+def jurisdictions():
+    return {
+        "jurisdictions": [
+            {"code": n.code, "name": n.name, "level": n.level, "depth": n.depth}
+            | {"parent": next((p.code for p in tree if p.id == n.parent_id), None)}
+            for tree in [queries.jurisdiction_tree()]
+            for n in tree
+        ]
+    }
+
+
+@bp.get("/projects")
+@public_cached
+def projects():
+    """The filtered list, a page at a time (the same filters as the /projects page)."""
+    filters = queries.Filters.from_args(request.args)
+    listed = queries.project_page(filters, queries.jurisdiction_tree())
+    return {
+        "total": listed.total,
+        "page": listed.page,
+        "pages": listed.pages,
+        "per_page": listed.per_page,
+        "projects": listed.rows,
+    }
+
+
+@bp.get("/projects/<ref>")
+@public_cached
+def project(ref: str):
+    return queries.project_detail(queries.project_by_ref(ref))
+
+
+@bp.get("/votes")
+@public_cached
+def votes():
+    """Published votes: of every jurisdiction, or of one and everything under it."""
+    code = request.args.get("jurisdiction")
+    ids = queries.scope(code)[2] if code else None
+    return {"votes": queries.published_votes(ids)}
+
+
+@bp.get("/votes/<int:vote_id>")
+@public_cached
+def vote(vote_id: int):
+    found = db.session.get(Vote, vote_id)
+    if found is None or found.state != "published":
+        raise NotFound("not_found")
+    return results.result_dict(found)
+
+
+@bp.get("/statistics")
+@public_cached
+def statistics():
+    """A jurisdiction's year (sub-jurisdictions rolled up): projects and opinions."""
+    _tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    if node is None:
+        raise NotFound("no_jurisdiction")
+    year = queries.chosen_year(request.args.get("year"), ids)
+    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    return {
+        "jurisdiction": {"code": node.code, "name": node.name, "level": node.level},
+        "year": year,
+        "projects": register.summary_of(ids, year),
+        "quarter": quarter,
+        "opinions": queries.opinion_figures(ids, year, quarter),
+    }

@@ -1,0 +1,272 @@
+"""The public site: home, projects, a project's whole trace, votes, statistics, downloads.
+No login; phone first; every page cached until the data under it changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+
+from votesys.errors import NotFound
+from votesys.portal import charts, downloads, queries
+from votesys.portal.cache import public_cached
+from votesys.projects import labels as project_labels
+from votesys.projects import services as projects
+from votesys.stations import services as stations
+from votesys.stations.labels import CATEGORY_LABELS
+
+bp = Blueprint("portal", __name__)
+FORMATS = "any(csv, xlsx)"
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    return {
+        "status_labels": project_labels.STATUS_LABELS,
+        "completion_labels": project_labels.COMPLETION_LABELS,
+        "rating_labels": project_labels.RATING_LABELS,
+        "change_labels": project_labels.CHANGE_LABELS,
+        "supervision_labels": project_labels.SUPERVISION_LABELS,
+        "funding_source_label": project_labels.source_label,
+    }
+
+
+@bp.get("/")
+@public_cached
+def home():
+    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    year = queries.chosen_year(request.args.get("year"), ids)
+    filters = queries.Filters(jurisdiction=node.code if node else None, year=year)
+    listed = queries.project_page(filters, tree, per_page=12) if node else None
+    figures = projects.summary_of(ids, year) if node else None
+    return render_template(
+        "portal/home.html",
+        tree=tree,
+        node=node,
+        year=year,
+        listed=listed,
+        figures=figures,
+        funding_chart=_funding_chart(figures) if figures else None,
+        funding_rows=_funding_rows(figures) if figures else [],
+        votes=queries.published_votes(ids, limit=3) if node else [],
+        receptions=queries.next_receptions(ids, stations.today()) if node else [],
+    )
+
+
+@bp.get("/projects")
+@public_cached
+def project_list():
+    filters = queries.Filters.from_args(request.args)
+    tree = queries.jurisdiction_tree()
+    listed = queries.project_page(filters, tree)
+    return render_template(
+        "portal/projects.html",
+        tree=tree,
+        filters=filters,
+        listed=listed,
+        categories=CATEGORY_LABELS,
+        sorts=_sort_labels(),
+    )
+
+
+@bp.get(f"/projects/export.<{FORMATS}:fmt>")
+@public_cached
+def project_export(fmt: str):
+    """The filtered list as a register: one row per project, funding by source."""
+    filters = queries.Filters.from_args(request.args)
+    chosen = queries.all_projects(filters, queries.jurisdiction_tree())
+    return _file(*downloads.register(chosen), fmt, _("Projects"), "projects")
+
+
+@bp.get(f"/projects/funding.<{FORMATS}:fmt>")
+@public_cached
+def funding_export(fmt: str):
+    filters = queries.Filters.from_args(request.args)
+    chosen = queries.all_projects(filters, queries.jurisdiction_tree())
+    return _file(*downloads.funding(chosen), fmt, _("Funding"), "funding")
+
+
+@bp.get(f"/projects/progress.<{FORMATS}:fmt>")
+@public_cached
+def progress_export(fmt: str):
+    filters = queries.Filters.from_args(request.args)
+    chosen = queries.all_projects(filters, queries.jurisdiction_tree())
+    return _file(*downloads.progress(chosen), fmt, _("Progress"), "progress")
+
+
+@bp.get("/projects/<ref>")
+@public_cached
+def project(ref: str):
+    found = queries.project_by_ref(ref)
+    detail = queries.project_detail(found)
+    return render_template(
+        "portal/project.html",
+        p=detail,
+        funding_chart=_project_funding_chart(detail),
+        funding_rows=[
+            (
+                str(project_labels.source_label(f["source"])),
+                f["amount_wan"],
+                f["share"],
+                f["spent_wan"] or "—",
+            )
+            for f in detail["funding"]
+        ],
+    )
+
+
+@bp.get(f"/projects/<ref>/data.<{FORMATS}:fmt>")
+@public_cached
+def project_file(ref: str, fmt: str):
+    detail = queries.project_detail(queries.project_by_ref(ref))
+    return _file(*downloads.one_project(detail), fmt, _("Project"), ref)
+
+
+@bp.get("/projects/<ref>/photos/<int:photo_id>")
+def photo(ref: str, photo_id: int):
+    found = projects.get_photo(queries.project_by_ref(ref), photo_id)
+    return Response(
+        found.data, mimetype=found.mime, headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+@bp.get("/votes")
+@public_cached
+def votes():
+    """Published votes: of every jurisdiction, or of one and everything under it."""
+    code = request.args.get("jurisdiction")
+    tree, node, ids = queries.scope(code) if code else (queries.jurisdiction_tree(), None, None)
+    return render_template(
+        "portal/votes.html", tree=tree, node=node, votes=queries.published_votes(ids)
+    )
+
+
+@bp.get("/statistics")
+@public_cached
+def statistics():
+    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    year = queries.chosen_year(request.args.get("year"), ids)
+    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    figures = projects.summary_of(ids, year) if node else None
+    opinions = queries.opinion_figures(ids, year, quarter) if node else None
+    return render_template(
+        "portal/statistics.html",
+        tree=tree,
+        node=node,
+        year=year,
+        quarter=quarter,
+        figures=figures,
+        opinions=opinions,
+        charts=_statistics_charts(figures, opinions) if node else {},
+        funding_rows=_funding_rows(figures) if node else [],
+        status_rows=[
+            (str(project_labels.STATUS_LABELS[s]), n) for s, n in figures["status_counts"].items()
+        ]
+        if node
+        else [],
+        category_rows=[
+            (str(CATEGORY_LABELS[c]), v["collected"], v["closed"])
+            for c, v in opinions["by_category"].items()
+        ]
+        if node
+        else [],
+    )
+
+
+@bp.get(f"/statistics/data.<{FORMATS}:fmt>")
+@public_cached
+def statistics_file(fmt: str):
+    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    if node is None:
+        raise NotFound("no_jurisdiction")
+    year = queries.chosen_year(request.args.get("year"), ids)
+    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    figures = projects.summary_of(ids, year)
+    opinions = queries.opinion_figures(ids, year, quarter)
+    return _file(
+        *downloads.statistics(node.name, year, figures, opinions),
+        fmt,
+        _("Statistics"),
+        f"statistics-{node.code}-{year}",
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _file(header, rows, fmt: str, title: str, name: str) -> Response:
+    from votesys.tabular import table
+
+    body, mimetype = table(header, rows, fmt, title)
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+def _sort_labels() -> dict[str, str]:
+    return {
+        "recent": _("Newest first"),
+        "title": _("Title"),
+        "progress": _("Progress"),
+        "investment": _("Investment"),
+    }
+
+
+def _money(value: str | Decimal | None) -> str:
+    return "—" if value is None else f"{Decimal(value):,.2f}"
+
+
+def _funding_rows(figures: dict) -> list[tuple[str, str, str]]:
+    """The funding chart's numbers as table rows: source, 万元, share."""
+    return [
+        (str(project_labels.source_label(s)), amount, figures["shares"].get(s, "—"))
+        for s, amount in figures["investment_by_source_wan"].items()
+    ]
+
+
+def _funding_chart(figures: dict):
+    shares = figures["shares"]
+    bars = [
+        charts.Bar(
+            str(project_labels.source_label(source)),
+            Decimal(amount),
+            _("%(amount)s 万元 (%(share)s%%)", amount=_money(amount), share=shares[source])
+            if source in shares
+            else _("%(amount)s 万元", amount=_money(amount)),
+        )
+        for source, amount in figures["investment_by_source_wan"].items()
+    ]
+    return charts.bar_chart(_("Investment by funding source"), bars)
+
+
+def _project_funding_chart(detail: dict):
+    if not detail["funding"]:
+        return None
+    bars = [
+        charts.Bar(
+            str(project_labels.source_label(f["source"])),
+            Decimal(f["amount_wan"]),
+            _("%(amount)s 万元 (%(share)s%%)", amount=_money(f["amount_wan"]), share=f["share"]),
+        )
+        for f in detail["funding"]
+    ]
+    return charts.bar_chart(_("Funding of this project by source"), bars)
+
+
+def _statistics_charts(figures: dict, opinions: dict) -> dict:
+    status = [
+        charts.Bar(str(project_labels.STATUS_LABELS[s]), n, str(n))
+        for s, n in figures["status_counts"].items()
+    ]
+    categories = [
+        charts.Bar(str(CATEGORY_LABELS[c]), v["collected"], str(v["collected"]))
+        for c, v in opinions["by_category"].items()
+    ]
+    return {
+        "funding": _funding_chart(figures),
+        "status": charts.bar_chart(_("Projects by status"), status),
+        "categories": charts.bar_chart(_("Citizens' opinions by category"), categories),
+    }
