@@ -199,4 +199,3 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
             for c in data["candidates"]
         ]
     return header, [*rows, [], [_("Rule"), data["rule"]]]
-
