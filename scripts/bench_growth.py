@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database-url", default=benchlib.DEFAULT_SERVER_URL)
     args = parser.parse_args(argv)
+    benchlib.stop_cleanly_on_signals()
     sizes = [int(x) for x in args.ballots.split(",")]
     scales = [int(x) for x in args.scales.split(",")]
     with benchlib.throwaway_database(args.database_url) as url:

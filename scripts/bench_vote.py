@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> dict:
         "/tmp/votesys-bench-profile/); needs py-spy (pip install py-spy) and ptrace rights",
     )
     args = parser.parse_args(argv)
+    benchlib.stop_cleanly_on_signals()
     benchlib.raise_fd_limit()
     secret_key = "bench-" + secrets.token_hex(16)
     with benchlib.throwaway_database(args.database_url) as url:
@@ -234,6 +235,10 @@ def hall_phase(server, ids: dict, args) -> dict:
             raise SystemExit(f"closing the vote answered {status}: {result}")
         t_close.value = sent
         parts = [_get(done, procs, 180) for _ in procs]
+    except BaseException:  # Ctrl-C or a failure: the clients stop now, not at their end
+        for p in procs:
+            p.terminate()
+        raise
     finally:
         for p in procs:
             p.join(timeout=30)

@@ -32,6 +32,17 @@ DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_PREFIX = "votesys_bench"
 
 
+def stop_cleanly_on_signals() -> None:
+    """Ctrl-C (even when started in the background, where SIGINT is ignored) and SIGTERM
+    unwind the benchmark, so that its server is stopped and its database dropped."""
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def raise_fd_limit() -> None:
     """Thousands of tablets hold a connection each, on both ends."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
