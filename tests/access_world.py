@@ -135,6 +135,7 @@ def build() -> World:
                 "opinion_id": opinion.id,
                 "reception_id": reception.id,
                 "project_id": project.id,
+                "ref": project.ref,
                 "milestone_id": project.milestones[0].id,
                 "photo_id": report.photos[0].id,
                 "change_id": change.id,

@@ -470,19 +470,35 @@ def test_every_export_neutralises_formulas(app, world):
         urls.build("projects.register_csv"),
         urls.build("projects_api.export", {"fmt": "csv"}),
         urls.build("projects_api.export", {"fmt": "xlsx"}),
+        *[
+            urls.build(endpoint, {"fmt": fmt})
+            for endpoint in ("portal.project_export", "portal.funding_export")
+            for fmt in ("csv", "xlsx")
+        ],
+        *[
+            urls.build("portal.project_file", {"fmt": fmt, "ref": world.ids["ref"]})
+            for fmt in ("csv", "xlsx")
+        ],
     ]
     # Every endpoint that produces a CSV or .xlsx (found in the URL map by its extension) is
-    # downloaded here or in test_the_result_csv_neutralises_formulas.
+    # downloaded here or in test_the_result_csv_neutralises_formulas; the portal's progress
+    # and statistics files hold no planted title (reports' texts and figures), and go
+    # through the same tabular writer (test_no_export_bypasses_tabular).
     producers = {
         rule.endpoint
         for _, method, rule in endpoint_keys(app)
-        if re.search(r"\.(csv|xlsx|<fmt>)$", rule.rule)
+        if re.search(r"\.(csv|xlsx|<fmt>|<any\(csv, xlsx\):fmt>)$", rule.rule)
     }
     assert producers == {
         "stations.export_opinions",
         "projects.register_csv",
         "projects_api.export",
         "voting.result_file",
+        "portal.project_export",
+        "portal.funding_export",
+        "portal.progress_export",
+        "portal.project_file",
+        "portal.statistics_file",
     }
     checked = 0
     for url in exports:

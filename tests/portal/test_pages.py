@@ -229,3 +229,14 @@ def test_votes_of_every_jurisdiction_or_of_one(client, demo):
     assert len(county) == len(every) >= 1  # the county's subtree is everything here
     page = text(client, "/votes")
     assert '<option value="">全部</option>' in page
+
+
+def test_the_api_wants_a_value_or_no_parameter_the_page_takes_empty_fields(client, demo):
+    assert client.get("/projects?status=&year=&sort=").status_code == 200  # a form's "any"
+    for query in ("status=", "year=", "jurisdiction=", "q=" + "字" * 51):
+        r = client.get(f"/api/v1/public/projects?{query}")
+        assert r.status_code == 422 and r.get_json()["field"] == query.split("=")[0], query
+    assert client.get("/api/v1/public/statistics?quarter=5").status_code == 422
+    assert client.get("/api/v1/public/statistics?year=1800").status_code == 422
+    assert client.get("/api/v1/public/votes?jurisdiction=").status_code == 422
+    assert client.get("/api/v1/public/statistics?quarter=4&year=2026").status_code == 200

@@ -144,4 +144,7 @@ def test_any_filter_text_is_answered_cleanly(app, client, args):
     assert r.status_code in (200, 404, 422), (args, r.status_code)
     if r.status_code != 200:
         assert r.get_json()["message"]
-    assert client.get("/projects", query_string=args).status_code == r.status_code
+    page = client.get("/projects", query_string=args).status_code
+    assert page in (200, 404, 422)
+    if r.status_code == 200:  # the page is the lenient one: empty fields mean "any"
+        assert page == 200

@@ -4,12 +4,14 @@ conditional request with 304. Nothing personal; no login."""
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
 
-from votesys.errors import NotFound
+from votesys.errors import NotFound, invalid
 from votesys.extensions import db
 from votesys.portal import queries
 from votesys.portal.cache import public_cached
 from votesys.projects import services as register
+from votesys.stations.rules import digits
 from votesys.voting import results
 from votesys.voting.models import Vote
 
@@ -33,7 +35,7 @@ def jurisdictions():
 @public_cached
 def projects():
     """The filtered list, a page at a time (the same filters as the /projects page)."""
-    filters = queries.Filters.from_args(request.args)
+    filters = queries.Filters.from_args(request.args, strict=True)
     listed = queries.project_page(filters, queries.jurisdiction_tree())
     return {
         "total": listed.total,
@@ -54,6 +56,7 @@ def project(ref: str):
 @public_cached
 def votes():
     """Published votes: of every jurisdiction, or of one and everything under it."""
+    _strict({"jurisdiction": None})
     code = request.args.get("jurisdiction")
     ids = queries.scope(code)[2] if code else None
     return {"votes": queries.published_votes(ids)}
@@ -72,6 +75,7 @@ def vote(vote_id: int):
 @public_cached
 def statistics():
     """A jurisdiction's year (sub-jurisdictions rolled up): projects and opinions."""
+    _strict({"jurisdiction": None, "year": range(1949, 2201), "quarter": range(1, 5)})
     _tree, node, ids = queries.scope(request.args.get("jurisdiction"))
     if node is None:
         raise NotFound("no_jurisdiction")
@@ -84,3 +88,26 @@ def statistics():
         "quarter": quarter,
         "opinions": queries.opinion_figures(ids, year, quarter),
     }
+
+
+def _strict(allowed: dict[str, range | None]) -> None:
+    """The API's parameters are given with a valid value or not at all (the pages, whose
+    forms send empty fields, are lenient)."""
+    for name, numbers in allowed.items():
+        if name not in request.args:
+            continue
+        value = request.args[name].strip()
+        if not value:
+            raise invalid(name, _l("give a value or leave the parameter out"))
+        if numbers is None:
+            if len(value) > 32:
+                raise invalid(name, _l("at most %(n)s characters", n=32))
+        elif not (digits(value) and int(value) in numbers):
+            raise invalid(
+                name,
+                _l(
+                    "a whole number from %(low)s to %(high)s",
+                    low=numbers.start,
+                    high=numbers.stop - 1,
+                ),
+            )

@@ -151,8 +151,28 @@ class Filters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> Filters:
-        """From a query string; a value outside its list is refused with a clear message."""
+    def from_args(cls, args, *, strict: bool = False) -> Filters:
+        """From a query string; a value outside its list is refused with a clear message.
+
+        The pages' forms send every field, empty ones too: an empty value means "any". The
+        API is ``strict``: a parameter is given with a value or not at all, and a search
+        longer than 50 characters is refused rather than cut."""
+        if strict:
+            for name in (
+                "jurisdiction",
+                "year",
+                "category",
+                "status",
+                "completion",
+                "sort",
+                "page",
+            ):
+                if name in args and not args.get(name, "").strip():
+                    raise invalid(name, _l("give a value or leave the parameter out"))
+            if len(args.get("q", "")) > MAX_QUERY:
+                raise invalid("q", _l("at most %(n)s characters", n=MAX_QUERY))
+            if len(args.get("jurisdiction", "")) > 32:
+                raise invalid("jurisdiction", _l("at most %(n)s characters", n=32))
 
         def choice(name: str, allowed) -> str | None:
             value = (args.get(name) or "").strip()
