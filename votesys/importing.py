@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 20000
 # An .xlsx is a zip: what its entries declare they inflate to is checked before anything is
@@ -74,10 +76,6 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
     name = filename.lower()
     if name.endswith(".xlsx"):
         _refuse_zip_bomb(content)
-        # Imported here: openpyxl weighs 16 MB in every server process, for a rare upload.
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (InvalidFileException, KeyError, ValueError, OSError, Exception):
