@@ -184,7 +184,12 @@ def restore_command(file: Path, force: bool) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=None, type=int, help="processes (default: 2 × cores + 1)")
-@click.option("--threads", default=4, type=int)
+@click.option(
+    "--threads",
+    default=1000,
+    type=int,
+    help="threads and connections per process: one per waiting tablet (default: 1000)",
+)
 def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
     """Run the production server (gunicorn, threaded workers)."""
     from votesys.server import run

@@ -74,4 +74,9 @@ def load(instance: Path) -> dict:
         # tests lower it so that fixtures with many deputies stay fast.
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("VOTESYS_HASH_TIME_COST", "2")),
         "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("VOTESYS_HASH_MEMORY_KIB", "19456")),
+        # The waiting tablet holds its state request open this long at most (long polling;
+        # under the 60 s that proxies commonly allow), and each server process reads the
+        # open votes this often while tablets wait.
+        "TABLET_WAIT_SECONDS": 50.0,
+        "TABLET_WATCH_INTERVAL": 0.25,
     }

@@ -23,6 +23,9 @@ class _Server(BaseApplication):
 
 
 def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Each waiting tablet holds one request open (long polling), and so one thread: a
+    process accepts no more connections than it has threads, so that no request ever
+    queues behind the waiting ones (threads are started as connections need them)."""
     if workers is None:
         workers = multiprocessing.cpu_count() * 2 + 1
     _Server(
@@ -30,6 +33,8 @@ def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
+            "worker_connections": threads,
+            "backlog": 4096,
             "worker_class": "gthread",
             "timeout": 60,
             "graceful_timeout": 10,

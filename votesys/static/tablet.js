@@ -3,20 +3,24 @@
 (function () {
   "use strict";
 
-  // Waiting screen: poll every 2 s and reload when the open vote or our part in it changes.
+  // Waiting screen: ask for the state with what we know; the server answers when the open
+  // vote or our part in it changes (or after a while), and we reload on a change. One
+  // request waits at a time; a failed one is retried after 2 s.
   var home = document.getElementById("tablet-home");
   if (home) {
     var known = home.dataset.vote + "|" + home.dataset.voted;
-    setInterval(function () {
-      fetch(home.dataset.stateUrl, { credentials: "same-origin", cache: "no-store" })
+    var wait = function () {
+      fetch(home.dataset.stateUrl + "?wait=" + encodeURIComponent(known),
+            { credentials: "same-origin", cache: "no-store" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (s) {
-          if (!s) { return; }
+          if (!s) { setTimeout(wait, 2000); return; }
           var now = (s.vote || "") + "|" + (s.voted ? "y" : "n");
-          if (now !== known) { window.location.reload(); }
+          if (now !== known) { window.location.reload(); } else { wait(); }
         })
-        .catch(function () { /* the hall network may blink; try again next tick */ });
-    }, 2000);
+        .catch(function () { setTimeout(wait, 2000); });  // the hall network may blink
+    };
+    wait();
   }
 
   // Ballot: a "for" mark past the limit is refused on the spot.

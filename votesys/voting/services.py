@@ -8,14 +8,15 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from votesys.congress import services as congress
-from votesys.congress.models import CongressSession, Deputy
+from votesys.congress.models import Attendance, CongressSession, Deputy
 from votesys.database import truncate_wal_after_commit
-from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
+from votesys.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, write_record
 from votesys.models_base import utcnow
@@ -54,7 +55,24 @@ def get_managed_vote(vote_id: int, user: object) -> Vote:
 
 
 def candidate_ids(vote: Vote) -> list[int]:
-    return [e.candidate_id for e in vote.entries]
+    """The candidates in ballot order. The list never changes once the vote is created, so
+    each process keeps it (a cast then reads no ballot definition)."""
+    if "entries" in vote.__dict__:  # already loaded with the vote
+        return [e.candidate_id for e in vote.entries]
+    cache = current_app.extensions.setdefault("votesys.ballot_order", {})
+    ids = cache.get(vote.id)
+    if ids is None:
+        ids = list(
+            db.session.scalars(
+                select(VoteCandidate.candidate_id)
+                .where(VoteCandidate.vote_id == vote.id)
+                .order_by(VoteCandidate.position)
+            )
+        )
+        if len(cache) > 1000:
+            cache.clear()
+        cache[vote.id] = ids
+    return list(ids)
 
 
 def session_candidates(sess: CongressSession) -> list[Candidate]:
@@ -221,21 +239,15 @@ def cast_ballot(
 ) -> CastResult:
     """投票: record THAT the deputy voted and store the anonymous ballot, in one transaction.
 
-    A retry with the same Idempotency-Key gets the first answer back; any other second
-    ballot is refused, by the roll's primary key when two arrive at the same instant.
+    A retry with the same Idempotency-Key gets the first answer back, whatever happened
+    since; any other second ballot is refused, by the roll's primary key when two arrive at
+    the same instant. The path is lean on purpose (a hall's burst): one query checks the
+    deputy (and, on PostgreSQL, locks the vote's state), then the two inserts.
     """
     key_hash = _key_hash(idempotency_key)
-    if key_hash is not None and (replay := _replay(vote.id, deputy.id, key_hash)):
-        return replay
-    ensure_can_cast(vote, deputy)
-    marks = rules.ballot_marks(choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for)
-    receipt = new_receipt()
     vote_id, deputy_id = vote.id, deputy.id
-    db.session.add(
-        RollEntry(vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash)
-    )
     try:
-        db.session.flush()
+        return _cast(vote, deputy, choices, key_hash)
     except IntegrityError:
         db.session.rollback()
         if key_hash is not None and (replay := _replay(vote_id, deputy_id, key_hash)):
@@ -243,39 +255,83 @@ def cast_ballot(
         if _has_voted(vote_id, deputy_id):
             raise Conflict("already_voted") from None
         raise Conflict("conflict") from None
-    # This transaction now writes, so a close cannot slip between the check and the ballot:
-    # on PostgreSQL the share lock waits for a closing transaction (and makes it wait), on
-    # SQLite the write lock is already held. A vote closed meanwhile refuses the ballot.
-    state = db.session.scalar(
-        select(Vote.state).where(Vote.id == vote_id).with_for_update(read=True)
+    except DomainError:
+        if key_hash is not None:  # the first attempt's answer stands, e.g. after closing
+            db.session.rollback()
+            if replay := _replay(vote_id, deputy_id, key_hash):
+                return replay
+        raise
+
+
+def _cast(vote: Vote, deputy: Deputy, choices, key_hash: str | None) -> CastResult:
+    # On PostgreSQL the check reads the vote's state FOR SHARE: from then until the commit
+    # no close can commit, and a close under way makes the check wait and see "closed".
+    locking = db.session.get_bind().dialect.name == "postgresql"
+    ensure_can_cast(vote, deputy, lock=locking)
+    marks = rules.ballot_marks(choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for)
+    receipt = new_receipt()
+    vote_id, deputy_id = vote.id, deputy.id
+    roll = RollEntry(
+        vote_id=vote_id, deputy_id=deputy_id, receipt=receipt, idempotency_key=key_hash
     )
+    ballot = Ballot(id=secrets.token_hex(16), vote_id=vote_id, marks=marks)
+    if locking:
+        db.session.add_all([roll, ballot])
+        db.session.flush()
+        return CastResult(receipt)
+    # SQLite reads outside a transaction: write the roll first (this takes the database's
+    # write lock, so no close can commit now), then check the state, then the ballot.
+    db.session.add(roll)
+    db.session.flush()
+    state = db.session.scalar(select(Vote.state).where(Vote.id == vote_id))
     if state != VoteState.OPEN:
         raise Conflict("vote_not_open")
-    db.session.add(Ballot(id=secrets.token_hex(16), vote_id=vote_id, marks=marks))
+    db.session.add(ballot)
     db.session.flush()
     return CastResult(receipt)
 
 
-def ensure_can_cast(vote: Vote, deputy: Deputy) -> None:
+def ensure_can_cast(vote: Vote, deputy: Deputy, *, lock: bool = False) -> None:
     """May this deputy cast a ballot in this vote now? Raises the reason why not.
 
     Only deputies counted present when the vote opened may vote in it: that count is the
     "present" every rule uses (the threshold on the present base, the paper void rule,
     ballots ≤ present), and the list of them was written with it. A deputy who arrives
-    later votes in the next vote.
+    later votes in the next vote. One query reads the vote's state, its congress, the
+    deputy's check-in and whether they were counted at opening; ``lock`` reads the state
+    FOR SHARE (PostgreSQL) until the transaction ends.
     """
     if vote.mode == VoteMode.PAPER:
         raise Conflict("paper_vote")
-    if vote.state != VoteState.OPEN:
+    checked_in = (
+        select(Attendance.id)
+        .where(Attendance.session_id == Vote.session_id, Attendance.deputy_id == deputy.id)
+        .correlate(Vote)
+        .scalar_subquery()
+    )
+    counted = (
+        select(PresentAtOpening.deputy_id)
+        .where(PresentAtOpening.vote_id == Vote.id, PresentAtOpening.deputy_id == deputy.id)
+        .correlate(Vote)
+        .scalar_subquery()
+    )
+    query = (
+        select(Vote.state, CongressSession.congress_id, checked_in, counted)
+        .join(CongressSession, CongressSession.id == Vote.session_id)
+        .where(Vote.id == vote.id)
+    )
+    if lock:
+        query = query.with_for_update(read=True, of=Vote)
+    state, congress_id, attendance, present = db.session.execute(query).one()
+    if state != VoteState.OPEN:
         raise Conflict("vote_not_open")
-    if deputy.congress_id != vote.session.congress_id:
+    if deputy.congress_id != congress_id:
         raise Forbidden("deputy_not_in_congress")
     if not deputy.mandate_current:
         raise Forbidden("mandate_not_current")
-    if not congress.is_checked_in(vote.session_id, deputy.id):
+    if attendance is None:
         raise Forbidden("not_checked_in")
-    counted = db.session.get(PresentAtOpening, (vote.id, deputy.id))
-    if counted is None:
+    if present is None:
         raise Forbidden("checked_in_after_opening")
 
 
@@ -306,6 +362,18 @@ def _has_voted(vote_id: int, deputy_id: int) -> bool:
 
 def has_voted(vote: Vote, deputy: Deputy) -> bool:
     return _has_voted(vote.id, deputy.id)
+
+
+def has_voted_id(vote_id: int, deputy_id: int) -> bool:
+    """Has the deputy voted in the vote? One primary-key probe, no objects loaded."""
+    return (
+        db.session.scalar(
+            select(RollEntry.vote_id).where(
+                RollEntry.vote_id == vote_id, RollEntry.deputy_id == deputy_id
+            )
+        )
+        is not None
+    )
 
 
 def ballots_cast(vote: Vote) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from votesys.auth.views import roles_required
 from votesys.congress.models import CongressSession
 from votesys.errors import DomainError, Forbidden, InvalidInput
 from votesys.extensions import db
-from votesys.voting import rules, services
+from votesys.voting import rules, services, waiting
 from votesys.voting.models import Vote, VoteMode, VoteState
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
@@ -72,8 +72,36 @@ def home():
 @bp.get("/state.json")
 @roles_required("deputy")
 def state():
-    """Polled by the waiting tablet every 2 seconds."""
-    return _status()
+    """The waiting tablet's state. With ``?wait=<vote>|<y/n>`` (what the page last saw:
+    the open vote's id, or nothing, and whether the deputy voted in it) the answer waits
+    until that changes or TABLET_WAIT_SECONDS pass: the page asks again at once, and a
+    vote opened or closed reaches it within the watcher's interval."""
+    known = request.args.get("wait")
+    if known is None:
+        return _status()
+    return _wait(known)
+
+
+def _wait(known: str) -> dict:
+    """Long polling, lean on purpose: thousands of tablets wait at once. The answer carries
+    the open vote and, when the vote is the one the page knows, whether the deputy voted
+    (``voted`` is null when the vote changed: the page reloads and the page says the rest)."""
+    known_vote, _, known_voted = known.partition("|")
+    known_id = int(known_vote) if known_vote.isdigit() else None
+    deputy_id, congress_id = current_user.id, current_user.congress_id
+    mandate = current_user.mandate_current
+    watch = waiting.watch(current_app._get_current_object())
+    vote_id = watch.wait(congress_id, known_id, 0)
+    if vote_id == known_id and vote_id is not None:
+        voted = services.has_voted_id(vote_id, deputy_id)
+        if ("y" if voted else "n") != known_voted:
+            return {"mandate_current": mandate, "vote": vote_id, "voted": voted}
+    db.session.close()  # no connection is held while waiting
+    vote_id = watch.wait(congress_id, known_id, current_app.config["TABLET_WAIT_SECONDS"])
+    voted = services.has_voted_id(vote_id, deputy_id) if vote_id == known_id and vote_id else None
+    if vote_id is None:
+        voted = False
+    return {"mandate_current": mandate, "vote": vote_id, "voted": voted}
 
 
 def _vote_for_deputy(vote_id: int) -> Vote:

@@ -1,0 +1,561 @@
+"""The hall: votesys under its production server, D deputies voting on C candidates.
+
+Set-up (not measured): a throwaway PostgreSQL database ``votesys_bench_…`` migrated like
+production; one congress of D deputies, all checked in, each with an API token and a tablet
+session made beforehand (logging in is not part of the burst: PIN hashing is slow on
+purpose); two votes of C candidates.
+
+Phase "hall": all D tablets wait on the vote's state the way the tablet page does
+(``/tablet/state.json?wait=…``, long polling); the vote opens; every deputy casts a random
+valid ballot at a random moment of the window (open loop); the vote closes (tally, seal,
+signed record). Phase "stress": the second vote, ``--concurrency`` clients casting as fast
+as the server answers (closed loop), then ``GET /api/v1/health`` with the same client and
+concurrency; and wrk alone on the same endpoint. Both phases check that the stored tally
+equals the tally of the ballots the clients sent. The last line is every figure as JSON.
+
+    scripts/bench_vote [--deputies 3000] [--candidates 20] [--window 60] [--concurrency 200]
+                       [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import random
+import secrets
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--deputies", type=int, default=3000)
+    parser.add_argument("--candidates", type=int, default=20)
+    parser.add_argument("--window", type=float, default=60.0, help="seconds (hall phase)")
+    parser.add_argument("--concurrency", type=int, default=200, help="stress clients")
+    parser.add_argument("--database-url", default=benchlib.DEFAULT_SERVER_URL)
+    parser.add_argument("--workers", type=int, default=4, help="server processes")
+    parser.add_argument("--threads", type=int, default=1000, help="threads per process")
+    parser.add_argument("--clients", type=int, default=2, help="load client processes")
+    parser.add_argument("--trivial-seconds", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--profile",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="py-spy one server process for SECONDS from the opening (collapsed stacks in "
+        "/tmp/votesys-bench-profile/); needs py-spy (pip install py-spy) and ptrace rights",
+    )
+    args = parser.parse_args(argv)
+    benchlib.stop_cleanly_on_signals()
+    benchlib.raise_fd_limit()
+    secret_key = "bench-" + secrets.token_hex(16)
+    with benchlib.throwaway_database(args.database_url) as url:
+        ids = set_up(url, secret_key, args)
+        with benchlib.Server(url, secret_key, workers=args.workers, threads=args.threads) as server:
+            try:
+                hall = hall_phase(server, ids, args)
+                stress = stress_phase(server.base, ids, args)
+            except BaseException:
+                print("== the server's log ends with:\n" + server.tail(), file=sys.stderr)
+                raise
+            figures = collect(args, server, hall, stress, url, ids)
+    if PROFILERS:
+        profile_summary()
+    benchlib.print_figures(figures)
+    return figures
+
+
+# -- set-up --------------------------------------------------------------------------------
+
+
+def set_up(url: str, secret_key: str, args) -> dict:
+    from sqlalchemy import insert
+
+    from votesys import scenario
+    from votesys.auth.services import create_user, issue_token
+    from votesys.congress.models import Attendance, Deputy
+    from votesys.extensions import db
+
+    t0 = time.monotonic()
+    app = benchlib.make_app(url, secret_key)
+    seats = max(1, args.candidates // 2)
+    with app.app_context():
+        loaded = scenario.load(
+            {
+                "jurisdiction": {"code": "BENCH", "name": "基准测试区", "level": "county"},
+                "congress": {"name": "基准测试人民代表大会", "term": 1},
+                "deputies": [
+                    {"code": f"B{i:05d}", "name": f"代表{i}", "pin": "123456"}
+                    for i in range(args.deputies)
+                ],
+                "session": {"name": "基准会议", "date": "2027-01-01"},
+                "candidates": [
+                    {"key": f"c{i}", "title": f"项目{i}"} for i in range(args.candidates)
+                ],
+                "votes": [
+                    {
+                        "key": key,
+                        "title": title,
+                        "seats": seats,
+                        "max_for": seats,
+                        "candidates": [f"c{i}" for i in range(args.candidates)],
+                    }
+                    for key, title in (("hall", "大会票决"), ("stress", "压力票决"))
+                ],
+            }
+        )
+        deputy_ids = list(loaded["deputies"].values())
+        db.session.execute(
+            insert(Attendance),
+            [{"session_id": loaded["session"], "deputy_id": d} for d in deputy_ids],
+        )
+        tokens = {}
+        for deputy in db.session.scalars(db.select(Deputy).where(Deputy.id.in_(deputy_ids))):
+            tokens[deputy.id] = issue_token(deputy)
+        organiser = create_user("bench-organiser", "bench-organiser-pass", "organiser")
+        organiser_token = issue_token(organiser)
+        db.session.commit()
+        # The tablet's session cookie, as a PIN login leaves it (Flask-Login's user id).
+        signer = app.session_interface.get_signing_serializer(app)
+        cookies = {d: signer.dumps({"_user_id": f"d:{d}", "_fresh": False}) for d in deputy_ids}
+        from votesys.voting.models import Vote
+
+        candidates = [e.candidate_id for e in db.session.get(Vote, loaded["votes"]["hall"]).entries]
+        db.session.remove()
+        db.engine.dispose()
+    print(f"== set-up: {args.deputies} deputies in {time.monotonic() - t0:.1f} s", flush=True)
+    return {
+        "votes": loaded["votes"],
+        "deputies": deputy_ids,
+        "tokens": tokens,
+        "cookies": cookies,
+        "organiser": organiser_token,
+        "candidates": candidates,
+        "seats": seats,
+    }
+
+
+def random_choices(rng: random.Random, candidates: list[int], max_for: int) -> dict[str, str]:
+    """A random valid ballot: at most ``max_for`` "for", the rest against, abstain or unmarked."""
+    fors = set(rng.sample(candidates, rng.randint(0, max_for)))
+    choices = {}
+    for cid in candidates:
+        word = "for" if cid in fors else rng.choice(["against", "abstain", None])
+        if word:
+            choices[str(cid)] = word
+    return choices
+
+
+def tally_of(ballots: list[dict[str, str]], candidates: list[int]) -> dict[int, list[int]]:
+    counts = {cid: [0, 0, 0] for cid in candidates}
+    for choices in ballots:
+        for cid in candidates:
+            word = choices.get(str(cid), "abstain")
+            counts[cid][{"for": 0, "against": 1}.get(word, 2)] += 1
+    return counts
+
+
+def organiser_call(base: str, token: str, method: str, path: str) -> tuple[int, dict, float]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(
+        base + path, method=method, headers={"Authorization": f"Bearer {token}"}, data=b""
+    )
+    t0 = time.monotonic()
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            body, status = r.read(), r.status
+    except urllib.error.HTTPError as err:
+        body, status = err.read(), err.code
+    return status, json.loads(body or b"{}"), time.monotonic() - t0
+
+
+# -- phase "hall" --------------------------------------------------------------------------
+
+
+def hall_phase(server, ids: dict, args) -> dict:
+    base, vote_id = server.base, ids["votes"]["hall"]
+    rng = random.Random(args.seed)
+    plan = [
+        {
+            "deputy": d,
+            "token": ids["tokens"][d],
+            "cookie": ids["cookies"][d],
+            "at": rng.uniform(0, args.window),
+            "choices": random_choices(rng, ids["candidates"], ids["seats"]),
+        }
+        for d in ids["deputies"]
+    ]
+    ctx = multiprocessing.get_context("spawn")
+    t_open, t_close = ctx.Value("d", 0.0), ctx.Value("d", 0.0)
+    ready, done = ctx.Queue(), ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=hall_client,
+            args=(base, vote_id, plan[i :: args.clients], t_open, t_close, ready, done),
+        )
+        for i in range(args.clients)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        for _ in procs:
+            _get(ready, procs, 300)
+        time.sleep(2.0)  # every tablet is now waiting in a long poll
+        print(f"== hall: {len(plan)} tablets waiting; opening the vote", flush=True)
+        if args.profile:
+            profile(server, args.profile)
+        sent = time.monotonic()
+        status, _, open_s = organiser_call(
+            base, ids["organiser"], "POST", f"/api/v1/votes/{vote_id}/open"
+        )
+        if status != 200:
+            raise SystemExit(f"opening the vote answered {status}")
+        t_open.value = sent
+        casts_done = 0
+        for _ in procs:
+            casts_done += _get(done, procs, args.window + 600)
+        time.sleep(1.0)
+        print(f"== hall: {casts_done} casts answered; closing the vote", flush=True)
+        sent = time.monotonic()
+        status, result, close_s = organiser_call(
+            base, ids["organiser"], "POST", f"/api/v1/votes/{vote_id}/close"
+        )
+        if status != 200:
+            raise SystemExit(f"closing the vote answered {status}: {result}")
+        t_close.value = sent
+        parts = [_get(done, procs, 180) for _ in procs]
+    except BaseException:  # Ctrl-C or a failure: the clients stop now, not at their end
+        for p in procs:
+            p.terminate()
+        raise
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+    acked = [c for part in parts for c in part["acked"]]
+    by_deputy = {p["deputy"]: p["choices"] for p in plan}
+    expected = tally_of([by_deputy[d] for d in acked], ids["candidates"])
+    stored = {c["id"]: [c["for"], c["against"], c["abstain"]] for c in result["candidates"]}
+    lat = [x for part in parts for x in part["cast_latencies"]]
+    statuses: dict[str, int] = {}
+    for part in parts:
+        for k, v in part["statuses"].items():
+            statuses[str(k)] = statuses.get(str(k), 0) + v
+    opened = [x for part in parts for x in part["open_seen"]]
+    closed = [x for part in parts for x in part["close_seen"]]
+    return {
+        "acknowledged": len(acked),
+        "stored": result["ballots"],
+        "errors": len(plan) - len(acked),
+        "statuses": statuses,
+        "error_samples": [e for part in parts for e in part["errors"]][:5],
+        "tally_matches": stored == expected and result["ballots"] == len(acked),
+        "cast_p50_ms": benchlib.ms(benchlib.percentile(lat, 50)),
+        "cast_p95_ms": benchlib.ms(benchlib.percentile(lat, 95)),
+        "cast_p99_ms": benchlib.ms(benchlib.percentile(lat, 99)),
+        "cast_max_ms": benchlib.ms(max(lat) if lat else None),
+        "open_s": round(open_s, 3),
+        "open_seen_by": len(opened),
+        "open_propagation_p50_ms": benchlib.ms(benchlib.percentile(opened, 50)),
+        "open_propagation_p99_ms": benchlib.ms(benchlib.percentile(opened, 99)),
+        "close_seen_by": len(closed),
+        "close_propagation_p50_ms": benchlib.ms(benchlib.percentile(closed, 50)),
+        "close_propagation_p99_ms": benchlib.ms(benchlib.percentile(closed, 99)),
+        "close_s": round(close_s, 3),
+        "tablet_requests": sum(part["polls"] for part in parts),
+    }
+
+
+PROFILERS: list = []
+
+
+def profile_summary(top: int = 25) -> None:
+    """The share of samples in which each function was on the stack, all workers added."""
+    import collections
+
+    for p in PROFILERS:
+        p.wait()
+    inclusive: collections.Counter = collections.Counter()
+    total = 0
+    for path in Path("/tmp/votesys-bench-profile").glob("worker-*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            if not n.isdigit():
+                continue
+            total += int(n)
+            for frame in set(stack.split(";")):
+                inclusive[frame] += int(n)
+    print(f"== profile: {total} samples; functions on the stack in the most samples")
+    for frame, n in inclusive.most_common(top):
+        print(f"{100 * n / max(total, 1):5.1f}%  {frame[:150]}")
+
+
+def profile(server, seconds: float) -> None:
+    """py-spy (sampling, in its own processes) on every worker, from now on."""
+    import shutil
+    import subprocess
+
+    spy = shutil.which("py-spy") or str(benchlib.VENV_BIN / "py-spy")
+    out = Path("/tmp/votesys-bench-profile")
+    out.mkdir(exist_ok=True)
+    for pid in server.pids()[1:2]:  # one worker: sampling 1,000 threads is not free
+        PROFILERS.append(
+            subprocess.Popen(
+                [spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-r", "25"]
+                + ["-o", str(out / f"worker-{pid}.txt")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    print(f"== profiling one worker for {seconds:g} s into {out}")
+
+
+def _get(queue, procs, timeout: float):
+    """The next message of a client process; stop when one of them died."""
+    import queue as queues
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return queue.get(timeout=1)
+        except queues.Empty:
+            if any(p.exitcode not in (None, 0) for p in procs):
+                raise SystemExit("a load client process failed") from None
+    raise SystemExit("the load client processes did not answer in time")
+
+
+def hall_client(base, vote_id, plan, t_open, t_close, ready, done) -> None:
+    """One client process: its share of the tablets (each waiting like the page) and their
+    casts at their moments (open loop)."""
+    benchlib.raise_fd_limit()
+    asyncio.run(_hall_client(base, vote_id, plan, t_open, t_close, ready, done))
+
+
+async def _hall_client(base, vote_id, plan, t_open, t_close, ready, done) -> None:
+    import aiohttp
+
+    state_url = base + "/tablet/state.json"
+    out = {
+        "acked": [],
+        "cast_latencies": [],
+        "statuses": {},
+        "errors": [],
+        "open_seen": [],
+        "close_seen": [],
+        "polls": 0,
+    }
+    connector = aiohttp.TCPConnector(limit=0)
+    started = asyncio.Event()
+    waiting = 0
+
+    async def shared_value(value) -> float:
+        while value.value == 0.0:
+            await asyncio.sleep(0.005)
+        return value.value
+
+    async def tablet(session, entry) -> None:
+        marked = []
+        try:
+            await _tablet(session, entry, marked)
+        except Exception as err:  # reported, and the tablet counts as never having seen
+            if len(out["errors"]) < 5:
+                out["errors"].append(f"tablet: {err!r}")
+            print(f"tablet of deputy {entry['deputy']}: {err!r}", file=sys.stderr)
+        finally:
+            if not marked:
+                mark_waiting()
+
+    def mark_waiting() -> None:
+        nonlocal waiting
+        waiting += 1
+        if waiting == len(plan):
+            started.set()
+
+    async def _tablet(session, entry, marked) -> None:
+        cookies = {"Cookie": f"session={entry['cookie']}"}
+        async with session.get(state_url, headers=cookies, allow_redirects=False) as r:
+            if r.status != 200:
+                raise RuntimeError(f"{r.status} {(await r.read())[:300]!r}")
+            s = await r.json()
+        out["polls"] += 1
+        known = f"{s['vote'] or ''}|{'y' if s['voted'] else 'n'}"
+        was_open = bool(s["vote"])
+        marked.append(True)
+        mark_waiting()
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(state_url, params={"wait": known}, headers=cookies) as r:
+                    if r.status != 200:
+                        await asyncio.sleep(2)
+                        continue
+                    s = await r.json()
+            except (TimeoutError, aiohttp.ClientError):
+                await asyncio.sleep(2)  # as the page does after a failed request
+                continue
+            now = time.monotonic()
+            out["polls"] += 1
+            if s["vote"] and not was_open:
+                out["open_seen"].append(now - await shared_value(t_open))
+                was_open = True
+            elif was_open and not s["vote"]:
+                out["close_seen"].append(now - await shared_value(t_close))
+                return
+            known = f"{s['vote'] or ''}|{'y' if s['voted'] else 'n'}"
+
+    async def cast(session, entry) -> None:
+        opened = await shared_value(t_open)
+        delay = opened + entry["at"] - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        t0 = time.monotonic()
+        try:
+            async with session.post(
+                f"{base}/api/v1/votes/{vote_id}/ballots",
+                json={"choices": entry["choices"]},
+                headers={
+                    "Authorization": f"Bearer {entry['token']}",
+                    "Idempotency-Key": secrets.token_urlsafe(16),
+                },
+            ) as r:
+                body = await r.read()
+                status = r.status
+        except (TimeoutError, aiohttp.ClientError) as err:
+            status, body = 0, str(err).encode()
+        out["cast_latencies"].append(time.monotonic() - t0)
+        out["statuses"][status] = out["statuses"].get(status, 0) + 1
+        if status == 201:
+            out["acked"].append(entry["deputy"])
+        elif len(out["errors"]) < 5:
+            out["errors"].append(f"{status} {body[:200]!r}")
+
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        tablets = [asyncio.create_task(tablet(session, e)) for e in plan]
+        await started.wait()
+        ready.put(True)
+        await asyncio.gather(*(cast(session, e) for e in plan))
+        done.put(len(plan))
+        await asyncio.wait(tablets, timeout=120)
+        for t in tablets:
+            t.cancel()
+    done.put(out)
+
+
+# -- phase "stress" ------------------------------------------------------------------------
+
+
+def stress_phase(base: str, ids: dict, args) -> dict:
+    vote_id = ids["votes"]["stress"]
+    status, _, _ = organiser_call(base, ids["organiser"], "POST", f"/api/v1/votes/{vote_id}/open")
+    if status != 200:
+        raise SystemExit(f"opening the stress vote answered {status}")
+    rng = random.Random(args.seed + 1)
+    ballots = {d: random_choices(rng, ids["candidates"], ids["seats"]) for d in ids["deputies"]}
+    requests = [
+        {
+            "method": "POST",
+            "path": f"/api/v1/votes/{vote_id}/ballots",
+            "headers": {"Authorization": f"Bearer {ids['tokens'][d]}"},
+            "json": {"choices": ballots[d]},
+            "tag": d,
+        }
+        for d in ids["deputies"]
+    ]
+    print(f"== stress: {len(requests)} casts, {args.concurrency} clients", flush=True)
+    casts = benchlib.run_closed_loops(
+        base, requests, concurrency=args.concurrency, processes=args.clients
+    )
+    status, result, close_s = organiser_call(
+        base, ids["organiser"], "POST", f"/api/v1/votes/{vote_id}/close"
+    )
+    acked = casts.pop("ok_tags")
+    expected = tally_of([ballots[d] for d in acked], ids["candidates"])
+    stored = {c["id"]: [c["for"], c["against"], c["abstain"]] for c in result["candidates"]}
+    print(f"== stress: GET /api/v1/health for {args.trivial_seconds:g} s", flush=True)
+    trivial = benchlib.run_closed_loops(
+        base,
+        [{"path": "/api/v1/health"}],
+        concurrency=args.concurrency,
+        processes=args.clients,
+        duration=args.trivial_seconds,
+    )
+    trivial.pop("ok_tags")
+    wrk = benchlib.wrk_per_s(
+        base + "/api/v1/health",
+        connections=args.concurrency,
+        seconds=max(1, round(args.trivial_seconds)),
+    )
+    return {
+        "casts": casts,
+        "acknowledged": len(acked),
+        "stored": result["ballots"],
+        "tally_matches": stored == expected and result["ballots"] == len(acked),
+        "close_s": round(close_s, 3),
+        "trivial": trivial,
+        "wrk_trivial_per_s": wrk,
+    }
+
+
+def collect(args, server, hall, stress, url, ids) -> dict:
+    rss = server.rss_mb()
+    casts_per_s = stress["casts"]["per_s"]
+    trivial_per_s = stress["trivial"]["per_s"]
+    return {
+        "deputies": args.deputies,
+        "candidates": args.candidates,
+        "window_s": args.window,
+        "concurrency": args.concurrency,
+        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads",
+        "client_processes": args.clients,
+        "acknowledged": hall["acknowledged"],
+        "stored": hall["stored"],
+        "errors": hall["errors"],
+        "tally_matches": hall["tally_matches"],
+        "cast_p50_ms": hall["cast_p50_ms"],
+        "cast_p95_ms": hall["cast_p95_ms"],
+        "cast_p99_ms": hall["cast_p99_ms"],
+        "open_propagation_p50_ms": hall["open_propagation_p50_ms"],
+        "open_propagation_p99_ms": hall["open_propagation_p99_ms"],
+        "close_propagation_p50_ms": hall["close_propagation_p50_ms"],
+        "close_propagation_p99_ms": hall["close_propagation_p99_ms"],
+        "propagation_p99_ms": max(
+            x
+            for x in (hall["open_propagation_p99_ms"], hall["close_propagation_p99_ms"], 0)
+            if x is not None
+        ),
+        "open_seen_by": hall["open_seen_by"],
+        "close_seen_by": hall["close_seen_by"],
+        "close_s": hall["close_s"],
+        "stress_casts_per_s": casts_per_s,
+        "stress_cast_p50_ms": stress["casts"]["p50_ms"],
+        "stress_cast_p99_ms": stress["casts"]["p99_ms"],
+        "stress_acknowledged": stress["acknowledged"],
+        "stress_stored": stress["stored"],
+        "stress_tally_matches": stress["tally_matches"],
+        "stress_close_s": stress["close_s"],
+        "trivial_per_s": trivial_per_s,
+        "trivial_p99_ms": stress["trivial"]["p99_ms"],
+        "wrk_trivial_per_s": stress["wrk_trivial_per_s"],
+        "ratio": round(casts_per_s / trivial_per_s, 3) if casts_per_s and trivial_per_s else None,
+        "peak_rss_mb": max(rss["workers_mb"] + [rss["master_mb"]]),
+        "rss_mb": rss,
+        "hall": hall,
+        "stress": stress,
+    }
+
+
+if __name__ == "__main__":
+    main()

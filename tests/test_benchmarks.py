@@ -1,0 +1,77 @@
+"""The benchmark scripts at a small size, so that they cannot rot: each runs end to end on
+PostgreSQL (its own throwaway database beside TEST_DATABASE_URL's) and its figures add up.
+No figure of speed is asserted: the machine may be slow."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.pg_only
+
+
+def run_script(name: str, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def server_url() -> list[str]:
+    return ["--database-url", os.environ["TEST_DATABASE_URL"]]
+
+
+def test_bench_vote_small():
+    figures = run_script(
+        "bench_vote.py",
+        *server_url(),
+        "--deputies=100",
+        "--candidates=5",
+        "--window=3",
+        "--concurrency=50",
+        "--workers=2",
+        "--threads=300",
+        "--trivial-seconds=1",
+    )
+    assert figures["acknowledged"] == figures["stored"] == 100 and figures["errors"] == 0
+    assert figures["tally_matches"] and figures["stress_tally_matches"]
+    assert figures["stress_acknowledged"] == figures["stress_stored"] == 100
+    assert figures["open_seen_by"] == figures["close_seen_by"] == 100
+    for key in (
+        "cast_p50_ms",
+        "cast_p99_ms",
+        "propagation_p99_ms",
+        "close_s",
+        "stress_casts_per_s",
+        "trivial_per_s",
+        "ratio",
+        "peak_rss_mb",
+    ):
+        assert figures[key] is not None and figures[key] > 0, key
+
+
+def test_bench_growth_small():
+    figures = run_script(
+        "bench_growth.py",
+        *server_url(),
+        "--ballots=20,200",
+        "--candidates=4",
+        "--base-projects=1",
+        "--scales=1,10",
+        "--repeat=1",
+    )
+    steps = {(s["what"], s["size"]): s for s in figures["steps"]}
+    assert len(steps) == 6
+    assert all(s["seconds"] > 0 for s in steps.values())
+    assert steps[("tally (close, seal, record)", "200 ballots")]["growth"] is not None
