@@ -41,5 +41,8 @@ def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
             "accesslog": "-",
             # Paths only: query strings and bodies never reach the log.
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            # gunicorn 27 opens a control socket under $HOME shared by every gunicorn of
+            # the user; several votesys servers on one machine must not fight over it.
+            "control_socket_disable": True,
         }
     ).run()

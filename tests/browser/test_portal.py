@@ -57,7 +57,7 @@ def test_follow_a_project_from_home_to_its_csv(browser, portal, device, tmp_path
     page.keyboard.press("Tab")  # the first stop is the skip link, and it works
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url("**/#main")
     if device == "desktop":
         page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
 
