@@ -75,3 +75,30 @@ def test_bench_growth_small():
     assert len(steps) == 6
     assert all(s["seconds"] > 0 for s in steps.values())
     assert steps[("tally (close, seal, record)", "200 ballots")]["growth"] is not None
+
+
+def test_bench_public_small():
+    figures = run_script(
+        "bench_public.py",
+        *server_url(),
+        "--projects=40",
+        "--opinions=500",
+        "--stations=10",
+        "--jurisdictions=3",
+        "--concurrency=10",
+        "--seconds=1",
+        "--workers=1",
+        "--threads=8",
+    )
+    assert figures["errors"] == 0
+    assert set(figures["pages"]) == {
+        "home",
+        "project_list",
+        "project_page",
+        "summary_api",
+        "public_projects_api",
+    }
+    for page in figures["pages"].values():
+        assert page["statuses"] == ["200"]
+        assert page["cold_per_s"] > 0 and page["warm_per_s"] > 0
+    assert figures["trivial_per_s"] > 0 and figures["min_warm_ratio"] > 0

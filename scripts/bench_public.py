@@ -1,0 +1,284 @@
+"""The city: the public pages under the production server at city scale.
+
+Loads a city-scale scenario on a throwaway PostgreSQL database (migrated like production,
+dropped afterwards): ``--jurisdictions`` (a city and its counties), ``--projects`` with
+funding, targets, milestones and progress reports, ``--stations`` and ``--opinions``,
+written in bulk. Then ``--concurrency`` clients (in their own processes) drive each public
+page for ``--seconds``: cold (every request a new URL, so the cache always misses and the
+page is built) and warm (the same URLs again, served from the cache), and in the same run
+the trivial endpoint ``GET /api/v1/health``. Prints requests per second and p50/p99 per
+page, the warm pages' throughput as a share of the trivial endpoint's, and on its last
+line every figure as one JSON object.
+
+    scripts/bench_public [--projects 2000] [--opinions 100000] [--stations 500]
+                         [--jurisdictions 20] [--concurrency 100] [--seconds 10]
+                         [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+
+YEAR = 2026
+CITY = "430200"
+CATEGORIES = ("education", "health", "roads", "water", "environment", "elderly_care", "other")
+STATUSES = ("not_started", "in_progress", "in_progress", "completed", "delayed")
+SOURCES = ("provincial", "city", "county", "township", "social")
+TOPICS = ("饮水", "道路", "养老", "学校", "卫生院")
+STEPS = ("received", "registered", "handling", "supervised", "replied", "archived")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jurisdictions", type=int, default=20)
+    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--stations", type=int, default=500)
+    parser.add_argument("--opinions", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--database-url", default=benchlib.DEFAULT_SERVER_URL)
+    args = parser.parse_args(argv)
+    benchlib.stop_cleanly_on_signals()
+    benchlib.raise_fd_limit()
+    key = "bench-" + secrets.token_hex(8)
+    with benchlib.throwaway_database(args.database_url) as url:
+        app = benchlib.make_app(url, key)
+        started = time.monotonic()
+        with app.app_context():
+            refs, counties = load_city(args)
+            from votesys.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+        loaded_s = time.monotonic() - started
+        workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+        with benchlib.Server(url, key, workers=workers, threads=args.threads) as server:
+            figures = drive(server.base, refs, counties, args)
+            figures["peak_rss_mb"] = server.rss_mb()
+    figures = {
+        "projects": args.projects,
+        "opinions": args.opinions,
+        "stations": args.stations,
+        "jurisdictions": args.jurisdictions,
+        "concurrency": args.concurrency,
+        "load_s": round(loaded_s, 1),
+        **figures,
+    }
+    benchlib.print_figures(figures)
+    return figures
+
+
+def pages(refs: list[str], counties: list[str]) -> dict[str, list[str]]:
+    """Each page benchmarked, as the URLs its requests cycle through."""
+    return {
+        "home": ["/"],
+        "project_list": [f"/projects?jurisdiction={c}&status=in_progress" for c in counties],
+        "project_page": [f"/projects/{r}" for r in refs[:200]],
+        "summary_api": [f"/api/v1/jurisdictions/{CITY}/summary?year={YEAR}"],
+        "public_projects_api": [f"/api/v1/public/projects?year={YEAR}&jurisdiction={CITY}"],
+    }
+
+
+def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
+    def run(urls: list[str]) -> dict:
+        requests = [{"method": "GET", "path": u} for u in urls]
+        return benchlib.run_closed_loops(
+            base,
+            requests,
+            concurrency=args.concurrency,
+            processes=args.processes,
+            duration=args.seconds,
+        )
+
+    out: dict = {"pages": {}}
+    trivial = run(["/api/v1/health"])
+    out["trivial_per_s"] = trivial["per_s"]
+    for name, urls in pages(refs, counties).items():
+        # Cold: a query argument the page ignores makes every URL new to the cache, so every
+        # request builds the page (5,000 distinct URLs: more than a run can ask for).
+        copies = max(1, 5000 // len(urls))
+        cold = run([u + ("&" if "?" in u else "?") + f"b={i}" for i in range(copies) for u in urls])
+        run(urls)  # fill the cache
+        warm = run(urls)
+        out["pages"][name] = {
+            "cold_per_s": cold["per_s"],
+            "cold_p50_ms": cold["p50_ms"],
+            "cold_p99_ms": cold["p99_ms"],
+            "warm_per_s": warm["per_s"],
+            "warm_p50_ms": warm["p50_ms"],
+            "warm_p99_ms": warm["p99_ms"],
+            "statuses": sorted({*cold["statuses"], *warm["statuses"]}),
+        }
+        ratio = warm["per_s"] / trivial["per_s"] if warm["per_s"] and trivial["per_s"] else None
+        out["pages"][name]["warm_ratio"] = None if ratio is None else round(ratio, 2)
+        out[f"{name}_cold_p99_ms"] = cold["p99_ms"]
+        out[f"{name}_warm_per_s"] = warm["per_s"]
+    ratios = [p["warm_ratio"] for p in out["pages"].values() if p["warm_ratio"] is not None]
+    out["min_warm_ratio"] = min(ratios) if ratios else None
+    out["errors"] = sum(
+        1 for p in out["pages"].values() for s in p["statuses"] if not s.startswith("2")
+    )
+    for name, p in out["pages"].items():
+        print(
+            f"{name:>22}: cold {p['cold_per_s']}/s p50 {p['cold_p50_ms']} ms "
+            f"p99 {p['cold_p99_ms']} ms | warm {p['warm_per_s']}/s p99 {p['warm_p99_ms']} ms "
+            f"({p['warm_ratio']} of trivial)"
+        )
+    return out
+
+
+def load_city(args) -> tuple[list[str], list[str]]:
+    """The city in bulk: Core inserts in chunks, no ORM objects (and so no per-row events)."""
+    from sqlalchemy import insert, select
+
+    from votesys.congress.models import Jurisdiction
+    from votesys.extensions import db
+    from votesys.projects.models import (
+        Funding,
+        Milestone,
+        Project,
+        Report,
+        Spending,
+        Target,
+        Unit,
+    )
+    from votesys.stations.models import Opinion, Station
+    from votesys.stations.rules import new_tracking_code
+
+    rng = random.Random(7)
+
+    def bulk(model, rows: list[dict], chunk: int = 5000) -> None:
+        for i in range(0, len(rows), chunk):
+            db.session.execute(insert(model), rows[i : i + chunk])
+
+    db.session.add(Jurisdiction(code=CITY, name="示范市", level="city"))
+    db.session.flush()
+    city = db.session.scalar(select(Jurisdiction.id).where(Jurisdiction.code == CITY))
+    counties = [f"4302{i + 1:02d}" for i in range(max(0, args.jurisdictions - 1))]
+    bulk(
+        Jurisdiction,
+        [
+            {"code": c, "name": f"示范县{i + 1}", "level": "county", "parent_id": city}
+            for i, c in enumerate(counties)
+        ],
+    )
+    ids = dict(db.session.execute(select(Jurisdiction.code, Jurisdiction.id)).all())
+    places = [ids[c] for c in counties] or [city]
+    bulk(Unit, [{"jurisdiction_id": j, "name": f"单位{k}"} for j in places for k in range(5)])
+    units = db.session.execute(select(Unit.id, Unit.jurisdiction_id)).all()
+    by_place: dict[int, list[int]] = {}
+    for unit, j in units:
+        by_place.setdefault(j, []).append(unit)
+    numbers: dict[int, int] = {}
+    code_of = {v: k for k, v in ids.items()}
+    rows = []
+    for i in range(args.projects):
+        j = places[i % len(places)]
+        numbers[j] = numbers.get(j, 0) + 1
+        rows.append(
+            {
+                "ref": f"{YEAR}-{code_of[j]}-{numbers[j]:03d}",
+                "jurisdiction_id": j,
+                "year": YEAR,
+                "title": f"民生实事项目{i}：{rng.choice(TOPICS)}提质",
+                "summary": "新建和改造设施，惠及群众。" * 3,
+                "category": rng.choice(CATEGORIES),
+                "unit_id": rng.choice(by_place[j]),
+                "status": rng.choice(STATUSES),
+                "progress": rng.randrange(0, 101),
+                "planned_start": date(YEAR, 1, 1),
+                "planned_finish": date(YEAR, 12, 31),
+            }
+        )
+    bulk(Project, rows)
+    projects = db.session.execute(select(Project.id, Project.ref)).all()
+    bulk(
+        Funding,
+        [
+            {"project_id": p, "source": s, "amount_wan": Decimal(rng.randrange(100, 90000)) / 100}
+            for p, _ in projects
+            for s in rng.sample(SOURCES, 3)
+        ],
+    )
+    bulk(
+        Target,
+        [
+            {"project_id": p, "name": "受益人口", "unit": "人", "target": Decimal(10000)}
+            for p, _ in projects
+        ],
+    )
+    bulk(
+        Milestone,
+        [
+            {"project_id": p, "name": f"节点{k}", "planned_date": date(YEAR, 3 * k + 3, 1)}
+            for p, _ in projects
+            for k in range(3)
+        ],
+    )
+    reports = [
+        {
+            "project_id": p,
+            "reported_on": date(YEAR, 3, 1) + timedelta(days=60 * k),
+            "status": "in_progress",
+            "progress": 20 * (k + 1),
+            "narrative": f"第{k + 1}次进度报告：工程按计划推进。",
+        }
+        for p, _ in projects
+        for k in range(3)
+    ]
+    bulk(Report, reports)
+    bulk(
+        Spending,
+        [
+            {"report_id": r, "source": "county", "amount_wan": Decimal(100)}
+            for (r,) in db.session.execute(select(Report.id)).all()
+        ],
+    )
+    bulk(
+        Station,
+        [
+            {"jurisdiction_id": places[i % len(places)], "name": f"代表联络站{i}"}
+            for i in range(args.stations)
+        ],
+    )
+    stations = db.session.execute(select(Station.id, Station.jurisdiction_id)).all()
+    start = date(YEAR, 1, 1)
+    opinions = []
+    for i in range(args.opinions):
+        station, j = stations[i % len(stations)] if stations else (None, city)
+        opinions.append(
+            {
+                "tracking_code": new_tracking_code(),
+                "jurisdiction_id": j,
+                "station_id": station,
+                "source": "reception",
+                "received_on": start + timedelta(days=rng.randrange(0, 320)),
+                "title": f"群众意见{i}",
+                "content": "希望解决出行和用水问题。",
+                "category": rng.choice(CATEGORIES),
+                "status": rng.choice(STEPS),
+                "created_by": "bench",
+            }
+        )
+    bulk(Opinion, opinions)
+    db.session.commit()
+    return [ref for _, ref in projects], counties or [CITY]
+
+
+if __name__ == "__main__":
+    main()
