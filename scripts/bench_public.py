@@ -5,7 +5,8 @@ dropped afterwards): ``--jurisdictions`` (a city and its counties), ``--projects
 funding, targets, milestones and progress reports, ``--stations`` and ``--opinions``,
 written in bulk. Then ``--concurrency`` clients (in their own processes) drive each public
 page for ``--seconds``: cold (every request a new URL, so the cache always misses and the
-page is built) and warm (the same URLs again, served from the cache), and in the same run
+page is built; first by one client alone, which gives the page's own cost, then by all of
+them) and warm (the same URLs again, served from the cache), and in the same run
 the trivial endpoint ``GET /api/v1/health``. Prints requests per second and p50/p99 per
 page, the warm pages' throughput as a share of the trivial endpoint's, and on its last
 line every figure as one JSON object.
@@ -88,20 +89,20 @@ def pages(refs: list[str], counties: list[str]) -> dict[str, list[str]]:
     return {
         "home": ["/"],
         "project_list": [f"/projects?jurisdiction={c}&status=in_progress" for c in counties],
-        "project_page": [f"/projects/{r}" for r in refs[:200]],
+        "project_page": [f"/projects/{r}" for r in refs[:20]],
         "summary_api": [f"/api/v1/jurisdictions/{CITY}/summary?year={YEAR}"],
         "public_projects_api": [f"/api/v1/public/projects?year={YEAR}&jurisdiction={CITY}"],
     }
 
 
 def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
-    def run(urls: list[str]) -> dict:
+    def run(urls: list[str], concurrency: int | None = None) -> dict:
         requests = [{"method": "GET", "path": u} for u in urls]
         return benchlib.run_closed_loops(
             base,
             requests,
-            concurrency=args.concurrency,
-            processes=args.processes,
+            concurrency=concurrency or args.concurrency,
+            processes=1 if concurrency == 1 else args.processes,
             duration=args.seconds,
         )
 
@@ -112,10 +113,14 @@ def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
         # Cold: a query argument the page ignores makes every URL new to the cache, so every
         # request builds the page (5,000 distinct URLs: more than a run can ask for).
         copies = max(1, 5000 // len(urls))
-        cold = run([u + ("&" if "?" in u else "?") + f"b={i}" for i in range(copies) for u in urls])
+        fresh = [u + ("&" if "?" in u else "?") + f"b={i}" for i in range(copies) for u in urls]
+        alone = run([u + "&alone" for u in fresh], concurrency=1)  # one client: the page's cost
+        cold = run(fresh)
         run(urls)  # fill the cache
         warm = run(urls)
         out["pages"][name] = {
+            "alone_p50_ms": alone["p50_ms"],
+            "alone_p99_ms": alone["p99_ms"],
             "cold_per_s": cold["per_s"],
             "cold_p50_ms": cold["p50_ms"],
             "cold_p99_ms": cold["p99_ms"],
@@ -127,6 +132,7 @@ def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
         ratio = warm["per_s"] / trivial["per_s"] if warm["per_s"] and trivial["per_s"] else None
         out["pages"][name]["warm_ratio"] = None if ratio is None else round(ratio, 2)
         out[f"{name}_cold_p99_ms"] = cold["p99_ms"]
+        out[f"{name}_alone_p99_ms"] = alone["p99_ms"]
         out[f"{name}_warm_per_s"] = warm["per_s"]
     ratios = [p["warm_ratio"] for p in out["pages"].values() if p["warm_ratio"] is not None]
     out["min_warm_ratio"] = min(ratios) if ratios else None
@@ -135,7 +141,8 @@ def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
     )
     for name, p in out["pages"].items():
         print(
-            f"{name:>22}: cold {p['cold_per_s']}/s p50 {p['cold_p50_ms']} ms "
+            f"{name:>22}: alone p50 {p['alone_p50_ms']} ms p99 {p['alone_p99_ms']} ms | "
+            f"cold {p['cold_per_s']}/s p50 {p['cold_p50_ms']} ms "
             f"p99 {p['cold_p99_ms']} ms | warm {p['warm_per_s']}/s p99 {p['warm_p99_ms']} ms "
             f"({p['warm_ratio']} of trivial)"
         )
