@@ -433,7 +433,7 @@ def test_export_neutralises_formulas(tree, api, client):
 
     data = client.get("/api/v1/projects/export.xlsx?jurisdiction=C").data
     sheet = load_workbook(io.BytesIO(data)).active
-    titles = [row[2] for row in sheet.iter_rows(values_only=True)]
+    titles = [row[3] for row in sheet.iter_rows(values_only=True)]
     assert '\'=HYPERLINK("x")' in titles
     assert len(titles) == 5  # header + 4 projects
     assert client.get("/api/v1/projects/export.pdf").status_code == 422

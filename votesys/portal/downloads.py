@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from votesys.extensions import db
-from votesys.projects import rules
+from votesys.projects import present, rules
 from votesys.projects import services as projects
-from votesys.projects.labels import COMPLETION_LABELS, RATING_LABELS, STATUS_LABELS, source_label
+from votesys.projects.labels import STATUS_LABELS, source_label
 from votesys.projects.models import Project, Report
 from votesys.stations.labels import CATEGORY_LABELS, STEP_LABELS
 
@@ -20,51 +19,8 @@ Table = tuple[list[str], list[list[Any]]]
 
 
 def register(chosen: list[Project]) -> Table:
-    """One row per project: the register with funding by source, spent, status, rating."""
-    sources = projects.sources()
-    spent = projects.spent_map([p.id for p in chosen])
-    header = [
-        _("Id"),
-        _("Year"),
-        _("Jurisdiction"),
-        _("Project"),
-        _("Category"),
-        _("Responsible unit"),
-        _("Completion"),
-        *[_("%(source)s (万元)", source=source_label(s)) for s in sources],
-        _("Total (万元)"),
-        _("Spent (万元)"),
-        _("Status"),
-        _("Progress (per cent)"),
-        _("Overdue"),
-        _("Rating"),
-        _("Rectification"),
-    ]
-    yes = _("yes")
-    rows = []
-    for p in chosen:
-        funding = {f.source: f.amount_wan for f in p.funding}
-        spent_total = sum(spent.get(p.id, {}).values(), Decimal("0.00"))
-        rows.append(
-            [
-                p.ref,
-                p.year,
-                p.jurisdiction.name,
-                p.title,
-                str(CATEGORY_LABELS[p.category]),
-                p.unit.name if p.unit else "",
-                str(COMPLETION_LABELS[p.completion]),
-                *[rules.wan(funding[s]) if s in funding else "" for s in sources],
-                rules.wan(sum(funding.values(), Decimal("0.00"))),
-                rules.wan(spent_total) if spent_total else "",
-                str(STATUS_LABELS[p.status]),
-                p.progress,
-                yes if projects.overdue(p) else "",
-                str(RATING_LABELS[p.rating]) if p.rating else "",
-                yes if p.rectification else "",
-            ]
-        )
-    return header, rows
+    """One row per project: the same register as the organisers' export."""
+    return present.register_table(chosen)
 
 
 def funding(chosen: list[Project]) -> Table:
