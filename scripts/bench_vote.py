@@ -6,7 +6,7 @@ session made beforehand (logging in is not part of the burst: PIN hashing is slo
 purpose); two votes of C candidates.
 
 Phase "hall": all D tablets wait on the vote's state the way the tablet page does
-(``/tablet/state.json?wait=…``, long polling); the vote opens; every deputy casts a random
+(``/tablet/events``, a stream of server-sent events); the vote opens; every deputy casts a random
 valid ballot at a random moment of the window (open loop); the vote closes (tally, seal,
 signed record). Phase "stress": the second vote, ``--concurrency`` clients casting as fast
 as the server answers (closed loop), then ``GET /api/v1/health`` with the same client and
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import random
 import secrets
@@ -211,7 +212,7 @@ def hall_phase(server, ids: dict, args) -> dict:
     try:
         for _ in procs:
             _get(ready, procs, 300)
-        time.sleep(2.0)  # every tablet is now waiting in a long poll
+        time.sleep(2.0)  # every tablet is now waiting on its stream
         print(f"== hall: {len(plan)} tablets waiting; opening the vote", flush=True)
         if args.profile:
             profile(server, args.profile)
@@ -274,7 +275,7 @@ def hall_phase(server, ids: dict, args) -> dict:
         "close_propagation_p50_ms": benchlib.ms(benchlib.percentile(closed, 50)),
         "close_propagation_p99_ms": benchlib.ms(benchlib.percentile(closed, 99)),
         "close_s": round(close_s, 3),
-        "tablet_requests": sum(part["polls"] for part in parts),
+        "tablet_connections": sum(part["connections"] for part in parts),
     }
 
 
@@ -346,7 +347,7 @@ def hall_client(base, vote_id, plan, t_open, t_close, ready, done) -> None:
 async def _hall_client(base, vote_id, plan, t_open, t_close, ready, done) -> None:
     import aiohttp
 
-    state_url = base + "/tablet/state.json"
+    events_url = base + "/tablet/events"
     out = {
         "acked": [],
         "cast_latencies": [],
@@ -354,7 +355,7 @@ async def _hall_client(base, vote_id, plan, t_open, t_close, ready, done) -> Non
         "errors": [],
         "open_seen": [],
         "close_seen": [],
-        "polls": 0,
+        "connections": 0,
     }
     connector = aiohttp.TCPConnector(limit=0)
     started = asyncio.Event()
@@ -384,36 +385,39 @@ async def _hall_client(base, vote_id, plan, t_open, t_close, ready, done) -> Non
             started.set()
 
     async def _tablet(session, entry, marked) -> None:
+        """As the page's EventSource: read events; reconnect after 2 s when the stream
+        ends or fails (the first event after that is the state now)."""
         cookies = {"Cookie": f"session={entry['cookie']}"}
-        async with session.get(state_url, headers=cookies, allow_redirects=False) as r:
-            if r.status != 200:
-                raise RuntimeError(f"{r.status} {(await r.read())[:300]!r}")
-            s = await r.json()
-        out["polls"] += 1
-        known = f"{s['vote'] or ''}|{'y' if s['voted'] else 'n'}"
-        was_open = bool(s["vote"])
-        marked.append(True)
-        mark_waiting()
+        was_open = None
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             try:
-                async with session.get(state_url, params={"wait": known}, headers=cookies) as r:
+                async with session.get(events_url, headers=cookies, allow_redirects=False) as r:
                     if r.status != 200:
+                        if was_open is None:
+                            raise RuntimeError(f"{r.status} {(await r.read())[:300]!r}")
                         await asyncio.sleep(2)
                         continue
-                    s = await r.json()
+                    out["connections"] += 1
+                    async for line in r.content:
+                        if not line.startswith(b"data:"):
+                            continue
+                        s = json.loads(line[5:])
+                        now = time.monotonic()
+                        if was_open is None:  # the state when the tablet began to wait
+                            was_open = bool(s["vote"])
+                            marked.append(True)
+                            mark_waiting()
+                        elif s["vote"] and not was_open:
+                            out["open_seen"].append(now - await shared_value(t_open))
+                            was_open = True
+                        elif was_open and not s["vote"]:
+                            out["close_seen"].append(now - await shared_value(t_close))
+                            return
             except (TimeoutError, aiohttp.ClientError):
-                await asyncio.sleep(2)  # as the page does after a failed request
-                continue
-            now = time.monotonic()
-            out["polls"] += 1
-            if s["vote"] and not was_open:
-                out["open_seen"].append(now - await shared_value(t_open))
-                was_open = True
-            elif was_open and not s["vote"]:
-                out["close_seen"].append(now - await shared_value(t_close))
-                return
-            known = f"{s['vote'] or ''}|{'y' if s['voted'] else 'n'}"
+                if was_open is None:
+                    raise
+            await asyncio.sleep(2)  # as the browser does before reconnecting
 
     async def cast(session, entry) -> None:
         opened = await shared_value(t_open)

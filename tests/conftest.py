@@ -44,6 +44,8 @@ def app(database_url, tmp_path, monkeypatch) -> Iterator:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
+            # a tablet's event stream ends soon, so that a test client reading it returns
+            "TABLET_STREAM_SECONDS": 0.3,
             **FAST_HASH,
         }
     )

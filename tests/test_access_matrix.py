@@ -230,6 +230,7 @@ MATRIX = {
     "tablet.home": (L, 200, 403, 403, 403, 403),
     "tablet.review": (L, 200, 403, 403, 403, 403),
     "tablet.state": (L, 200, 403, 403, 403, 403),
+    "tablet.events": (L, 200, 403, 403, 403, 403),
     "voting.act": (L, 403, 403, 403, 302, 302),
     "voting.announcement": (403, 403, 403, 403, 409, 409),
     "voting.import_candidates": (L, 403, 403, 403, 422, 422),

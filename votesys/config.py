@@ -74,9 +74,11 @@ def load(instance: Path) -> dict:
         # tests lower it so that fixtures with many deputies stay fast.
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("VOTESYS_HASH_TIME_COST", "2")),
         "PASSWORD_HASH_MEMORY_KIB": int(os.environ.get("VOTESYS_HASH_MEMORY_KIB", "19456")),
-        # The waiting tablet holds its state request open this long at most (long polling;
-        # under the 60 s that proxies commonly allow), and each server process reads the
-        # open votes this often while tablets wait.
-        "TABLET_WAIT_SECONDS": 50.0,
+        # The waiting tablet's event stream: a comment this often on an idle stream (under
+        # the 60 s that proxies commonly allow), and the stream ends after about this long
+        # (the browser reconnects, signed in again); both vary by ±20% per stream. Each
+        # server process reads the open votes this often while tablets wait.
+        "TABLET_KEEPALIVE_SECONDS": 25.0,
+        "TABLET_STREAM_SECONDS": 300.0,
         "TABLET_WATCH_INTERVAL": 0.25,
     }

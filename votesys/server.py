@@ -23,7 +23,7 @@ class _Server(BaseApplication):
 
 
 def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
-    """Each waiting tablet holds one request open (long polling), and so one thread: a
+    """Each waiting tablet holds one request open (its event stream), and so one thread: a
     process accepts no more connections than it has threads, so that no request ever
     queues behind the waiting ones (threads are started as connections need them)."""
     if workers is None:

@@ -43,10 +43,12 @@ def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
     tablet.wait_for_selector("text=请稍候")
 
     # The organiser opens the vote; the waiting tablet and the hall see it without a reload.
+    tablet.evaluate("window.sameDocument = true")
     with live_app.app_context():
         voting.open_vote(db.session.get(Vote, ids["votes"]["main"]))
         db.session.commit()
     tablet.get_by_role("link", name="开始投票").wait_for(timeout=5000)
+    assert tablet.evaluate("window.sameDocument") is True
     hall.wait_for_selector("#h-vote:not([hidden])", timeout=3000)
     assert hall.inner_text("#h-cast") == "0"
 
@@ -94,6 +96,33 @@ def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
     with live_app.app_context():
         assert db.session.query(Ballot).count() == 1
     hall.close()
+    tablet.close()
+
+
+def test_waiting_tablet_follows_open_and_close_in_english_without_reload(live_app, browser):
+    ids = _prepare(live_app)
+    base = live_app.config["LIVE_URL"]
+    tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet.goto(f"{base}/tablet/login?lang=en")
+    tablet.fill("#code", "D0002")
+    tablet.fill("#pin", PIN)
+    tablet.get_by_role("button", name="Log in").click()
+    tablet.wait_for_selector("text=Please wait")
+    tablet.evaluate("window.sameDocument = true")
+    vid = ids["votes"]["main"]
+    with live_app.app_context():
+        voting.open_vote(db.session.get(Vote, vid))
+        db.session.commit()
+        title = db.session.get(Vote, vid).title
+    link = tablet.get_by_role("link", name="Start voting")
+    link.wait_for(timeout=5000)
+    assert link.get_attribute("href").endswith(f"/tablet/votes/{vid}")
+    assert tablet.inner_text("#tablet-state h1") == title
+    with live_app.app_context():
+        voting.close_vote(db.session.get(Vote, vid))
+        db.session.commit()
+    tablet.wait_for_selector("text=Please wait", timeout=5000)
+    assert tablet.evaluate("window.sameDocument") is True
     tablet.close()
 
 

@@ -3,24 +3,38 @@
 (function () {
   "use strict";
 
-  // Waiting screen: ask for the state with what we know; the server answers when the open
-  // vote or our part in it changes (or after a while), and we reload on a change. One
-  // request waits at a time; a failed one is retried after 2 s.
+  // Waiting screen: a stream of server-sent events says what the open vote is, now and
+  // whenever it changes. A vote that opens or closes is shown from the event itself (its
+  // title and the ballot's address), not by reloading: a hall of tablets must not all ask
+  // the server for a page at the same moment. The browser reconnects by itself when the
+  // stream ends or the hall network blinks; the first event after that says the state now.
   var home = document.getElementById("tablet-home");
-  if (home) {
-    var known = home.dataset.vote + "|" + home.dataset.voted;
-    var wait = function () {
-      fetch(home.dataset.stateUrl + "?wait=" + encodeURIComponent(known),
-            { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (s) {
-          if (!s) { setTimeout(wait, 2000); return; }
-          var now = (s.vote || "") + "|" + (s.voted ? "y" : "n");
-          if (now !== known) { window.location.reload(); } else { wait(); }
-        })
-        .catch(function () { setTimeout(wait, 2000); });  // the hall network may blink
+  if (home && window.EventSource) {
+    var shown = home.dataset.vote;           // the vote the page shows ("" for none)
+    var voted = home.dataset.voted === "y";
+    var show = function (template, s) {
+      var part = document.getElementById(template).content.cloneNode(true);
+      var title = part.querySelector("[data-slot=title]");
+      if (title) { title.textContent = s.title; }
+      var link = part.querySelector("[data-slot=ballot]");
+      if (link) { link.href = home.dataset.ballotUrl.replace(/\/0$/, "/" + s.vote); }
+      var state = document.getElementById("tablet-state");
+      state.replaceChildren(part);
     };
-    wait();
+    var source = new EventSource(home.dataset.eventsUrl);
+    source.addEventListener("state", function (e) {
+      var s = JSON.parse(e.data);
+      if (!s.mandate_current) { source.close(); return; }
+      var now = s.vote ? String(s.vote) : "";
+      if (now === shown) {
+        // The same vote: only a ballot cast elsewhere needs the page's own words.
+        if (s.voted === true && !voted) { window.location.reload(); }
+        return;
+      }
+      shown = now;
+      voted = false;
+      if (s.vote) { show("tablet-open", s); } else { show("tablet-waiting", s); }
+    });
   }
 
   // Ballot: a "for" mark past the limit is refused on the spot.

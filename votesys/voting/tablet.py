@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import random
 import secrets
+import time
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from votesys.auth.views import roles_required
 from votesys.congress.models import CongressSession
-from votesys.errors import DomainError, Forbidden, InvalidInput
+from votesys.errors import DomainError, Forbidden, InvalidInput, Unavailable
 from votesys.extensions import db
 from votesys.voting import rules, services, waiting
 from votesys.voting.models import Vote, VoteMode, VoteState
@@ -72,36 +75,65 @@ def home():
 @bp.get("/state.json")
 @roles_required("deputy")
 def state():
-    """The waiting tablet's state. With ``?wait=<vote>|<y/n>`` (what the page last saw:
-    the open vote's id, or nothing, and whether the deputy voted in it) the answer waits
-    until that changes or TABLET_WAIT_SECONDS pass: the page asks again at once, and a
-    vote opened or closed reaches it within the watcher's interval."""
-    known = request.args.get("wait")
-    if known is None:
-        return _status()
-    return _wait(known)
+    """The tablet's state now (the page itself is told of changes by ``events``)."""
+    return _status()
 
 
-def _wait(known: str) -> dict:
-    """Long polling, lean on purpose: thousands of tablets wait at once. The answer carries
-    the open vote and, when the vote is the one the page knows, whether the deputy voted
-    (``voted`` is null when the vote changed: the page reloads and the page says the rest)."""
-    known_vote, _, known_voted = known.partition("|")
-    known_id = int(known_vote) if known_vote.isdigit() else None
+@bp.get("/events")
+@roles_required("deputy")
+def events():
+    """The waiting page's stream of server-sent events: thousands of tablets wait at once.
+
+    The first event (``state``) is the deputy's state now: the open vote (id and title, or
+    null), whether the deputy voted in it, whether the mandate is current. Then one event
+    each time the open vote changes, with ``voted`` null (a vote that has just opened has no
+    ballot of this deputy; the ballot page says the rest). The stream holds no database
+    connection while it waits: the process's watcher reads the open votes for every stream
+    at once, so a change costs one write per tablet, not a request. A comment every
+    TABLET_KEEPALIVE_SECONDS keeps proxies from closing an idle stream and finds tablets that
+    left; after about TABLET_STREAM_SECONDS the stream ends and the browser reconnects,
+    which signs the deputy in again. Both are spread at random, and so is the reconnection
+    delay, so that thousands of tablets never arrive together."""
     deputy_id, congress_id = current_user.id, current_user.congress_id
     mandate = current_user.mandate_current
     watch = waiting.watch(current_app._get_current_object())
-    vote_id = watch.wait(congress_id, known_id, 0)
-    if vote_id == known_id and vote_id is not None:
-        voted = services.has_voted_id(vote_id, deputy_id)
-        if ("y" if voted else "n") != known_voted:
-            return {"mandate_current": mandate, "vote": vote_id, "voted": voted}
-    db.session.close()  # no connection is held while waiting
-    vote_id = watch.wait(congress_id, known_id, current_app.config["TABLET_WAIT_SECONDS"])
-    voted = services.has_voted_id(vote_id, deputy_id) if vote_id == known_id and vote_id else None
-    if vote_id is None:
-        voted = False
-    return {"mandate_current": mandate, "vote": vote_id, "voted": voted}
+    vote = watch.wait(congress_id, None, 0)  # 503 here if the database does not answer
+    voted = services.has_voted_id(vote.id, deputy_id) if vote else False
+    db.session.close()  # no connection is held while streaming
+    config = current_app.config
+    lifetime = config["TABLET_STREAM_SECONDS"] * random.uniform(0.8, 1.2)
+    keepalive = config["TABLET_KEEPALIVE_SECONDS"] * random.uniform(0.8, 1.2)
+    retry_ms = random.randint(1000, 4000)
+
+    def event(vote: waiting.OpenVote | None, voted: bool | None) -> str:
+        data = {
+            "mandate_current": mandate,
+            "vote": vote.id if vote else None,
+            "title": vote.title if vote else None,
+            "voted": voted if vote else False,
+        }
+        return f"event: state\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    def stream():
+        yield f"retry: {retry_ms}\n" + event(vote, voted)
+        known = vote.id if vote else None
+        end = time.monotonic() + lifetime
+        while (left := end - time.monotonic()) > 0:
+            try:
+                now = watch.wait(congress_id, known, min(keepalive, left))
+            except Unavailable:
+                return  # the database does not answer: the browser reconnects later
+            if (now.id if now else None) == known:
+                yield ":\n\n"
+                continue
+            known = now.id if now else None
+            yield event(now, None)
+
+    return Response(
+        stream(),
+        mimetype="text/event-stream",
+        headers={"X-Accel-Buffering": "no"},  # a proxy in front must not hold events back
+    )
 
 
 def _vote_for_deputy(vote_id: int) -> Vote:

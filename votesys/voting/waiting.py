@@ -1,11 +1,12 @@
 """The waiting tablets: which electronic vote is open in each congress, watched once per
-server process and shared by every tablet waiting in it (long polling).
+server process and shared by every tablet waiting in it.
 
 A hall has thousands of tablets waiting for the vote to open and then to close. Polling the
 database for each of them every 2 s would cost one request and several queries per tablet
-per 2 s; instead each tablet holds one request open (``/tablet/state.json?wait=…``) and one
-thread per server process reads the open votes every ``TABLET_WATCH_INTERVAL`` seconds while
-anyone waits, then wakes the waiting requests whose congress changed. The database is the
+per 2 s; instead each tablet holds one stream open (``/tablet/events``, server-sent events)
+and one thread per server process reads the open votes every ``TABLET_WATCH_INTERVAL``
+seconds while anyone waits, then wakes the streams whose congress changed, and each writes
+one event on its open connection: no request, no query per tablet. The database is the
 shared state between processes and hosts, so a vote opened by any process reaches every
 waiting tablet within one interval, and the cost does not grow with the number of tablets.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import NamedTuple
 
 from flask import Flask
 from sqlalchemy import create_engine, select
@@ -31,16 +33,21 @@ LINGER_S = 5.0
 FIRST_READING_S = 10.0
 
 
-def open_votes_by_congress(connection) -> dict[int, int]:
+class OpenVote(NamedTuple):
+    id: int
+    title: str
+
+
+def open_votes_by_congress(connection) -> dict[int, OpenVote]:
     """The open electronic vote of each congress that has one (the lowest id, as the tablet
     page shows): one indexed query over the few open votes."""
     rows = connection.execute(
-        select(CongressSession.congress_id, Vote.id)
+        select(CongressSession.congress_id, Vote.id, Vote.title)
         .join(CongressSession, CongressSession.id == Vote.session_id)
         .where(Vote.state == VoteState.OPEN, Vote.mode == VoteMode.ELECTRONIC)
         .order_by(Vote.id.desc())
     )
-    return {congress_id: vote_id for congress_id, vote_id in rows}
+    return {congress_id: OpenVote(vote_id, title) for congress_id, vote_id, title in rows}
 
 
 class OpenVotesWatch:
@@ -50,15 +57,15 @@ class OpenVotesWatch:
         self._app = app
         self._interval = interval
         self._cond = threading.Condition()
-        self._snapshot: dict[int, int] | None = None
+        self._snapshot: dict[int, OpenVote] | None = None
         self._waiters = 0
         self._thread: threading.Thread | None = None
         self._engine = None
 
-    def wait(self, congress_id: int, known: int | None, timeout: float) -> int | None:
-        """Block until the open vote of ``congress_id`` is not ``known`` or ``timeout``
-        seconds pass; return the open vote's id (None: no vote open). Holds no database
-        connection: only the watcher's thread reads."""
+    def wait(self, congress_id: int, known: int | None, timeout: float) -> OpenVote | None:
+        """Block until the open vote of ``congress_id`` is not the one whose id is ``known``
+        or ``timeout`` seconds pass; return the open vote (None: no vote open). Holds no
+        database connection: only the watcher's thread reads."""
         deadline = time.monotonic() + timeout
         with self._cond:
             self._waiters += 1
@@ -70,7 +77,7 @@ class OpenVotesWatch:
                 while True:
                     current = self._snapshot.get(congress_id)
                     left = deadline - time.monotonic()
-                    if current != known or left <= 0:
+                    if (current.id if current else None) != known or left <= 0:
                         return current
                     self._cond.wait(left)
             finally:
@@ -82,7 +89,7 @@ class OpenVotesWatch:
             self._thread = threading.Thread(target=self._run, name="open-votes-watch", daemon=True)
             self._thread.start()
 
-    def _read(self) -> dict[int, int]:
+    def _read(self) -> dict[int, OpenVote]:
         """One reading on the watcher's own connection: the requests' pool is never waited
         for, so a request may hold its connection while it waits for the first reading."""
         if self._engine is None:
