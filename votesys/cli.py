@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -191,10 +192,18 @@ def restore_command(file: Path, force: bool) -> None:
     help="threads and connections per process: one per waiting tablet (default: 1000)",
 )
 def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
-    """Run the production server (gunicorn, threaded workers)."""
-    from votesys.server import run
+    """Run the production server (gunicorn, threaded workers).
 
-    run(host=host, port=port, workers=workers, threads=threads)
+    In a fresh interpreter (same process id, same environment): this command's process has
+    loaded an app and the command line's modules, and gunicorn's workers are forked from it,
+    so each would carry them besides its own app."""
+    argv = [sys.executable, "-m", "votesys.server", "--host", host, "--port", str(port)]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    argv += ["--threads", str(threads)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
 
 
 def _offline_commands() -> None:

@@ -11,8 +11,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 20000
 # An .xlsx is a zip: what its entries declare they inflate to is checked before anything is
@@ -20,6 +18,14 @@ MAX_ROWS = 20000
 MAX_XLSX_INFLATED = 64 * 1024 * 1024
 MAX_XLSX_ENTRIES = 1000
 MAX_XLSX_RATIO = 200  # a real sheet compresses ~10×; a bomb ~1000×
+
+
+def load_workbook(*args, **kwargs):
+    """openpyxl's, imported on first use: a server process that never reads a sheet does
+    not carry it (8 MB with Pillow, which it imports)."""
+    from openpyxl import load_workbook as load
+
+    return load(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
         _refuse_zip_bomb(content)
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, ValueError, OSError, Exception):
+        except Exception:  # openpyxl's InvalidFileException, KeyError, ValueError, OSError…
             raise ImportRefused([RowError(0, "", _l("not a readable .xlsx file"))]) from None
         sheet = book.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]

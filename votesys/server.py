@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 
 from gunicorn.app.base import BaseApplication
@@ -19,7 +20,7 @@ class _Server(BaseApplication):
     def load(self):
         from votesys import create_app
 
-        return create_app()
+        return create_app(serving=True)
 
 
 def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
@@ -46,3 +47,19 @@ def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
             "control_socket_disable": True,
         }
     ).run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m votesys.server``: what ``votesys serve`` runs. The master process imports
+    gunicorn only; each worker builds its app after the fork."""
+    parser = argparse.ArgumentParser(prog="votesys serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=1000)
+    args = parser.parse_args(argv)
+    run(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -246,20 +246,25 @@ def issue_token(principal: User | Deputy) -> str:
 
 
 def principal_for_token(token: str) -> User | Deputy | None:
-    """The owner of a live token: not revoked, not expired, owner active."""
-    row = db.session.scalar(
-        select(ApiToken).where(
+    """The owner of a live token: not revoked, not expired, owner active. One statement:
+    every API request, each cast among them, asks this first."""
+    row = db.session.execute(
+        select(User, Deputy)
+        .select_from(ApiToken)
+        .outerjoin(User, User.id == ApiToken.user_id)
+        .outerjoin(Deputy, Deputy.id == ApiToken.deputy_id)
+        .where(
             ApiToken.token_hash == _digest(token),
             ApiToken.revoked.is_(False),
             ApiToken.expires_at > utcnow(),
         )
-    )
+    ).first()
     if row is None:
         return None
-    if row.user_id is not None:
-        user = db.session.get(User, row.user_id)
-        return user if user is not None and user.active else None
-    return db.session.get(Deputy, row.deputy_id)
+    user, deputy = row
+    if user is not None:
+        return user if user.active else None
+    return deputy
 
 
 def revoke_token(token: str) -> None:

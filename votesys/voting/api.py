@@ -61,8 +61,8 @@ def publish(vote_id: int):
 def cast(vote_id: int):
     """Cast the deputy's ballot: 201 with a receipt; a retry with the same
     Idempotency-Key gets the same answer."""
-    vote = services.get_vote(vote_id)
-    if vote.session.congress_id != g.principal.congress_id:
+    vote, congress_id = services.get_vote_and_congress(vote_id)
+    if congress_id != g.principal.congress_id:
         # Another congress's vote: refused before its body is read.
         raise Forbidden("deputy_not_in_congress")
     body = json_body()

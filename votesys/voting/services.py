@@ -48,6 +48,18 @@ def get_vote(vote_id: int) -> Vote:
     return vote
 
 
+def get_vote_and_congress(vote_id: int) -> tuple[Vote, int]:
+    """The vote and its congress's id in one statement (the cast's first check)."""
+    row = db.session.execute(
+        select(Vote, CongressSession.congress_id)
+        .join(CongressSession, CongressSession.id == Vote.session_id)
+        .where(Vote.id == vote_id)
+    ).first()
+    if row is None:
+        raise NotFound("not_found")
+    return row[0], row[1]
+
+
 def get_managed_vote(vote_id: int, user: object) -> Vote:
     vote = get_vote(vote_id)
     congress.ensure_manages(user, vote.session.congress.jurisdiction)
