@@ -28,7 +28,7 @@ def _statements(app, call) -> tuple[list[str], object]:
     return seen, answer
 
 
-def test_a_cast_is_five_statements_on_postgresql_six_on_sqlite(app, api, make_scenario):
+def test_a_cast_is_four_statements_on_postgresql_five_on_sqlite(app, api, make_scenario):
     ids = make_scenario(deputies=3, candidates=4, seats=2)
     sess = db.session.get(CongressSession, ids["session"])
     for code in ids["deputies"]:
@@ -51,10 +51,11 @@ def test_a_cast_is_five_statements_on_postgresql_six_on_sqlite(app, api, make_sc
         ),
     )
     assert answer.status_code == 201, answer.get_json()
-    # token with its owner, vote with its congress, the casting check (which locks the
-    # vote's state on PostgreSQL), roll entry, ballot; SQLite reads the state once more
-    # after taking its write lock with the roll entry (services._cast)
+    # token with its owner; the vote with the casting check (its state, congress, the
+    # deputy's check-in and count at opening; on PostgreSQL it locks the vote's state);
+    # roll entry; ballot. SQLite reads the state once more after taking its write lock
+    # with the roll entry (services._cast).
     postgres = db.engine.dialect.name == "postgresql"
     assert seen.count("INSERT") == 2, seen
-    assert seen.count("SELECT") == (3 if postgres else 4), seen
-    assert len(seen) == (5 if postgres else 6), seen
+    assert seen.count("SELECT") == (2 if postgres else 3), seen
+    assert len(seen) == (4 if postgres else 5), seen

@@ -61,8 +61,8 @@ def publish(vote_id: int):
 def cast(vote_id: int):
     """Cast the deputy's ballot: 201 with a receipt; a retry with the same
     Idempotency-Key gets the same answer."""
-    vote, congress_id = services.get_vote_and_congress(vote_id)
-    if congress_id != g.principal.congress_id:
+    vote, check = services.vote_for_casting(vote_id, g.principal)
+    if check.congress_id != g.principal.congress_id:
         # Another congress's vote: refused before its body is read.
         raise Forbidden("deputy_not_in_congress")
     body = json_body()
@@ -70,7 +70,7 @@ def cast(vote_id: int):
     if not isinstance(choices, dict):
         raise invalid("choices", _l("an object mapping candidate ids to for / against / abstain"))
     outcome = services.cast_ballot(
-        vote, g.principal, choices, request.headers.get("Idempotency-Key")
+        vote, g.principal, choices, request.headers.get("Idempotency-Key"), check=check
     )
     return {"receipt": outcome.receipt}, 201
 

@@ -48,18 +48,6 @@ def get_vote(vote_id: int) -> Vote:
     return vote
 
 
-def get_vote_and_congress(vote_id: int) -> tuple[Vote, int]:
-    """The vote and its congress's id in one statement (the cast's first check)."""
-    row = db.session.execute(
-        select(Vote, CongressSession.congress_id)
-        .join(CongressSession, CongressSession.id == Vote.session_id)
-        .where(Vote.id == vote_id)
-    ).first()
-    if row is None:
-        raise NotFound("not_found")
-    return row[0], row[1]
-
-
 def get_managed_vote(vote_id: int, user: object) -> Vote:
     vote = get_vote(vote_id)
     congress.ensure_manages(user, vote.session.congress.jurisdiction)
@@ -248,18 +236,21 @@ def cast_ballot(
     deputy: Deputy,
     choices: Mapping[object, object],
     idempotency_key: str | None = None,
+    *,
+    check: CastCheck | None = None,
 ) -> CastResult:
     """投票: record THAT the deputy voted and store the anonymous ballot, in one transaction.
 
     A retry with the same Idempotency-Key gets the first answer back, whatever happened
     since; any other second ballot is refused, by the roll's primary key when two arrive at
     the same instant. The path is lean on purpose (a hall's burst): one query checks the
-    deputy (and, on PostgreSQL, locks the vote's state), then the two inserts.
+    deputy (and, on PostgreSQL, locks the vote's state), then the two inserts. ``check``:
+    that query's answer from ``vote_for_casting`` in this transaction.
     """
     key_hash = _key_hash(idempotency_key)
     vote_id, deputy_id = vote.id, deputy.id
     try:
-        return _cast(vote, deputy, choices, key_hash)
+        return _cast(vote, deputy, choices, key_hash, check)
     except IntegrityError:
         db.session.rollback()
         if key_hash is not None and (replay := _replay(vote_id, deputy_id, key_hash)):
@@ -275,11 +266,13 @@ def cast_ballot(
         raise
 
 
-def _cast(vote: Vote, deputy: Deputy, choices, key_hash: str | None) -> CastResult:
+def _cast(
+    vote: Vote, deputy: Deputy, choices, key_hash: str | None, check: CastCheck | None
+) -> CastResult:
     # On PostgreSQL the check reads the vote's state FOR SHARE: from then until the commit
     # no close can commit, and a close under way makes the check wait and see "closed".
-    locking = db.session.get_bind().dialect.name == "postgresql"
-    ensure_can_cast(vote, deputy, lock=locking)
+    locking = _locking()
+    ensure_can_cast(vote, deputy, lock=locking, check=check)
     marks = rules.ballot_marks(choices, candidate_ids(vote), style=vote.style, max_for=vote.max_for)
     receipt = new_receipt()
     vote_id, deputy_id = vote.id, deputy.id
@@ -303,7 +296,57 @@ def _cast(vote: Vote, deputy: Deputy, choices, key_hash: str | None) -> CastResu
     return CastResult(receipt)
 
 
-def ensure_can_cast(vote: Vote, deputy: Deputy, *, lock: bool = False) -> None:
+@dataclass(frozen=True)
+class CastCheck:
+    """What decides whether a deputy may cast now, read in one statement."""
+
+    state: VoteState
+    congress_id: int
+    checked_in: bool
+    counted_at_opening: bool
+
+
+def _cast_check_query(vote_id: int, deputy_id: int, *columns):
+    checked_in = (
+        select(Attendance.id)
+        .where(Attendance.session_id == Vote.session_id, Attendance.deputy_id == deputy_id)
+        .correlate(Vote)
+        .scalar_subquery()
+    )
+    counted = (
+        select(PresentAtOpening.deputy_id)
+        .where(PresentAtOpening.vote_id == Vote.id, PresentAtOpening.deputy_id == deputy_id)
+        .correlate(Vote)
+        .scalar_subquery()
+    )
+    return (
+        select(*columns, Vote.state, CongressSession.congress_id, checked_in, counted)
+        .join(CongressSession, CongressSession.id == Vote.session_id)
+        .where(Vote.id == vote_id)
+    )
+
+
+def _locking() -> bool:
+    """PostgreSQL: the cast's check reads the vote's state FOR SHARE (see ``_cast``)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def vote_for_casting(vote_id: int, deputy: Deputy) -> tuple[Vote, CastCheck]:
+    """The vote and the casting check in one statement: the API's cast begins here (and on
+    PostgreSQL holds the vote's state FOR SHARE from here to its commit)."""
+    query = _cast_check_query(vote_id, deputy.id, Vote)
+    if _locking():
+        query = query.with_for_update(read=True, of=Vote)
+    row = db.session.execute(query).first()
+    if row is None:
+        raise NotFound("not_found")
+    vote, *check = row
+    return vote, CastCheck(check[0], check[1], check[2] is not None, check[3] is not None)
+
+
+def ensure_can_cast(
+    vote: Vote, deputy: Deputy, *, lock: bool = False, check: CastCheck | None = None
+) -> None:
     """May this deputy cast a ballot in this vote now? Raises the reason why not.
 
     Only deputies counted present when the vote opened may vote in it: that count is the
@@ -311,39 +354,26 @@ def ensure_can_cast(vote: Vote, deputy: Deputy, *, lock: bool = False) -> None:
     ballots ≤ present), and the list of them was written with it. A deputy who arrives
     later votes in the next vote. One query reads the vote's state, its congress, the
     deputy's check-in and whether they were counted at opening; ``lock`` reads the state
-    FOR SHARE (PostgreSQL) until the transaction ends.
+    FOR SHARE (PostgreSQL) until the transaction ends. ``check``: that query's answer, read
+    earlier in this transaction (``vote_for_casting``), so it is not read again.
     """
     if vote.mode == VoteMode.PAPER:
         raise Conflict("paper_vote")
-    checked_in = (
-        select(Attendance.id)
-        .where(Attendance.session_id == Vote.session_id, Attendance.deputy_id == deputy.id)
-        .correlate(Vote)
-        .scalar_subquery()
-    )
-    counted = (
-        select(PresentAtOpening.deputy_id)
-        .where(PresentAtOpening.vote_id == Vote.id, PresentAtOpening.deputy_id == deputy.id)
-        .correlate(Vote)
-        .scalar_subquery()
-    )
-    query = (
-        select(Vote.state, CongressSession.congress_id, checked_in, counted)
-        .join(CongressSession, CongressSession.id == Vote.session_id)
-        .where(Vote.id == vote.id)
-    )
-    if lock:
-        query = query.with_for_update(read=True, of=Vote)
-    state, congress_id, attendance, present = db.session.execute(query).one()
-    if state != VoteState.OPEN:
+    if check is None:
+        query = _cast_check_query(vote.id, deputy.id)
+        if lock:
+            query = query.with_for_update(read=True, of=Vote)
+        state, congress_id, attendance, present = db.session.execute(query).one()
+        check = CastCheck(state, congress_id, attendance is not None, present is not None)
+    if check.state != VoteState.OPEN:
         raise Conflict("vote_not_open")
-    if deputy.congress_id != congress_id:
+    if deputy.congress_id != check.congress_id:
         raise Forbidden("deputy_not_in_congress")
     if not deputy.mandate_current:
         raise Forbidden("mandate_not_current")
-    if attendance is None:
+    if not check.checked_in:
         raise Forbidden("not_checked_in")
-    if present is None:
+    if not check.counted_at_opening:
         raise Forbidden("checked_in_after_opening")
 
 
