@@ -28,6 +28,17 @@ def _prepare(app) -> dict:
         return ids
 
 
+def _waiting_tablet(browser, base: str, code: str, lang: str = "zh"):
+    """A 1024×768 touch tablet, the deputy signed in with the PIN, on the waiting screen."""
+    tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet.goto(f"{base}/tablet/login?lang={lang}")
+    tablet.fill("#code", code)
+    tablet.fill("#pin", PIN)
+    tablet.get_by_role("button", name="登录" if lang == "zh" else "Log in").click()
+    tablet.wait_for_selector("text=请稍候" if lang == "zh" else "text=Please wait")
+    return tablet
+
+
 def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
     ids = _prepare(live_app)
     base = live_app.config["LIVE_URL"]
@@ -35,12 +46,7 @@ def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
     hall.goto(f"{base}/hall/{ids['session']}")
     hall.wait_for_selector("#h-idle:not([hidden])")
 
-    tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
-    tablet.goto(f"{base}/tablet/login")
-    tablet.fill("#code", "D0001")
-    tablet.fill("#pin", PIN)
-    tablet.get_by_role("button", name="登录").click()
-    tablet.wait_for_selector("text=请稍候")
+    tablet = _waiting_tablet(browser, base, "D0001")
 
     # The organiser opens the vote; the waiting tablet and the hall see it without a reload.
     tablet.evaluate("window.sameDocument = true")
@@ -102,12 +108,7 @@ def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
 def test_waiting_tablet_follows_open_and_close_in_english_without_reload(live_app, browser):
     ids = _prepare(live_app)
     base = live_app.config["LIVE_URL"]
-    tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
-    tablet.goto(f"{base}/tablet/login?lang=en")
-    tablet.fill("#code", "D0002")
-    tablet.fill("#pin", PIN)
-    tablet.get_by_role("button", name="Log in").click()
-    tablet.wait_for_selector("text=Please wait")
+    tablet = _waiting_tablet(browser, base, "D0002", lang="en")
     tablet.evaluate("window.sameDocument = true")
     vid = ids["votes"]["main"]
     with live_app.app_context():
