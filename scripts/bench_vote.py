@@ -8,9 +8,10 @@ purpose); two votes of C candidates.
 Phase "hall": all D tablets wait on the vote's state the way the tablet page does
 (``/tablet/events``, a stream of server-sent events); the vote opens; every deputy casts a
 random valid ballot at a random moment of the window that begins when the vote is open (open
-loop, from a client process of its own); the vote closes (tally, seal, signed record). Phase "stress": the second vote, ``--concurrency`` clients casting as fast
-as the server answers (closed loop), then ``GET /api/v1/health`` with the same client and
-concurrency; and wrk alone on the same endpoint. Both phases check that the stored tally
+loop, from a client process of its own); the vote closes (tally, seal, signed record).
+Phase "stress": the second vote, ``--concurrency`` clients casting as fast as the server
+answers (closed loop), then ``GET /api/v1/health`` with the same client and concurrency;
+and wrk alone on the same endpoint. Both phases check that the stored tally
 equals the tally of the ballots the clients sent. The last line is every figure as JSON.
 
     scripts/bench_vote [--deputies 3000] [--candidates 20] [--window 60] [--concurrency 200]

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 
 from votesys.auth.models import ApiToken, Role, User
 from votesys.congress.models import Deputy
@@ -245,20 +245,23 @@ def issue_token(principal: User | Deputy) -> str:
     return token
 
 
+# Built once: every API request, each cast among them, runs it first.
+_TOKEN_OWNER = (
+    select(User, Deputy)
+    .select_from(ApiToken)
+    .outerjoin(User, User.id == ApiToken.user_id)
+    .outerjoin(Deputy, Deputy.id == ApiToken.deputy_id)
+    .where(
+        ApiToken.token_hash == bindparam("digest"),
+        ApiToken.revoked.is_(False),
+        ApiToken.expires_at > bindparam("now"),
+    )
+)
+
+
 def principal_for_token(token: str) -> User | Deputy | None:
-    """The owner of a live token: not revoked, not expired, owner active. One statement:
-    every API request, each cast among them, asks this first."""
-    row = db.session.execute(
-        select(User, Deputy)
-        .select_from(ApiToken)
-        .outerjoin(User, User.id == ApiToken.user_id)
-        .outerjoin(Deputy, Deputy.id == ApiToken.deputy_id)
-        .where(
-            ApiToken.token_hash == _digest(token),
-            ApiToken.revoked.is_(False),
-            ApiToken.expires_at > utcnow(),
-        )
-    ).first()
+    """The owner of a live token: not revoked, not expired, owner active (one statement)."""
+    row = db.session.execute(_TOKEN_OWNER, {"digest": _digest(token), "now": utcnow()}).first()
     if row is None:
         return None
     user, deputy = row

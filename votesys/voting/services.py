@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from votesys.congress import services as congress
@@ -306,7 +306,8 @@ class CastCheck:
     counted_at_opening: bool
 
 
-def _cast_check_query(vote_id: int, deputy_id: int, *columns):
+def _build_cast_check(with_vote: bool, lock: bool):
+    deputy_id = bindparam("deputy_id")
     checked_in = (
         select(Attendance.id)
         .where(Attendance.session_id == Vote.session_id, Attendance.deputy_id == deputy_id)
@@ -319,11 +320,18 @@ def _cast_check_query(vote_id: int, deputy_id: int, *columns):
         .correlate(Vote)
         .scalar_subquery()
     )
-    return (
+    columns = (Vote,) if with_vote else ()
+    query = (
         select(*columns, Vote.state, CongressSession.congress_id, checked_in, counted)
         .join(CongressSession, CongressSession.id == Vote.session_id)
-        .where(Vote.id == vote_id)
+        .where(Vote.id == bindparam("vote_id"))
     )
+    return query.with_for_update(read=True, of=Vote) if lock else query
+
+
+# The casting check, built once (with or without the vote's row, with or without the lock):
+# it runs for every ballot.
+_CAST_CHECKS = {(v, lk): _build_cast_check(v, lk) for v in (False, True) for lk in (False, True)}
 
 
 def _locking() -> bool:
@@ -334,10 +342,8 @@ def _locking() -> bool:
 def vote_for_casting(vote_id: int, deputy: Deputy) -> tuple[Vote, CastCheck]:
     """The vote and the casting check in one statement: the API's cast begins here (and on
     PostgreSQL holds the vote's state FOR SHARE from here to its commit)."""
-    query = _cast_check_query(vote_id, deputy.id, Vote)
-    if _locking():
-        query = query.with_for_update(read=True, of=Vote)
-    row = db.session.execute(query).first()
+    query = _CAST_CHECKS[True, _locking()]
+    row = db.session.execute(query, {"vote_id": vote_id, "deputy_id": deputy.id}).first()
     if row is None:
         raise NotFound("not_found")
     vote, *check = row
@@ -360,10 +366,9 @@ def ensure_can_cast(
     if vote.mode == VoteMode.PAPER:
         raise Conflict("paper_vote")
     if check is None:
-        query = _cast_check_query(vote.id, deputy.id)
-        if lock:
-            query = query.with_for_update(read=True, of=Vote)
-        state, congress_id, attendance, present = db.session.execute(query).one()
+        state, congress_id, attendance, present = db.session.execute(
+            _CAST_CHECKS[False, lock], {"vote_id": vote.id, "deputy_id": deputy.id}
+        ).one()
         check = CastCheck(state, congress_id, attendance is not None, present is not None)
     if check.state != VoteState.OPEN:
         raise Conflict("vote_not_open")
