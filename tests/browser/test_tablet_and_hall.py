@@ -127,6 +127,37 @@ def test_waiting_tablet_follows_open_and_close_in_english_without_reload(live_ap
     tablet.close()
 
 
+def test_waiting_tablet_comes_back_after_an_error_answer(live_app, browser):
+    """A browser gives up on a stream answered with an error (a 503 while the database
+    restarts, a proxy's 502): the page reconnects by itself, later."""
+    ids = _prepare(live_app)
+    base = live_app.config["LIVE_URL"]
+    tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+    attempts = []
+
+    def first_fails(route):
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.fulfill(status=503, content_type="text/html", body="<h1>503</h1>")
+        else:
+            route.continue_()
+
+    tablet.route("**/tablet/events", first_fails)
+    tablet.goto(f"{base}/tablet/login")
+    tablet.fill("#code", "D0003")
+    tablet.fill("#pin", PIN)
+    tablet.get_by_role("button", name="登录").click()
+    tablet.wait_for_selector("text=请稍候")
+    tablet.evaluate("window.sameDocument = true")
+    with live_app.app_context():
+        voting.open_vote(db.session.get(Vote, ids["votes"]["main"]))
+        db.session.commit()
+    tablet.get_by_role("link", name="开始投票").wait_for(timeout=15000)
+    assert len(attempts) >= 2
+    assert tablet.evaluate("window.sameDocument") is True
+    tablet.close()
+
+
 def test_desk_quorum_follows_checkins_made_elsewhere(live_app, browser):
     ids = _prepare(live_app)
     base = live_app.config["LIVE_URL"]

@@ -21,20 +21,36 @@
       var state = document.getElementById("tablet-state");
       state.replaceChildren(part);
     };
-    var source = new EventSource(home.dataset.eventsUrl);
-    source.addEventListener("state", function (e) {
-      var s = JSON.parse(e.data);
-      if (!s.mandate_current) { source.close(); return; }
-      var now = s.vote ? String(s.vote) : "";
-      if (now === shown) {
-        // The same vote: only a ballot cast elsewhere needs the page's own words.
-        if (s.voted === true && !voted) { window.location.reload(); }
-        return;
-      }
-      shown = now;
-      voted = false;
-      if (s.vote) { show("tablet-open", s); } else { show("tablet-waiting", s); }
-    });
+    // The browser reconnects by itself when a stream ends or drops, but gives up for good
+    // on an answer that is not a stream (a 503 while the database restarts, a proxy's 502,
+    // the login page once the session has ended): then we reconnect, later and at a
+    // random moment so that a hall of tablets does not come back at once, and after a few
+    // failures in a row reload the page, which shows the login page if that is the cause.
+    var failures = 0;
+    var connect = function () {
+      var source = new EventSource(home.dataset.eventsUrl);
+      source.addEventListener("state", function (e) {
+        failures = 0;
+        var s = JSON.parse(e.data);
+        if (!s.mandate_current) { source.close(); return; }
+        var now = s.vote ? String(s.vote) : "";
+        if (now === shown) {
+          // The same vote: only a ballot cast elsewhere needs the page's own words.
+          if (s.voted === true && !voted) { window.location.reload(); }
+          return;
+        }
+        shown = now;
+        voted = false;
+        if (s.vote) { show("tablet-open", s); } else { show("tablet-waiting", s); }
+      });
+      source.addEventListener("error", function () {
+        if (source.readyState !== EventSource.CLOSED) { return; }  // reconnecting itself
+        failures += 1;
+        if (failures >= 5) { window.location.reload(); return; }
+        setTimeout(connect, 2000 + Math.random() * 6000);
+      });
+    };
+    connect();
   }
 
   // Ballot: a "for" mark past the limit is refused on the spot.
