@@ -13,7 +13,9 @@
     var shown = home.dataset.vote;           // the vote the page shows ("" for none)
     var voted = home.dataset.voted === "y";
     var show = function (template, s) {
-      var part = document.getElementById(template).content.cloneNode(true);
+      var source = document.getElementById(template);
+      if (!source) { window.location.reload(); return; }  // a page rendered without them
+      var part = source.content.cloneNode(true);
       var title = part.querySelector("[data-slot=title]");
       if (title) { title.textContent = s.title; }
       var link = part.querySelector("[data-slot=ballot]");
