@@ -208,7 +208,9 @@ def hall_phase(server, ids: dict, args) -> dict:
     # it was answered, the vote open (the window of casts begins there: no tablet can cast
     # before the vote is open).
     t_open, t_opened, t_close = ctx.Value("d", 0.0), ctx.Value("d", 0.0), ctx.Value("d", 0.0)
-    ready, done = ctx.Queue(), ctx.Queue()
+    # ready: a process's tablets all wait; answered: its casts all answered (a count);
+    # done: its figures, once its tablets saw the close
+    ready, answered, done = ctx.Queue(), ctx.Queue(), ctx.Queue()
     # The tablets' streams in --clients processes, the casts in one of their own: 3,000
     # events arriving at once keep a client's event loop busy for a moment, and a cast
     # waiting in that loop would count the client's delay as the server's.
@@ -216,7 +218,14 @@ def hall_phase(server, ids: dict, args) -> dict:
     procs = [
         ctx.Process(
             target=hall_client,
-            args=(base, vote_id, tablets, casts, (t_open, t_opened, t_close), ready, done),
+            args=(
+                base,
+                vote_id,
+                tablets,
+                casts,
+                (t_open, t_opened, t_close),
+                (ready, answered, done),
+            ),
         )
         for tablets, casts in shares
     ]
@@ -239,7 +248,7 @@ def hall_phase(server, ids: dict, args) -> dict:
         t_opened.value = sent + open_s
         casts_done = 0
         for _ in procs:
-            casts_done += _get(done, procs, args.window + 600)
+            casts_done += _get(answered, procs, args.window + 600)
         time.sleep(1.0)
         print(f"== hall: {casts_done} casts answered; closing the vote", flush=True)
         sent = time.monotonic()
@@ -351,17 +360,18 @@ def _get(queue, procs, timeout: float):
     raise SystemExit("the load client processes did not answer in time")
 
 
-def hall_client(base, vote_id, tablets, casts, moments, ready, done) -> None:
+def hall_client(base, vote_id, tablets, casts, moments, queues) -> None:
     """One client process: its share of the tablets (each waiting like the page), or the
     casts at their moments (open loop)."""
     benchlib.raise_fd_limit()
-    asyncio.run(_hall_client(base, vote_id, tablets, casts, moments, ready, done))
+    asyncio.run(_hall_client(base, vote_id, tablets, casts, moments, queues))
 
 
-async def _hall_client(base, vote_id, tablets, casts, moments, ready, done) -> None:
+async def _hall_client(base, vote_id, tablets, casts, moments, queues) -> None:
     import aiohttp
 
     t_open, t_opened, t_close = moments
+    ready, answered, done = queues
 
     events_url = base + "/tablet/events"
     out = {
@@ -469,8 +479,9 @@ async def _hall_client(base, vote_id, tablets, casts, moments, ready, done) -> N
         await started.wait()
         ready.put(True)
         await asyncio.gather(*(cast(session, e) for e in casts))
-        done.put(len(casts))
-        if waiters:
+        answered.put(len(casts))
+        if waiters:  # until they see the close (which comes after every process's casts)
+            await shared_value(t_close)
             await asyncio.wait(waiters, timeout=120)
         for t in waiters:
             t.cancel()

@@ -51,6 +51,15 @@ def api_auth(*roles: str) -> Callable:
     return decorate
 
 
+def read_body_now(limit: int | None = None) -> None:
+    """Read the request's body off the connection now (when it fits the JSON limit);
+    ``json_body`` parses it later. For a view that takes a lock before it parses: a slow or
+    stalled client must not hold the lock while its body trickles in."""
+    limit = limit or current_app.config["MAX_JSON_BYTES"]
+    if request.content_length is None or request.content_length <= limit:
+        request.get_data(cache=True)
+
+
 def json_body(limit: int | None = None, *, allow_empty: bool = False) -> dict[str, Any]:
     """The request's JSON object; anything else is a clear 400/413, never a 500. With
     ``allow_empty``, no body at all reads as {}."""

@@ -17,13 +17,14 @@ from votesys.voting import services as voting
 from votesys.voting.models import Ballot, Vote
 
 
-def _prepare(app) -> dict:
+def _prepare(app, absent: tuple[str, ...] = ()) -> dict:
     with app.app_context():
         ids = scenario.load(build_scenario(deputies=6, candidates=4, seats=2))
         create_user("organiser", "organiser-pass", "organiser")
         sess = db.session.get(CongressSession, ids["session"])
         for code in ids["deputies"]:
-            congress.check_in(sess, code)
+            if code not in absent:
+                congress.check_in(sess, code)
         db.session.commit()
         return ids
 
@@ -124,6 +125,18 @@ def test_waiting_tablet_follows_open_and_close_in_english_without_reload(live_ap
         db.session.commit()
     tablet.wait_for_selector("text=Please wait", timeout=5000)
     assert tablet.evaluate("window.sameDocument") is True
+    tablet.close()
+
+
+def test_a_deputy_not_checked_in_is_told_why_when_the_vote_opens(live_app, browser):
+    """Not a button that leads to a refusal: the page reloads and says what to do."""
+    ids = _prepare(live_app, absent=("D0006",))
+    tablet = _waiting_tablet(browser, live_app.config["LIVE_URL"], "D0006")
+    with live_app.app_context():
+        voting.open_vote(db.session.get(Vote, ids["votes"]["main"]))
+        db.session.commit()
+    tablet.wait_for_selector("text=您尚未签到本次会议", timeout=5000)
+    assert tablet.get_by_role("link", name="开始投票").count() == 0
     tablet.close()
 
 

@@ -59,3 +59,29 @@ def test_a_cast_is_four_statements_on_postgresql_five_on_sqlite(app, api, make_s
     assert seen.count("INSERT") == 2, seen
     assert seen.count("SELECT") == (2 if postgres else 3), seen
     assert len(seen) == (4 if postgres else 5), seen
+
+
+def test_the_body_is_read_before_the_vote_is_locked(app, api, make_scenario, monkeypatch):
+    """A slow client must not hold the vote's row (FOR SHARE until the commit, which a close
+    waits for) while its body comes in: the body is off the connection first."""
+    from flask import request
+
+    ids = make_scenario(deputies=2, candidates=2, seats=1)
+    sess = db.session.get(CongressSession, ids["session"])
+    for code in ids["deputies"]:
+        congress.check_in(sess, code)
+    vid = ids["votes"]["main"]
+    services.open_vote(db.session.get(Vote, vid))
+    db.session.commit()
+    api.login("D0001", PIN)
+    seen = []
+    locking = services.vote_for_casting
+
+    def watched(*args, **kwargs):
+        seen.append(getattr(request, "_cached_data", None))
+        return locking(*args, **kwargs)
+
+    monkeypatch.setattr(services, "vote_for_casting", watched)
+    r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {}}, as_="D0001")
+    assert r.status_code == 201
+    assert seen == [b'{"choices": {}}']

@@ -25,16 +25,22 @@
     };
     // The browser reconnects by itself when a stream ends or drops, but gives up for good
     // on an answer that is not a stream (a 503 while the database restarts, a proxy's 502,
-    // the login page once the session has ended): then we reconnect, later and at a
-    // random moment so that a hall of tablets does not come back at once, and after a few
-    // failures in a row reload the page, which shows the login page if that is the cause.
+    // the login page once the session has ended). Then we ask the state page why: signed
+    // out (a redirect) or not a deputy any more (401/403), and the page reloads, to show
+    // the login; anything else, and we reconnect later, at a random moment so that a hall
+    // of tablets does not come back at once, and less often the longer it lasts.
     var failures = 0;
     var connect = function () {
       var source = new EventSource(home.dataset.eventsUrl);
       source.addEventListener("state", function (e) {
         failures = 0;
         var s = JSON.parse(e.data);
-        if (!s.mandate_current) { source.close(); return; }
+        if (!s.mandate_current) {
+          source.close();
+          // the page listened, so it thought the mandate current: let it say otherwise
+          if (document.getElementById("tablet-open")) { window.location.reload(); }
+          return;
+        }
         var now = s.vote ? String(s.vote) : "";
         if (now === shown) {
           // The same vote: only a ballot cast elsewhere needs the page's own words.
@@ -43,13 +49,33 @@
         }
         shown = now;
         voted = false;
-        if (s.vote) { show("tablet-open", s); } else { show("tablet-waiting", s); }
+        if (s.vote && !s.can_cast) {
+          // Not checked in, checked in after the opening…: the page says why.
+          source.close();
+          window.location.reload();
+        } else if (s.vote) {
+          show("tablet-open", s);
+        } else {
+          show("tablet-waiting", s);
+        }
       });
       source.addEventListener("error", function () {
         if (source.readyState !== EventSource.CLOSED) { return; }  // reconnecting itself
         failures += 1;
-        if (failures >= 5) { window.location.reload(); return; }
-        setTimeout(connect, 2000 + Math.random() * 6000);
+        var later = function () {
+          var wait = Math.min(30000, 2000 * failures) + Math.random() * 6000;
+          setTimeout(connect, wait);
+        };
+        fetch(home.dataset.stateUrl, { credentials: "same-origin", cache: "no-store",
+                                       redirect: "manual" })
+          .then(function (r) {
+            if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) {
+              window.location.reload();
+            } else {
+              later();
+            }
+          })
+          .catch(later);  // the hall network may blink
       });
     };
     connect();

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 from flask_babel import lazy_gettext as _l
 
-from votesys.api_support import api_auth, bearer_principal, json_body
+from votesys.api_support import api_auth, bearer_principal, json_body, read_body_now
 from votesys.congress.models import Deputy
 from votesys.errors import Forbidden, Unauthorized, invalid
 from votesys.voting import results, services
@@ -61,6 +61,7 @@ def publish(vote_id: int):
 def cast(vote_id: int):
     """Cast the deputy's ballot: 201 with a receipt; a retry with the same
     Idempotency-Key gets the same answer."""
+    read_body_now()  # before the vote's row is locked (FOR SHARE, until the commit)
     vote, check = services.vote_for_casting(vote_id, g.principal)
     if check.congress_id != g.principal.congress_id:
         # Another congress's vote: refused before its body is read.

@@ -85,21 +85,23 @@ def events():
     """The waiting page's stream of server-sent events: thousands of tablets wait at once.
 
     The first event (``state``) is the deputy's state now: the open vote (id and title, or
-    null), whether the deputy voted in it, whether the mandate is current. Then one event
-    each time the open vote changes, with ``voted`` null (a vote that has just opened has no
-    ballot of this deputy; the ballot page says the rest). The stream holds no database
-    connection while it waits: the process's watcher reads the open votes for every stream
-    at once, so a change costs one write per tablet, not a request. A comment every
+    null), whether the deputy voted in it, whether the mandate is current, and whether the
+    deputy may cast in it (``can_cast``). Then one event each time the open vote changes,
+    with ``voted`` null (a vote that has just opened has no ballot of this deputy). The
+    stream holds no database connection while it waits: the process's watcher reads the
+    open votes for every stream at once, so a change costs one write per tablet, not a
+    request. A comment every
     TABLET_KEEPALIVE_SECONDS keeps proxies from closing an idle stream and finds tablets that
     left; after about TABLET_STREAM_SECONDS the stream ends and the browser reconnects,
     which signs the deputy in again. Both are spread at random, and so is the reconnection
     delay, so that thousands of tablets never arrive together."""
     deputy_id, congress_id = current_user.id, current_user.congress_id
     mandate = current_user.mandate_current
+    db.session.close()  # no connection is held while waiting for the watcher's reading
     watch = waiting.watch(current_app._get_current_object())
     vote = watch.wait(congress_id, None, 0)  # 503 here if the database does not answer
     voted = services.has_voted_id(vote.id, deputy_id) if vote else False
-    db.session.close()  # no connection is held while streaming
+    db.session.close()  # nor while streaming
     config = current_app.config
     lifetime = config["TABLET_STREAM_SECONDS"] * random.uniform(0.8, 1.2)
     keepalive = config["TABLET_KEEPALIVE_SECONDS"] * random.uniform(0.8, 1.2)
@@ -111,6 +113,10 @@ def events():
             "vote": vote.id if vote else None,
             "title": vote.title if vote else None,
             "voted": voted if vote else False,
+            # the same rule as casting (services.ensure_can_cast), from the watcher's list
+            # of those counted present at the opening: a deputy who may not cast is shown
+            # why by the page itself (it reloads), not a button that leads to a refusal
+            "can_cast": bool(vote and mandate and not voted and deputy_id in vote.present),
         }
         return f"event: state\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, select
 
 from votesys.congress.models import CongressSession
 from votesys.errors import Unavailable
-from votesys.voting.models import Vote, VoteMode, VoteState
+from votesys.voting.models import PresentAtOpening, Vote, VoteMode, VoteState
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +36,35 @@ FIRST_READING_S = 10.0
 class OpenVote(NamedTuple):
     id: int
     title: str
+    # The deputies counted present when it opened: those, and only those, may cast in it
+    # (written with the opening, never changed after).
+    present: frozenset[int]
 
 
-def open_votes_by_congress(connection) -> dict[int, OpenVote]:
+def open_votes_by_congress(
+    connection, known: dict[int, frozenset[int]] | None = None
+) -> dict[int, OpenVote]:
     """The open electronic vote of each congress that has one (the lowest id, as the tablet
-    page shows): one indexed query over the few open votes."""
+    page shows): one indexed query over the few open votes, and the list of those present
+    at its opening for a vote not in ``known`` (vote id → that list)."""
     rows = connection.execute(
         select(CongressSession.congress_id, Vote.id, Vote.title)
         .join(CongressSession, CongressSession.id == Vote.session_id)
         .where(Vote.state == VoteState.OPEN, Vote.mode == VoteMode.ELECTRONIC)
         .order_by(Vote.id.desc())
     )
-    return {congress_id: OpenVote(vote_id, title) for congress_id, vote_id, title in rows}
+    known = known or {}
+    votes = {}
+    for congress_id, vote_id, title in rows:
+        present = known.get(vote_id)
+        if present is None:
+            present = frozenset(
+                connection.scalars(
+                    select(PresentAtOpening.deputy_id).where(PresentAtOpening.vote_id == vote_id)
+                )
+            )
+        votes[congress_id] = OpenVote(vote_id, title, present)
+    return votes
 
 
 class OpenVotesWatch:
@@ -99,8 +116,9 @@ class OpenVotesWatch:
                 self._engine = create_engine(
                     db.engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True
                 )
+        known = {v.id: v.present for v in (self._snapshot or {}).values()}
         with self._engine.connect() as conn:
-            return open_votes_by_congress(conn)
+            return open_votes_by_congress(conn, known)
 
     def _run(self) -> None:
         idle_since = None
