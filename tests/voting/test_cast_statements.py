@@ -28,14 +28,19 @@ def _statements(app, call) -> tuple[list[str], object]:
     return seen, answer
 
 
-def test_a_cast_is_four_statements_on_postgresql_five_on_sqlite(app, api, make_scenario):
-    ids = make_scenario(deputies=3, candidates=4, seats=2)
+def _open_vote_with_everyone_present(make_scenario, **kwargs) -> int:
+    ids = make_scenario(**kwargs)
     sess = db.session.get(CongressSession, ids["session"])
     for code in ids["deputies"]:
         congress.check_in(sess, code)
     vid = ids["votes"]["main"]
     services.open_vote(db.session.get(Vote, vid))
     db.session.commit()
+    return vid
+
+
+def test_a_cast_is_four_statements_on_postgresql_five_on_sqlite(app, api, make_scenario):
+    vid = _open_vote_with_everyone_present(make_scenario, deputies=3, candidates=4, seats=2)
     api.login("D0001", PIN)
     api.login("D0002", PIN)
     # the first cast in a process also reads the vote's order of candidates, once
@@ -66,13 +71,7 @@ def test_the_body_is_read_before_the_vote_is_locked(app, api, make_scenario, mon
     waits for) while its body comes in: the body is off the connection first."""
     from flask import request
 
-    ids = make_scenario(deputies=2, candidates=2, seats=1)
-    sess = db.session.get(CongressSession, ids["session"])
-    for code in ids["deputies"]:
-        congress.check_in(sess, code)
-    vid = ids["votes"]["main"]
-    services.open_vote(db.session.get(Vote, vid))
-    db.session.commit()
+    vid = _open_vote_with_everyone_present(make_scenario, deputies=2, candidates=2, seats=1)
     api.login("D0001", PIN)
     seen = []
     locking = services.vote_for_casting

@@ -70,29 +70,29 @@ def project_list():
     )
 
 
+def _filtered():
+    """Every project the list's filters (the query string) choose, for the downloads."""
+    filters = queries.Filters.from_args(request.args)
+    return queries.all_projects(filters, queries.jurisdiction_tree())
+
+
 @bp.get(f"/projects/export.<{FORMATS}:fmt>")
 @public_cached
 def project_export(fmt: str):
     """The filtered list as a register: one row per project, funding by source."""
-    filters = queries.Filters.from_args(request.args)
-    chosen = queries.all_projects(filters, queries.jurisdiction_tree())
-    return _file(*downloads.register(chosen), fmt, _("Projects"), "projects")
+    return _file(*downloads.register(_filtered()), fmt, _("Projects"), "projects")
 
 
 @bp.get(f"/projects/funding.<{FORMATS}:fmt>")
 @public_cached
 def funding_export(fmt: str):
-    filters = queries.Filters.from_args(request.args)
-    chosen = queries.all_projects(filters, queries.jurisdiction_tree())
-    return _file(*downloads.funding(chosen), fmt, _("Funding"), "funding")
+    return _file(*downloads.funding(_filtered()), fmt, _("Funding"), "funding")
 
 
 @bp.get(f"/projects/progress.<{FORMATS}:fmt>")
 @public_cached
 def progress_export(fmt: str):
-    filters = queries.Filters.from_args(request.args)
-    chosen = queries.all_projects(filters, queries.jurisdiction_tree())
-    return _file(*downloads.progress(chosen), fmt, _("Progress"), "progress")
+    return _file(*downloads.progress(_filtered()), fmt, _("Progress"), "progress")
 
 
 @bp.get("/projects/<ref>")
