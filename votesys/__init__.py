@@ -52,9 +52,7 @@ def _init_extensions(app: Flask, serving: bool) -> None:
     if not serving:
         from flask_migrate import Migrate
 
-        Migrate(
-            app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
-        )
+        Migrate(app, db, directory=str(database.migrations_directory()), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     public_cache.configure(app)

@@ -19,6 +19,7 @@ DEMO = Path(__file__).with_name("demo") / "lukou.json"
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+@click.version_option(package_name="votesys", message="%(prog)s %(version)s")
 def main() -> None:
     """votesys — 民生实事项目人大代表票决制."""
 

@@ -8,6 +8,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask, Response
 from sqlalchemy import create_engine, event, text
@@ -17,6 +18,15 @@ from sqlalchemy.orm import Session as OrmSession
 log = logging.getLogger(__name__)
 
 _installed = False
+
+
+def migrations_directory() -> Path:
+    """Alembic's folder: inside the installed package where votesys was installed from its
+    wheel (``votesys/_migrations``, mapped there by setup.py), else the checkout's own
+    top-level ``migrations/`` (an editable install, the tests)."""
+    package = Path(__file__).parent
+    packaged = package / "_migrations"
+    return packaged if packaged.is_dir() else package.parent / "migrations"
 
 
 def install_sqlite_pragmas() -> None:

@@ -35,6 +35,10 @@ def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
             "workers": workers,
             "threads": threads,
             "worker_connections": threads,
+            # With as many connections as threads, none is left to keep alive between
+            # requests: gunicorn would close each one anyway, and warn at every start
+            # unless told so. nginx in front keeps its clients' connections alive.
+            "keepalive": 0,
             "backlog": 4096,
             "worker_class": "gthread",
             "timeout": 60,

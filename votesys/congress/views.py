@@ -160,7 +160,8 @@ def unlock_pin(deputy_id: int):
     if deputy is None:
         raise NotFound("not_found")
     unlock_pin_service(current_user, deputy)
-    flash(_("The PIN of %(name)s is unlocked.", name=f"{deputy.name} ({deputy.code})"), "ok")
+    who = f"{deputy.name} ({deputy.code})"
+    flash(_("The PIN of %(name)s is unlocked.", name=who), "ok")
     return redirect(url_for(".congress", congress_id=deputy.congress_id))
 
 
