@@ -33,12 +33,24 @@ def _configure(app: Flask, overrides: dict) -> None:
 
 def _trust_proxies(app: Flask) -> None:
     """Behind nginx, VOTESYS_PROXIES=1 makes the client's address (used by the rate limits)
-    the one the proxy saw, not the proxy's own."""
+    the one the proxy saw, not the proxy's own, and lets the proxy hand over a body it
+    refused as too large (docs/nginx/votesys.conf), so that the user gets votesys's own
+    answer to it."""
     hops = int(os.environ.get("VOTESYS_PROXIES", "0") or 0)
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        # Registered before every extension's hook: the refusal comes before the CSRF
+        # check and the rate limits, as it would for a body votesys refused itself.
+        app.before_request(_body_refused_by_proxy)
+
+
+def _body_refused_by_proxy() -> None:
+    from flask import abort, request
+
+    if request.headers.get("X-Votesys-Body-Refused") == "413":
+        abort(413)
 
 
 def _init_extensions(app: Flask, serving: bool) -> None:

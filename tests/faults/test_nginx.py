@@ -1,0 +1,169 @@
+"""nginx in front, as docs/operations.md sets it up: the shipped docs/nginx/votesys.conf
+(only its "# site:" lines changed) before two `votesys serve` hosts sharing PostgreSQL and
+Redis. Through nginx: a waiting tablet's event stream gets an opening within 2 s; each
+client's own address reaches the rate limiter (and a forged X-Forwarded-For does not); a
+body over the size limit gets votesys's own answer; a host killed mid-run is skipped.
+
+The kill comes last: the hosts are shared by the module's tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.factories import PIN
+from tests.faults.live import Seeded, Server, seed_vote
+from tests.faults.proxy import NGINX, SHIPPED, Nginx, Visitor, site_config
+from tests.faults.test_two_hosts import REDIS_URL, _data_key
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(NGINX),
+    reason="nginx is not installed (scripts/test installs Debian's nginx-light)",
+)
+
+
+@pytest.fixture(scope="module")
+def site(server_db, tmp_path_factory) -> Iterator[dict]:
+    """Two hosts and nginx in front of them."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    shared = tmp / "shared"
+    shared.mkdir()
+    env = {
+        "REDIS_URL": REDIS_URL,
+        "VOTESYS_SIGNING_KEY_FILE": str(shared / "signing-key.pem"),
+        "VOTESYS_PROXIES": "1",
+        "VOTESYS_HTTPS": "1",
+        "VOTESYS_OPINION_RATE_LIMIT": "3 per hour",
+        "DATA_KEY": _data_key(),
+    }
+    hosts: list[Server] = []
+    proxy = None
+    try:
+        for name in ("A", "B"):
+            hosts.append(Server(server_db, tmp / name, workers=1, threads=8, env=env).start())
+        proxy = Nginx(tmp / "nginx", [f"127.0.0.1:{h.port}" for h in hosts]).start()
+        yield {"hosts": hosts, "proxy": proxy}
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for host in hosts:
+            host.stop()
+
+
+@pytest.fixture
+def seeded(server_db, tmp_path) -> Seeded:
+    return seed_vote(server_db, tmp_path / "seed", deputies=4, open_vote=False)
+
+
+def visitor(site, source: str | None = None) -> Visitor:
+    """A visitor of this test alone: an address no other test used (its rate-limit counters
+    are its own)."""
+    source = (
+        source
+        or f"127.{secrets.randbelow(250) + 1}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    )
+    return Visitor(site["proxy"], source)
+
+
+def test_shipped_file_has_the_lines_an_operator_changes(tmp_path):
+    config = site_config(
+        SHIPPED.read_text(), ["127.0.0.1:1", "127.0.0.1:2"], 1, 2, tmp_path / "c.pem"
+    )
+    assert "10.0.0.11" not in config and "/etc/ssl" not in config
+    assert "proxy_buffering off;" in config and "error_page 413 = @too_large;" in config
+
+
+def test_event_stream_gets_an_opening_through_nginx_within_two_seconds(site, seeded):
+    deputy = visitor(site)
+    code = sorted(seeded.deputies)[0]
+    login = deputy.form_post("/tablet/login", {"code": code, "pin": PIN}, csrf_from="/tablet/login")
+    assert login.status == 302, login.text
+    events: queue.Queue = queue.Queue()
+    conn = deputy.connection(timeout=30)
+    conn.request("GET", "/tablet/events", headers=deputy.headers({"Accept": "text/event-stream"}))
+    response = conn.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type").startswith("text/event-stream")
+
+    def read() -> None:
+        try:
+            while line := response.readline():
+                if line.startswith(b"data: "):
+                    events.put((time.monotonic(), json.loads(line[6:])))
+        except (OSError, ValueError, AttributeError):
+            pass  # the test closed the connection under the reader
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        _, first = events.get(timeout=10)
+        assert first["vote"] is None
+        organiser = visitor(site)
+        opened_at = time.monotonic()
+        opened = organiser.post_json(f"/api/v1/votes/{seeded.vote}/open", {}, seeded.organiser)
+        assert opened.status == 200, opened.text
+        arrived, event = events.get(timeout=5)
+        assert event["vote"] == seeded.vote and event["can_cast"] is True
+        assert arrived - opened_at < 2.0, f"the opening took {arrived - opened_at:.2f} s"
+    finally:
+        conn.close()
+
+
+def test_each_client_address_reaches_the_rate_limiter(site):
+    """Three opinions an hour per client: the fourth from one address is refused, while
+    another address is not; a client that forges X-Forwarded-For is still itself."""
+    first, second = visitor(site), visitor(site)
+    empty = {"title": "", "content": ""}
+    for _ in range(3):
+        assert first.form_post("/opinions/new", empty, csrf_from="/opinions/new").status == 422
+    refused = first.form_post(
+        "/opinions/new", empty, csrf_from="/opinions/new", **{"X-Forwarded-For": second.source}
+    )
+    assert refused.status == 429
+    assert second.form_post("/opinions/new", empty, csrf_from="/opinions/new").status == 422
+
+
+def test_a_body_over_the_limit_gets_votesys_own_answer(site):
+    """Above nginx's limit (9 MB) and between votesys's (8 MiB) and nginx's: the same 413,
+    JSON on the API, a page in Chinese on the site."""
+    client = visitor(site)
+    for size in (10 * 1024 * 1024, 8 * 1024 * 1024 + 300_000):
+        api = client.request(
+            "POST", "/api/v1/auth/token", b"{" + b" " * size + b"}",
+            **{"Content-Type": "application/json"},
+        )  # fmt: skip
+        assert api.status == 413, (size, api.text[:300])
+        assert api.json["error"] == "too_large"
+        page = client.request(
+            "POST", "/opinions/new", b"x" * size,
+            **{"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        assert page.status == 413, (size, page.text[:300])
+        assert "请求内容过大" in page.text and "<html" in page.text.lower()
+        assert "nginx" not in page.text
+
+
+def test_a_host_killed_mid_run_is_skipped(site, seeded):
+    client = visitor(site)
+    before = [client.get("/api/v1/health").status for _ in range(4)]
+    assert before == [200] * 4
+    killed = site["hosts"][1]
+    for pid in killed.workers_pids():
+        os.kill(pid, 9)
+    killed.process.kill()
+    killed.process.wait(10)
+    statuses = [client.get("/api/v1/health").status for _ in range(20)]
+    logins = [
+        client.post_json(
+            "/api/v1/auth/token", {"login": sorted(seeded.deputies)[0], "password": PIN}
+        ).status
+        for _ in range(4)
+    ]
+    assert statuses == [200] * 20
+    assert logins == [201] * 4
