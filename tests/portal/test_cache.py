@@ -114,3 +114,19 @@ def test_two_processes_sharing_a_database_see_one_change(demo, tmp_path, databas
         from votesys.extensions import db as other_db
 
         other_db.engine.dispose()
+
+
+def test_the_registers_own_list_carries_the_same_etag_and_caching(client, demo, refs):
+    """GET /api/v1/projects (rows with the register's ids) is cached and answered 304 like
+    the public API, and a change shows at once."""
+    url = "/api/v1/projects?year=2026"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    project = db.session.scalar(db.select(Project).where(Project.ref == refs[WATER]))
+    projects.add_report(project, {"status": "in_progress", "progress": 90, "narrative": "完工"})
+    db.session.commit()
+    after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200
+    rows = {p["title"]: p for p in after.get_json()["projects"]}
+    assert rows[WATER]["progress"] == 90

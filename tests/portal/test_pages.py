@@ -133,6 +133,21 @@ def test_project_page_shows_the_whole_trace(client, demo, refs):
     assert "增加3处临水临崖路段防护" not in road  # a pending change is not public
 
 
+def test_project_page_states_the_rule_of_the_votes_own_base(client, demo, refs):
+    """The rule in words is the vote's own (voting.results.rule_text), whatever its base."""
+    from votesys.voting.models import Vote
+
+    page = text(client, f"/projects/{refs[WATER]}")
+    assert "全体代表的过半数" in page and "出席代表的过半数" not in page
+    vote = db.session.scalar(db.select(Vote).where(Vote.state == "published"))
+    present = vote.present_at_open
+    vote.base, vote.threshold = "present", present // 2 + 1
+    db.session.commit()
+    page = text(client, f"/projects/{refs[WATER]}?base=present")  # a URL the cache has not seen
+    assert "开始投票时出席代表的过半数" in page and "全体代表的过半数" not in page
+    assert f"（基数 {present}，即至少 {present // 2 + 1} 票）" in page
+
+
 def test_a_ref_survives_a_rename_and_unknown_refs_are_a_404_page(client, demo, refs):
     project = db.session.scalar(db.select(Project).where(Project.ref == refs[WATER]))
     project.title = "农村饮水安全工程（更名）"

@@ -33,6 +33,7 @@ from votesys.projects.models import (
 from votesys.stations.models import Opinion, Reception, Station
 from votesys.stations.rules import digits
 from votesys.voting.models import Candidate, Vote, VoteCandidate
+from votesys.voting.results import rule_text
 
 PER_PAGE = 20
 SORTS = {
@@ -477,6 +478,8 @@ def _vote_of(p: Project) -> dict[str, Any] | None:
         "candidate_title": candidate.title,
         "candidates": candidates,
         "seats": vote.seats,
+        "base": vote.base,
+        "rule": rule_text(vote),
         "total_deputies": vote.total_deputies,
         "present": vote.present_at_open,
         "threshold": vote.threshold,

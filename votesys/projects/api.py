@@ -34,9 +34,12 @@ def summary(code: str):
 
 
 @bp.get("/projects")
+@public_cached
 def index():
     """Public: the register, filtered by jurisdiction (with everything under it), year and
-    status. A year's register carries earlier projects still under rectification."""
+    status. A year's register carries earlier projects still under rectification. Cached
+    and answered with an ETag like the public API (/api/v1/public/projects), whose rows
+    are the public site's; these are the register's own, with ids for the endpoints below."""
     code = request.args.get("jurisdiction")
     node = congress.jurisdiction_by_code(code[:32]) if code else None
     status = request.args.get("status") or None
