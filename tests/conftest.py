@@ -65,9 +65,11 @@ def app(database_url, tmp_path, monkeypatch) -> Iterator:
 def _every_record_verifies(app) -> None:
     """Whatever a test did, every election record it produced must verify, signature included
     (tests that tamper with stored ballots on purpose compare against the record instead)."""
-    from votesys.integrity.models import SigningKey, VoteRecord
-    from votesys.integrity.rules import verify_record
-    from votesys.integrity.services import parse_record, verify_signature
+    from votesys.integrity.models import SigningKey
+    from votesys.integrity.services import verify_signature
+    from votesys.voting.models import VoteRecord
+    from votesys.voting.record import parse_record
+    from votesys.voting.record_rules import verify_record
 
     for row in _db.session.scalars(_db.select(VoteRecord)):
         failed = [c for c in verify_record(parse_record(row.body)) if not c.ok]

@@ -54,10 +54,9 @@ def _body_refused_by_proxy() -> None:
 
 
 def _init_extensions(app: Flask, serving: bool) -> None:
-    from votesys import database, i18n
+    from votesys import database, i18n, public_cache
     from votesys.auth.services import load_principal
     from votesys.extensions import babel, csrf, db, limiter, login_manager
-    from votesys.portal import cache as public_cache
 
     database.install_sqlite_pragmas()
     db.init_app(app)
@@ -99,7 +98,6 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.congress import views as congress_views
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
-    from votesys.integrity import api as integrity_api
     from votesys.portal import api as portal_api
     from votesys.portal import views as portal_views
     from votesys.projects import api as projects_api
@@ -108,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.stations import public as stations_public
     from votesys.stations import views as stations_views
     from votesys.voting import api as voting_api
+    from votesys.voting import record_api
     from votesys.voting import tablet as tablet_views
     from votesys.voting import views as voting_views
 
@@ -116,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_api.bp,
         congress_api.bp,
         voting_api.bp,
-        integrity_api.bp,
+        record_api.bp,
         stations_api.bp,
         projects_api.bp,
         portal_api.bp,
@@ -139,9 +138,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from votesys import cli, database, errors, headers, i18n
+    from votesys.auth.limits import LOGIN_ENDPOINTS
 
     cli.register(app)
-    errors.register(app)
+    errors.register(app, login_endpoints=LOGIN_ENDPOINTS)
     database.commit_at_request_end(app)
     headers.register(app)
     i18n.register(app)

@@ -87,9 +87,9 @@ def summarise() -> Summary:
     """Count, and verify the audit chain and every election record (in an app context)."""
     from votesys.extensions import db
     from votesys.integrity import services as integrity
-    from votesys.integrity.models import VoteRecord
-    from votesys.integrity.rules import verify_record
-    from votesys.voting.models import Vote
+    from votesys.voting.models import Vote, VoteRecord
+    from votesys.voting.record import parse_record
+    from votesys.voting.record_rules import verify_record
 
     summary = Summary(rows=row_counts(db.engine))
     summary.votes_by_state = dict(
@@ -100,7 +100,7 @@ def summarise() -> Summary:
     summary.audit_broken = f"entry {broken_at}: {why}" if broken_at is not None else None
     for row in db.session.scalars(select(VoteRecord).order_by(VoteRecord.vote_id)):
         summary.records += 1
-        record = integrity.parse_record(row.body)
+        record = parse_record(row.body)
         pem = integrity.key_pem(row.key_fingerprint)
         ok = all(c.ok for c in verify_record(record)) and (
             pem is not None and integrity.verify_signature(row.body, row.signature, pem.encode())

@@ -26,8 +26,9 @@ def main() -> None:
 
 def register(app) -> None:
     """Put the commands on the app, so `votesys X` and `flask --app votesys X` both work."""
-    from votesys.integrity.cli import audit_group, keys_group, verify_command
+    from votesys.integrity.cli import keys_group
     from votesys.stations.cli import data_key_group
+    from votesys.voting.cli import audit_group, verify_command
 
     for command in (
         create_user_command,
@@ -209,7 +210,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 
 def _offline_commands() -> None:
     """`votesys verify` works with no database and no app: it sits on the group itself."""
-    from votesys.integrity.cli import verify_command
+    from votesys.voting.cli import verify_command
 
     main.add_command(verify_command)
 

@@ -147,14 +147,14 @@ def invalid(field: str, reason: Any) -> InvalidInput:
 STAFF_PATHS = ("/desk", "/tablet", "/hall", "/login", "/logout", "/start")
 
 
-def register(app) -> None:
-    """Install handlers that turn every failure into a clean JSON or HTML answer."""
+def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
+    """Install handlers that turn every failure into a clean JSON or HTML answer.
+    ``login_endpoints``: where a 429 means too many refused logins (auth.limits)."""
     from flask import g, render_template, request
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
 
-    from votesys.auth.limits import LOGIN_ENDPOINTS
     from votesys.extensions import db, login_manager
 
     def wants_json() -> bool:
@@ -188,7 +188,7 @@ def register(app) -> None:
         }.get(err.code or 500, "bad_request")
         if isinstance(err, CSRFError):
             code = "form_expired"
-        if err.code == 429 and request.endpoint in LOGIN_ENDPOINTS:
+        if err.code == 429 and request.endpoint in login_endpoints:
             code = "login_rate_limited"
         wrapped = DomainError(code)
         wrapped.status = err.code or 400

@@ -33,5 +33,5 @@ babel = Babel()
 # Per-client limits on public writes. Storage: memory in one process, Redis when REDIS_URL is
 # set, so that every process and host counts together (config RATELIMIT_STORAGE_URI).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-# Public pages and JSON answers: in-process by default, Redis with REDIS_URL (portal/cache.py).
+# Public pages and JSON answers: in-process by default, Redis with REDIS_URL (public_cache.py).
 cache = Cache()

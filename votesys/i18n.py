@@ -28,12 +28,6 @@ def register(app: Flask) -> None:
         # a test) may share across requests: choose it anew for each request.
         refresh()
 
-    from votesys.voting.labels import STATE_LABELS
-
-    @app.template_filter("state_label")
-    def _state_label(state: str) -> str:
-        return str(STATE_LABELS.get(state, state))
-
     @app.context_processor
     def _language():
         locale = str(get_locale() or "zh")

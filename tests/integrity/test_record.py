@@ -21,7 +21,8 @@ from tests.factories import paper_totals
 from votesys.cli import main as votesys_main
 from votesys.extensions import db
 from votesys.integrity import rules
-from votesys.integrity.rules import canonical_json, merkle_root, verify_record
+from votesys.integrity.rules import canonical_json, merkle_root
+from votesys.voting.record_rules import verify_record
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def test_project_page_shows_the_whole_trace(client, demo, refs):
 
 
 def test_project_page_states_the_rule_of_the_votes_own_base(client, demo, refs):
-    """The rule in words is the vote's own (voting.results.rule_text), whatever its base."""
+    """The rule in words is the vote's own (voting.rule_words.rule_text), whatever its base."""
     from votesys.voting.models import Vote
 
     page = text(client, f"/projects/{refs[WATER]}")

@@ -10,9 +10,9 @@ import pytest
 
 from tests.factories import PIN
 from votesys.extensions import db
-from votesys.integrity.models import VoteRecord
-from votesys.integrity.rules import verify_record
 from votesys.projects.models import Project
+from votesys.voting.models import VoteRecord
+from votesys.voting.record_rules import verify_record
 
 
 @pytest.fixture

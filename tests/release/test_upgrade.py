@@ -60,7 +60,8 @@ def test_upgrade_keeps_every_row(release_app):
 
 
 def test_upgraded_records_and_audit_chain_verify(release_app, tmp_path):
-    from votesys.integrity.models import SigningKey, VoteRecord
+    from votesys.integrity.models import SigningKey
+    from votesys.voting.models import VoteRecord
 
     app, before = release_app
     upgrade()

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from votesys.congress.rules import Quorum
 from votesys.errors import InvalidInput
 from votesys.voting import rules
-from votesys.voting.rules import Count, Quorum, passage_threshold, select
+from votesys.voting.rules import Count, passage_threshold, select
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,10 @@ from votesys.congress.models import (
     Level,
     MandateStatus,
 )
+from votesys.congress.rules import Quorum
 from votesys.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
-from votesys.voting.rules import Quorum
 
 
 def manages(user: object, jurisdiction: Jurisdiction) -> bool:

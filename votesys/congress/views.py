@@ -15,7 +15,6 @@ from votesys.congress.models import Congress, CongressSession, Deputy
 from votesys.errors import DomainError, NotFound
 from votesys.extensions import db
 from votesys.integrity.services import audit
-from votesys.voting import services as voting
 
 bp = Blueprint("congress", __name__, url_prefix="/desk")
 ORGANISERS = ("organiser", "admin")
@@ -163,21 +162,6 @@ def unlock_pin(deputy_id: int):
     who = f"{deputy.name} ({deputy.code})"
     flash(_("The PIN of %(name)s is unlocked.", name=who), "ok")
     return redirect(url_for(".congress", congress_id=deputy.congress_id))
-
-
-@bp.get("/sessions/<int:session_id>")
-@roles_required(*ORGANISERS)
-def session(session_id: int):
-    sess = services.get_session(session_id, current_user)
-    return render_template(
-        "congress/session.html",
-        sess=sess,
-        quorum=services.quorum(sess),
-        votes=voting.session_votes(sess),
-        candidates=voting.session_candidates(sess),
-        upload=UploadForm(),
-        import_errors=None,
-    )
 
 
 @bp.route("/sessions/<int:session_id>/checkin", methods=["GET", "POST"])

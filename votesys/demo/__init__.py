@@ -124,14 +124,14 @@ def _first_session() -> dict:
 
 def _date_as_session(vote) -> None:
     """Date a demo vote on its session's day and sign its record again with that date."""
-    from votesys.integrity import services as integrity
+    from votesys.voting import record
 
     day = vote.session.date
     vote.opened_at = vote.opened_at.replace(year=day.year, month=day.month, day=day.day)
     vote.closed_at = vote.closed_at.replace(year=day.year, month=day.month, day=day.day)
-    db.session.delete(integrity.record_of(vote.id))
+    db.session.delete(record.record_of(vote.id))
     db.session.flush()
-    integrity.write_record(vote)
+    record.write_record(vote)
 
 
 def _ballots(rng: random.Random, n: int, fors: list[int], limit: int) -> list[list[str]]:

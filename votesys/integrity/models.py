@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, LargeBinary, String, Text, event
+from sqlalchemy import DDL, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from votesys.extensions import db
@@ -54,14 +54,3 @@ class SigningKey(db.Model):
     public_pem: Mapped[str] = mapped_column(Text)
     valid_from: Mapped[datetime] = mapped_column(default=utcnow)
     valid_until: Mapped[datetime | None]
-
-
-class VoteRecord(db.Model):
-    """The election record of a closed vote: the exact signed bytes and the signature."""
-
-    __tablename__ = "vote_records"
-
-    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    signature: Mapped[bytes] = mapped_column(LargeBinary)
-    key_fingerprint: Mapped[str] = mapped_column(String(64))

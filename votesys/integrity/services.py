@@ -1,9 +1,9 @@
-"""The audit chain, the installation's signing key, and the election record of a vote."""
+"""The audit chain and the installation's signing key (the election record is the vote's:
+votesys.voting.record)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 from pathlib import Path
@@ -13,13 +13,12 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app, g, has_request_context
-from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import select, update
 
 from votesys.extensions import db
 from votesys.integrity import rules
-from votesys.integrity.models import AuditEntry, AuditHead, SigningKey, VoteRecord
+from votesys.integrity.models import AuditEntry, AuditHead, SigningKey
 from votesys.models_base import utcnow
 
 # --- the audit chain ------------------------------------------------------------------
@@ -69,27 +68,22 @@ def audit_head() -> dict[str, Any]:
     return {"seq": head.seq, "hash": head.hash}
 
 
-def verify_anchors(expected: tuple[int, str] | None = None) -> list[str]:
-    """Compare the chain with what was signed or published: each election record names the
-    chain's head when it was written, so a chain rewritten behind it no longer matches; and
-    a head published elsewhere (``expected``) must still be in the chain."""
+def verify_anchors(
+    anchors: list[tuple[str, int, str]], expected: tuple[int, str] | None = None
+) -> list[str]:
+    """Compare the chain with heads that were signed or published: each ``(label, seq,
+    hash)`` must still be in the chain (a signed election record names the chain's head
+    when it was written, so a chain rewritten behind it no longer matches), and so must a
+    head published elsewhere (``expected``)."""
     hashes = {
         row.seq: row.hash for row in db.session.execute(select(AuditEntry.seq, AuditEntry.hash))
     }
     hashes[0] = rules.GENESIS
-    problems = []
-    anchors = [
-        (f"the record of vote {r.vote_id}", r)
-        for r in db.session.scalars(select(VoteRecord).order_by(VoteRecord.vote_id))
+    problems = [
+        f"{label}: entry {seq} is not the one it signed"
+        for label, seq, digest in anchors
+        if hashes.get(seq) != digest
     ]
-    for label, row in anchors:
-        pem = key_pem(row.key_fingerprint)
-        if pem is None or not verify_signature(row.body, row.signature, pem.encode()):
-            problems.append(f"{label}: its signature does not verify")
-            continue
-        head = parse_record(row.body)["audit_head"]
-        if hashes.get(head["seq"]) != head["hash"]:
-            problems.append(f"{label}: entry {head['seq']} is not the one it signed")
     if expected is not None and hashes.get(expected[0]) != expected[1]:
         problems.append(f"entry {expected[0]} is not the published head")
     return problems
@@ -236,127 +230,5 @@ def verify_signature(body: bytes, signature: bytes, pem: bytes) -> bool:
     return True
 
 
-# --- the election record --------------------------------------------------------------
-
-
-def write_record(vote) -> VoteRecord:
-    """Build, sign and store the record of a vote that has just closed."""
-    key = signing_key()
-    key_fp = fingerprint(key.public_key())
-    body = rules.canonical_json(build_record(vote, key_fp))
-    row = VoteRecord(vote_id=vote.id, body=body, signature=key.sign(body), key_fingerprint=key_fp)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
-    from votesys.voting import results
-    from votesys.voting.models import Ballot, RollEntry
-
-    marks = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
-    secrets.SystemRandom().shuffle(marks)
-    trackers = sorted(
-        db.session.scalars(select(RollEntry.receipt).where(RollEntry.vote_id == vote.id))
-    )
-    sess = vote.session
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        rule = results.rule_text(vote)
-    entries = list(vote.entries)
-    rating = vote.style == "rating"
-    return {
-        "format": rules.RECORD_FORMAT,
-        "vote": {
-            "id": vote.id,
-            "title": vote.title,
-            "jurisdiction": {
-                "code": sess.congress.jurisdiction.code,
-                "name": sess.congress.jurisdiction.name,
-            },
-            "congress": {"name": sess.congress.name, "term": sess.congress.term},
-            "session": {"id": sess.id, "name": sess.name, "date": sess.date.isoformat()},
-            "candidates": [
-                {"id": e.candidate_id, "title": e.candidate.title, "position": e.position}
-                for e in entries
-            ],
-            "seats": vote.seats,
-            "max_for": vote.max_for,
-            "style": vote.style,
-            "base": vote.base,
-            "mode": vote.mode,
-            "rule": rule,
-            "runoff_of": vote.runoff_of_id,
-        },
-        "roll": {
-            "current_deputies": vote.total_deputies,
-            "present": vote.present_at_open,
-            "ballots_cast": vote.ballots_cast,
-        },
-        "ballots": marks if vote.mode == "electronic" else [],
-        "trackers": trackers,
-        "paper": None
-        if vote.mode != "paper"
-        else {
-            "issued": vote.paper_issued,
-            "returned": vote.paper_returned,
-            "invalid": vote.paper_invalid,
-        },
-        "tally": [
-            {
-                "candidate": e.candidate_id,
-                "for": e.votes_for,
-                "against": e.votes_against,
-                "abstain": e.votes_abstain,
-                # A rating's "for" is 满意, "against" 不满意, "basic" 基本满意.
-                **({"basic": e.votes_basic} if rating else {}),
-            }
-            for e in entries
-        ],
-        "decision": {
-            "void": vote.void_reason,
-            "threshold": vote.threshold,
-            "runoff_needed": vote.runoff_needed,
-            "places_left": vote.places_left,
-            "candidates": [
-                {
-                    "candidate": e.candidate_id,
-                    "passed": e.passed,
-                    "rank": e.rank,
-                    "approved": e.approved,
-                    "tied": e.tied,
-                    **({"rating": e.rating} if rating else {}),
-                }
-                for e in entries
-            ],
-        },
-        "audit_head": audit_head(),
-        "merkle_root": rules.merkle_root(marks),
-        "closed_at": vote.closed_at.isoformat(timespec="seconds") + "Z",
-        "signing_key": key_fingerprint,
-    }
-
-
-def record_of(vote_id: int) -> VoteRecord | None:
-    return db.session.get(VoteRecord, vote_id)
-
-
 def key_pem(fp: str) -> str | None:
     return db.session.scalar(select(SigningKey.public_pem).where(SigningKey.fingerprint == fp))
-
-
-def database_ballots_match(record: dict[str, Any]) -> str | None:
-    """Compare the stored ballots of the record's vote with the record: None when they agree."""
-    from votesys.voting.models import Ballot
-
-    marks = list(
-        db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == record["vote"]["id"]))
-    )
-    if len(marks) != len(record["ballots"]):
-        return f"the database holds {len(marks)} ballots, the record {len(record['ballots'])}"
-    if rules.merkle_root(marks) != record["merkle_root"]:
-        return "the database's ballots differ from the record's"
-    return None
-
-
-def parse_record(body: bytes) -> dict[str, Any]:
-    return json.loads(body.decode("utf-8"))

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
 from votesys.portal import queries
-from votesys.portal.cache import public_cached
 from votesys.projects import services as register
+from votesys.public_cache import public_cached
 from votesys.stations.rules import digits
 from votesys.voting import results
 from votesys.voting.models import Vote

@@ -33,7 +33,7 @@ from votesys.projects.models import (
 from votesys.stations.models import Opinion, Reception, Station
 from votesys.stations.rules import digits
 from votesys.voting.models import Candidate, Vote, VoteCandidate
-from votesys.voting.results import rule_text
+from votesys.voting.rule_words import rule_text
 
 PER_PAGE = 20
 SORTS = {

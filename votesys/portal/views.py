@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 
 from votesys.errors import NotFound
 from votesys.portal import charts, downloads, queries
-from votesys.portal.cache import public_cached
 from votesys.projects import labels as project_labels
 from votesys.projects import services as projects
+from votesys.public_cache import public_cached
 from votesys.stations import services as stations
 from votesys.stations.labels import CATEGORY_LABELS
 

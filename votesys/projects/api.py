@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from votesys.api_support import api_auth, bearer_principal, json_body
 from votesys.congress import services as congress
 from votesys.errors import BadRequest, invalid
-from votesys.portal.cache import public_cached
 from votesys.projects import importing, present, rules, services
+from votesys.public_cache import public_cached
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
 ORGANISERS = ("organiser", "admin")

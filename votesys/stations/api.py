@@ -12,7 +12,7 @@ from votesys.congress import services as congress
 from votesys.errors import invalid
 from votesys.extensions import limiter
 from votesys.models_base import MAX_ID
-from votesys.portal.cache import public_cached
+from votesys.public_cache import public_cached
 from votesys.stations import public_data, rules, services
 from votesys.stations.models import Station
 

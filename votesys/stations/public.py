@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
-from votesys.portal.cache import public_cached
+from votesys.public_cache import public_cached
 from votesys.stations import labels, public_data, rules, services
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
 

@@ -6,7 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.extensions import db
@@ -168,3 +177,14 @@ class PresentAtOpening(db.Model):
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputies.id"), primary_key=True)
+
+
+class VoteRecord(db.Model):
+    """The election record of a closed vote: the exact signed bytes and the signature."""
+
+    __tablename__ = "vote_records"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    key_fingerprint: Mapped[str] = mapped_column(String(64))

@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from votesys.congress import services as congress
 from votesys.congress.models import Attendance, CongressSession, Deputy
+from votesys.congress.rules import Quorum
 from votesys.database import truncate_wal_after_commit
 from votesys.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, invalid
 from votesys.extensions import db
-from votesys.integrity.services import audit, write_record
+from votesys.integrity.services import audit
 from votesys.models_base import utcnow
 from votesys.voting import rules
 from votesys.voting.labels import STATE_LABELS
@@ -34,6 +35,7 @@ from votesys.voting.models import (
     VoteMode,
     VoteState,
 )
+from votesys.voting.record import write_record
 
 # Receipts avoid letters and digits that are easily confused when read aloud or copied.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -201,7 +203,7 @@ def open_vote(vote: Vote) -> Vote:
     """Open a draft vote, if the quorum is met; fix the roll figures the rules will use."""
     _require_state(vote, VoteState.DRAFT)
     present = congress.present_deputy_ids(vote.session)
-    q = rules.Quorum(
+    q = Quorum(
         total=congress.current_deputies_count(vote.session.congress_id), present=len(present)
     )
     if not q.met:

@@ -17,8 +17,17 @@ from votesys.extensions import db
 from votesys.tabular import table
 from votesys.voting import labels, results, services
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
+from votesys.voting.rule_words import rule_text
 
 bp = Blueprint("voting", __name__)
+
+
+@bp.app_template_filter("state_label")
+def state_label(state: str) -> str:
+    """A vote's state in the interface language, on any page that lists votes."""
+    return str(labels.STATE_LABELS.get(state, state))
+
+
 ORGANISERS = ("organiser", "admin")
 
 
@@ -37,7 +46,7 @@ def new_candidate(session_id: int):
         )
         db.session.flush()
         flash(_("Candidate added."), "ok")
-        return redirect(url_for("congress.session", session_id=sess.id))
+        return redirect(url_for("voting.session", session_id=sess.id))
     status = 422 if request.method == "POST" else 200
     return render_template("voting/candidate_form.html", sess=sess, form=form), status
 
@@ -66,16 +75,27 @@ def import_candidates(session_id: int):
                 )
             db.session.flush()
             flash(_("%(n)s candidates imported.", n=len(parsed)), "ok")
-            return redirect(url_for("congress.session", session_id=sess.id))
+            return redirect(url_for("voting.session", session_id=sess.id))
+    return _session_page(sess, upload=form, import_errors=errors), 422
+
+
+@bp.get("/desk/sessions/<int:session_id>")
+@roles_required(*ORGANISERS)
+def session(session_id: int):
+    """A session at the desk: its quorum, its votes and its candidate projects."""
+    return _session_page(congress.get_session(session_id, current_user), upload=UploadForm())
+
+
+def _session_page(sess, *, upload: UploadForm, import_errors=None) -> str:
     return render_template(
-        "congress/session.html",
+        "voting/session.html",
         sess=sess,
         quorum=congress.quorum(sess),
         votes=services.session_votes(sess),
         candidates=services.session_candidates(sess),
-        upload=form,
-        import_errors=errors,
-    ), 422
+        upload=upload,
+        import_errors=import_errors,
+    )
 
 
 @bp.route("/desk/sessions/<int:session_id>/votes/new", methods=["GET", "POST"])
@@ -121,7 +141,7 @@ def vote(vote_id: int):
         quorum=congress.quorum(v.session),
         cast=services.ballots_cast(v),
         result=results.result_dict(v) if v.state in ("closed", "published") else None,
-        rule=results.rule_text(v),
+        rule=rule_text(v),
         runoff=services.runoff_of(v),
         paper=paper,
         labels=labels,
@@ -200,7 +220,7 @@ def paper(vote_id: int):
 def paper_ballot(vote_id: int):
     """表决票: the printable paper ballot."""
     v = services.get_managed_vote(vote_id, current_user)
-    return render_template("voting/paper_ballot.html", vote=v, rule=results.rule_text(v))
+    return render_template("voting/paper_ballot.html", vote=v, rule=rule_text(v))
 
 
 def _visible_vote(vote_id: int):

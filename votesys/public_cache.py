@@ -1,4 +1,5 @@
 """Caching of public pages and JSON answers, invalidated when the data under them changes.
+Core: every room with public answers (the portal, the register, the stations) uses it.
 
 Every flush that writes a table the public can see gives the one-row generation
 (``public_generation``) a new random value inside the same transaction. A cached answer's
@@ -21,13 +22,26 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, make_response, request, session
+from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event, text
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from votesys.extensions import cache
-from votesys.portal import models as _models  # noqa: F401  (the table, for migrations)
+from votesys import clock
+from votesys.extensions import cache, db
+
+
+class PublicGeneration(db.Model):
+    """One row. Cached public answers are keyed by ``n``: changing it (to a new random value,
+    in the same transaction as the change) retires every cached page and JSON answer on
+    every process and host."""
+
+    __tablename__ = "public_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
 
 # Writes to these tables never change what the public sees (ballots of an open vote, the
 # roll, attendance, the audit chain, accounts and tokens): they do not retire the cache.
@@ -86,8 +100,6 @@ def generation() -> int:
     """The public data's current generation (read once per request)."""
     key = "votesys.public_generation"
     if key not in request.environ:
-        from votesys.extensions import db
-
         value = db.session.execute(text("SELECT n FROM public_generation WHERE id = 1")).scalar()
         request.environ[key] = value or 0
     return request.environ[key]
@@ -143,12 +155,8 @@ def public_cached(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _cacheable():
             return view(*args, **kwargs)
-        from flask_babel import get_locale
-
-        from votesys.stations.services import today
-
         # Today's date is part of the key: "overdue" and "next reception days" move with it.
-        key = f"{generation()}:{today()}:{get_locale()}:{request.full_path}"
+        key = f"{generation()}:{clock.today()}:{get_locale()}:{request.full_path}"
         hit = _cache_call(cache.get, key)
         if hit is not None:
             body, mimetype, headers = hit
@@ -157,8 +165,6 @@ def public_cached(view: Callable) -> Callable:
             return _conditional(response)
         response = view(*args, **kwargs)
         if not isinstance(response, Response):
-            from flask import make_response
-
             response = make_response(response)
         if response.status_code != 200 or response.direct_passthrough:
             return response

@@ -1,30 +1,31 @@
-"""JSON and file endpoints of integrity: a vote's signed record, its signature and key."""
+"""The election record's endpoints: a vote's signed record, its signature and key, and every
+key that ever signed one."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
+from flask_login import current_user
 
 from votesys.api_support import bearer_principal
 from votesys.errors import NotFound
-from votesys.integrity import services
+from votesys.integrity.services import key_pem, published_keys
 from votesys.voting import services as voting
+from votesys.voting.record import record_of
 
-bp = Blueprint("integrity_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("record_api", __name__, url_prefix="/api/v1")
 
 
 def _record(vote_id: int):
     """Public once the vote is published; organisers who manage it, as soon as it closed."""
     vote = voting.get_vote(vote_id)
     voting.ensure_result_visible(vote, _viewer())
-    record = services.record_of(vote.id)
+    record = record_of(vote.id)
     if record is None:
         raise NotFound("not_found")
     return record
 
 
 def _viewer():
-    from flask_login import current_user
-
     principal = bearer_principal()
     return principal if principal is not None else current_user
 
@@ -50,7 +51,7 @@ def key(vote_id: int):
     """The public key (SubjectPublicKeyInfo PEM) that signed the record."""
     row = _record(vote_id)
     return Response(
-        services.key_pem(row.key_fingerprint),
+        key_pem(row.key_fingerprint),
         mimetype="application/x-pem-file",
         headers=_download(vote_id, "pem", "key"),
     )
@@ -59,7 +60,7 @@ def key(vote_id: int):
 @bp.get("/keys")
 def keys():
     """Every public key that ever signed a record, with its fingerprint and validity."""
-    return {"keys": services.published_keys()}
+    return {"keys": published_keys()}
 
 
 def _download(vote_id: int, ext: str, stem: str = "record") -> dict[str, str]:
