@@ -26,13 +26,12 @@ from votesys.projects.models import (
     ChangeRequest,
     Photo,
     Project,
-    RatedProject,
     Report,
     SupervisionRecord,
 )
 from votesys.stations.models import Opinion, Reception, Station
 from votesys.stations.rules import digits
-from votesys.voting.models import Candidate, Vote, VoteCandidate
+from votesys.voting.models import Candidate, RatedProject, Vote, VoteCandidate
 from votesys.voting.rule_words import rule_text
 
 PER_PAGE = 20

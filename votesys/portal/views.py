@@ -25,7 +25,6 @@ def _labels() -> dict:
     return {
         "status_labels": project_labels.STATUS_LABELS,
         "completion_labels": project_labels.COMPLETION_LABELS,
-        "rating_labels": project_labels.RATING_LABELS,
         "change_labels": project_labels.CHANGE_LABELS,
         "supervision_labels": project_labels.SUPERVISION_LABELS,
         "funding_source_label": project_labels.source_label,

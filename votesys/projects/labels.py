@@ -1,4 +1,5 @@
-"""Translated names of the register's sources, completion types, states and ratings."""
+"""Translated names of the register's sources, completion types, states and changes (a
+rating's names are the vote's: voting.labels.RATING_LABELS)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,6 @@ STATUS_LABELS = {
     "delayed": _l("delayed"),
     "suspended": _l("suspended"),
     "terminated": _l("terminated"),
-}
-RATING_LABELS = {
-    "satisfied": _l("satisfied"),
-    "basically_satisfied": _l("basically satisfied"),
-    "unsatisfied": _l("unsatisfied"),
 }
 CHANGE_LABELS = {
     "adjust": _l("adjustment"),

@@ -263,12 +263,3 @@ class SupervisionRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deputy = relationship("Deputy")
-
-
-class RatedProject(db.Model):
-    """A rating vote's candidate stands for a project: the link from the ballot to the register."""
-
-    __tablename__ = "rated_projects"
-
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)

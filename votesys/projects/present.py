@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 
 from votesys import tabular
 from votesys.projects import rules, services
-from votesys.projects.labels import COMPLETION_LABELS, RATING_LABELS, STATUS_LABELS, source_label
+from votesys.projects.labels import COMPLETION_LABELS, STATUS_LABELS, source_label
 from votesys.projects.models import Project
+from votesys.voting.labels import RATING_LABELS
 
 
 def project_row(p: Project, today: date | None = None) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The register's rules as pure functions: the satisfaction rating, shares, percentages,
-overdue, money. No Flask, no database."""
+"""The register's rules as pure functions: shares, percentages, overdue, money. No Flask,
+no database."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-SATISFIED, BASIC, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
-RATINGS = (SATISFIED, BASIC, UNSATISFIED)
 COMPLETIONS = ("this_year", "two_years", "long_term")
 STATUSES = ("not_started", "in_progress", "completed", "delayed", "suspended", "terminated")
 # A project in one of these states is no longer expected to reach its milestones.
@@ -46,22 +44,6 @@ def quarter_dates(year: int, quarter: int | None) -> tuple[date, date]:
 def project_ref(year: int, jurisdiction_code: str, number: int) -> str:
     """A project's readable public id: ``2026-430212-07`` (year, jurisdiction, number)."""
     return f"{year}-{jurisdiction_code}-{number:02d}"
-
-
-def rating_of(satisfied: int, basic: int, threshold: int | None) -> str:
-    """满意度测评: 满意 when the 满意 votes reach ``threshold`` (more than half of the base);
-    else 基本满意 when 满意 + 基本满意 reach it; else 不满意. Exactly half is not enough.
-
-    ``threshold`` is the voting rule's ``passage_threshold`` (base // 2 + 1). A rating vote
-    always has a base, so None is refused.
-    """
-    if threshold is None:
-        raise ValueError("a rating needs a base")
-    if satisfied >= threshold:
-        return SATISFIED
-    if satisfied + basic >= threshold:
-        return BASIC
-    return UNSATISFIED
 
 
 def percent_of(actual: Decimal | None, target: Decimal) -> int | None:

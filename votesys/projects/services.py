@@ -33,7 +33,6 @@ from votesys.projects.models import (
     Milestone,
     Photo,
     Project,
-    RatedProject,
     Report,
     ReportValue,
     Spending,
@@ -43,6 +42,11 @@ from votesys.projects.models import (
     Target,
     Unit,
 )
+from votesys.voting import services as voting
+from votesys.voting.models import RatedProject
+from votesys.voting.rating import rated_project_ids
+from votesys.voting.rules import RATINGS, UNSATISFIED
+from votesys.voting.signals import result_published
 
 MAX_TEXT = 5000
 MAX_PHOTOS = 6
@@ -770,7 +774,6 @@ def add_supervision(project: Project, principal: object, data: Mapping[str, Any]
 def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = "all_deputies"):
     """满意度测评: a rating vote in a session of the projects' congress, through the same
     engine as every vote. Each project is put on the ballot as a candidate linked to it."""
-    from votesys.voting import services as voting
 
     if not project_ids:
         raise invalid("projects", _l("at least one project"))
@@ -802,18 +805,6 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
     )
 
 
-def rated_project_ids(vote) -> dict[int, int]:
-    """candidate id -> project id for a rating vote's ballot."""
-    ids = [e.candidate_id for e in vote.entries]
-    return dict(
-        db.session.execute(
-            select(RatedProject.candidate_id, RatedProject.project_id).where(
-                RatedProject.candidate_id.in_(ids)
-            )
-        ).all()
-    )
-
-
 def apply_rating(vote) -> None:
     """A published rating sets each project's rating; 不满意 flags it for rectification
     (整改), carried into later registers until a later rating clears it."""
@@ -823,7 +814,7 @@ def apply_rating(vote) -> None:
         project = db.session.get(Project, links[entry.candidate_id])
         project.rating = entry.rating
         project.rating_year = year
-        project.rectification = entry.rating == rules.UNSATISFIED
+        project.rectification = entry.rating == UNSATISFIED
         audit(
             "project_rated",
             f"project:{project.id}",
@@ -834,8 +825,10 @@ def apply_rating(vote) -> None:
     db.session.flush()
 
 
-def on_publish(vote) -> None:
-    """Called when a vote is published: register the approved projects, or apply a rating."""
+@result_published.connect
+def on_publish(vote, **_extra) -> None:
+    """A vote's result was published (voting.signals): register the approved projects, or
+    apply a rating."""
     if vote.style == "rating":
         apply_rating(vote)
     else:
@@ -865,7 +858,7 @@ def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str
     ).all()
     by_completion = {c: 0 for c in rules.COMPLETIONS}
     by_status = {s: 0 for s in rules.STATUSES}
-    satisfaction = {r: 0 for r in rules.RATINGS} | {"unrated": 0}
+    satisfaction = {r: 0 for r in RATINGS} | {"unrated": 0}
     for completion, status, rating, n in counts:
         by_completion[completion] = by_completion.get(completion, 0) + n
         by_status[status] = by_status.get(status, 0) + n

@@ -24,3 +24,8 @@ VOID_LABELS = {
     "returned_exceeds_issued": _l("more ballots were returned than issued"),
     "issued_exceeds_present": _l("more ballots were issued than deputies present"),
 }
+RATING_LABELS = {
+    "satisfied": _l("satisfied"),
+    "basically_satisfied": _l("basically satisfied"),
+    "unsatisfied": _l("unsatisfied"),
+}

@@ -188,3 +188,14 @@ class VoteRecord(db.Model):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     key_fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class RatedProject(db.Model):
+    """A rating vote's candidate stands for a project of the register (满意度测评): the link
+    from the ballot to the project it rates. The register makes it when it puts its projects
+    to a rating vote."""
+
+    __tablename__ = "rated_projects"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)

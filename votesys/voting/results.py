@@ -7,7 +7,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from votesys.voting import services
+from votesys.voting.labels import RATING_LABELS
 from votesys.voting.models import Vote
+from votesys.voting.rating import rated_project_ids
 from votesys.voting.rule_words import rule_text
 
 
@@ -80,8 +82,6 @@ def _rating_fields(vote: Vote, entry) -> dict[str, Any]:
     """A rating's counts under their own names, its rating and the project rated."""
     if vote.style != "rating":
         return {}
-    from votesys.projects.services import rated_project_ids
-
     return {
         "project": rated_project_ids(vote).get(entry.candidate_id),
         "satisfied": entry.votes_for,
@@ -96,8 +96,6 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
     data = result_dict(vote)
     yes, no = _("yes"), _("no")
     if vote.style == "rating":
-        from votesys.projects.labels import RATING_LABELS
-
         header = [
             _("Project"),
             _("Satisfied"),

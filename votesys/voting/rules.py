@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from votesys.errors import InvalidInput, invalid
-from votesys.projects.rules import rating_of
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 CHOICES = (FOR, AGAINST, ABSTAIN)
@@ -21,7 +20,8 @@ STYLES = ("per_candidate", "approval", "rating")
 # 满意度测评: a rating ballot marks each project 满意 S, 基本满意 B or 不满意 U (N: not rated).
 # Counted, 满意 goes in the "for" column, 不满意 in "against", 基本满意 in its own.
 SATISFIED, BASIC, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
-RATING_CHOICES = (SATISFIED, BASIC, UNSATISFIED, ABSTAIN)
+RATINGS = (SATISFIED, BASIC, UNSATISFIED)
+RATING_CHOICES = (*RATINGS, ABSTAIN)
 RATING_MARK_OF = {SATISFIED: "S", BASIC: "B", UNSATISFIED: "U", ABSTAIN: "N"}
 
 
@@ -126,7 +126,7 @@ def tally(marks: Iterable[str], candidate_ids: Sequence[int]) -> list[Count]:
 
 
 def rate(counts: Sequence[Count], *, threshold: int | None) -> dict[int, str]:
-    """满意度测评: each project's rating from its counts (see ``projects.rules.rating_of``)."""
+    """满意度测评: each project's rating from its counts (see ``rating_of``)."""
     return {c.candidate_id: rating_of(c.votes_for, c.votes_basic, threshold) for c in counts}
 
 
@@ -238,3 +238,19 @@ def check_paper(totals: PaperTotals, *, present: int, style: str, max_for: int) 
     if totals.issued > present:
         return "issued_exceeds_present"
     return None
+
+
+def rating_of(satisfied: int, basic: int, threshold: int | None) -> str:
+    """满意度测评: 满意 when the 满意 votes reach ``threshold`` (more than half of the base);
+    else 基本满意 when 满意 + 基本满意 reach it; else 不满意. Exactly half is not enough.
+
+    ``threshold`` is the voting rule's ``passage_threshold`` (base // 2 + 1). A rating vote
+    always has a base, so None is refused.
+    """
+    if threshold is None:
+        raise ValueError("a rating needs a base")
+    if satisfied >= threshold:
+        return SATISFIED
+    if satisfied + basic >= threshold:
+        return BASIC
+    return UNSATISFIED

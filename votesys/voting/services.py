@@ -36,6 +36,7 @@ from votesys.voting.models import (
     VoteState,
 )
 from votesys.voting.record import write_record
+from votesys.voting.signals import result_published
 
 # Receipts avoid letters and digits that are easily confused when read aloud or copied.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -583,15 +584,13 @@ def _apply_rating(
 def publish_vote(vote: Vote) -> Vote:
     """Publish a closed vote: its approved candidates enter the register as the year's
     projects, or, for a rating, each project gets its rating."""
-    from votesys.projects.services import on_publish
-
     _require_state(vote, VoteState.CLOSED)
     vote.state = VoteState.PUBLISHED
     vote.published_at = utcnow()
     db.session.flush()
     audit("vote_published", f"vote:{vote.id}")
     if not vote.void_reason:
-        on_publish(vote)
+        result_published.send(vote)
     return vote
 
 

@@ -22,6 +22,12 @@ from votesys.voting.rule_words import rule_text
 bp = Blueprint("voting", __name__)
 
 
+@bp.app_context_processor
+def _vote_labels() -> dict:
+    """A rating's names (满意 …) on every page that shows one: the register's too."""
+    return {"rating_labels": labels.RATING_LABELS}
+
+
 @bp.app_template_filter("state_label")
 def state_label(state: str) -> str:
     """A vote's state in the interface language, on any page that lists votes."""
