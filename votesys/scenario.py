@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
@@ -19,20 +18,19 @@ from votesys.congress.models import Congress, Deputy, Level, MandateStatus
 from votesys.errors import InvalidInput
 from votesys.extensions import db
 from votesys.integrity.services import audit
+from votesys.projects import scenario as register
+from votesys.scenario_fields import (
+    ScenarioError,
+    choice,
+    integer,
+    list_of,
+    money,
+    object_of,
+    text,
+)
+from votesys.stations import scenario as stations
 from votesys.voting import rules
 from votesys.voting import services as voting
-
-
-class ScenarioError(InvalidInput):
-    """A bad field, named by its path: ``deputies[12].code: duplicate``."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__("invalid", field=path, reason=reason)
-        self.path, self.reason = path, reason
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
-
 
 # The congress sections come together; ``jurisdictions`` and ``projects`` (the register,
 # votesys.projects.scenario) may come with them or alone.
@@ -50,79 +48,15 @@ FIELDS = {
         {"key", "title", "candidates", "seats", "max_for"},
         {"style", "base", "mode"},
     ),
-    "stations[]": (
-        {"key", "name", "kind", "deputies"},
-        {"jurisdiction", "reception_days", "address", "opening_hours", "contact", "receptions"},
-    ),
-    "receptions[]": ({"date", "deputies"}, {"published", "hours", "topic"}),
-    "opinions[]": (
-        {"key", "title", "content", "category"},
-        {
-            "station",
-            "jurisdiction",
-            "citizen_name",
-            "citizen_phone",
-            "status",
-            "received_on",
-            "route",
-            "unit",
-            "reply",
-            "feedback",
-            "deputies",
-            "candidate",
-        },
-    ),
 }
-
-
-def _object(value: Any, path: str, kind: str | tuple[set[str], set[str]]) -> dict:
-    if not isinstance(value, dict):
-        raise ScenarioError(path or "(file)", "must be an object")
-    required, optional = FIELDS[kind] if isinstance(kind, str) else kind
-    for key in sorted(required):
-        if key not in value:
-            raise ScenarioError(_join(path, key), "required")
-    for key in sorted(value):
-        if key not in required | optional:
-            raise ScenarioError(_join(path, key), "unknown field")
-    return value
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _text(value: Any, path: str, *, max_len: int = 200, allow_empty: bool = False) -> str:
-    if not isinstance(value, str):
-        raise ScenarioError(path, "must be a string")
-    value = value.strip()
-    if not value and not allow_empty:
-        raise ScenarioError(path, "must not be empty")
-    if len(value) > max_len:
-        raise ScenarioError(path, f"at most {max_len} characters")
-    return value
-
-
-def _int(value: Any, path: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ScenarioError(path, f"must be a whole number ≥ {low}")
-    return value
-
-
-def _list(value: Any, path: str) -> list:
-    if not isinstance(value, list):
-        raise ScenarioError(path, "must be a list")
-    return value
 
 
 def validate(data: Any) -> dict:
     """Check the whole file before anything is written; return it normalised."""
-    from votesys.projects import scenario as register
-
-    _object(data, "", "")
+    object_of(data, "", FIELDS[""])
     if not set(data) & (CONGRESS_SECTIONS | REGISTER_SECTIONS):
         raise ScenarioError("(file)", "no section: " + ", ".join(sorted(CONGRESS_SECTIONS)))
-    out = register.validate(data, ScenarioError, _object, _text, _choice, _list)
+    out = register.validate(data)
     if set(data) & CONGRESS_SECTIONS:
         for key in sorted(CONGRESS_SECTIONS):
             if key not in data:
@@ -136,29 +70,27 @@ def validate(data: Any) -> dict:
 
 
 def _congress_sections(data: dict) -> dict:
-    j = _object(data["jurisdiction"], "jurisdiction", "jurisdiction")
+    j = object_of(data["jurisdiction"], "jurisdiction", FIELDS["jurisdiction"])
     out: dict[str, Any] = {
         "jurisdiction": {
-            "code": _text(j["code"], "jurisdiction.code", max_len=32),
-            "name": _text(j["name"], "jurisdiction.name", max_len=100),
-            "level": _choice(j["level"], "jurisdiction.level", tuple(Level)),
+            "code": text(j["code"], "jurisdiction.code", max_len=32),
+            "name": text(j["name"], "jurisdiction.name", max_len=100),
+            "level": choice(j["level"], "jurisdiction.level", tuple(Level)),
             "parent": None
             if j.get("parent") is None
-            else _text(j["parent"], "jurisdiction.parent", max_len=32),
+            else text(j["parent"], "jurisdiction.parent", max_len=32),
         }
     }
-    c = _object(data["congress"], "congress", "congress")
+    c = object_of(data["congress"], "congress", FIELDS["congress"])
     out["congress"] = {
-        "name": _text(c["name"], "congress.name"),
-        "term": _int(c["term"], "congress.term"),
+        "name": text(c["name"], "congress.name"),
+        "term": integer(c["term"], "congress.term"),
     }
-    out["deputies"] = _deputies(_list(data["deputies"], "deputies"))
-    s = _object(data["session"], "session", "session")
-    out["session"] = {"name": _text(s["name"], "session.name"), "date": _date(s["date"])}
-    out["candidates"] = _candidates(_list(data["candidates"], "candidates"))
-    out["votes"] = _votes(_list(data["votes"], "votes"), {c["key"] for c in out["candidates"]})
-    from votesys.stations import scenario as stations
-
+    out["deputies"] = _deputies(list_of(data["deputies"], "deputies"))
+    s = object_of(data["session"], "session", FIELDS["session"])
+    out["session"] = {"name": text(s["name"], "session.name"), "date": _date(s["date"])}
+    out["candidates"] = _candidates(list_of(data["candidates"], "candidates"))
+    out["votes"] = _votes(list_of(data["votes"], "votes"), {c["key"] for c in out["candidates"]})
     out.update(
         stations.validate(
             data.get("stations", []),
@@ -167,12 +99,6 @@ def _congress_sections(data: dict) -> dict:
         )
     )
     return out
-
-
-def _choice(value: Any, path: str, allowed: tuple) -> str:
-    if value not in allowed:
-        raise ScenarioError(path, "one of " + ", ".join(str(a) for a in allowed))
-    return value
 
 
 def _date(value: Any) -> date:
@@ -189,8 +115,8 @@ def _deputies(items: list) -> list[dict]:
     out = []
     for i, raw in enumerate(items):
         path = f"deputies[{i}]"
-        d = _object(raw, path, "deputies[]")
-        code = _text(d["code"], f"{path}.code", max_len=32)
+        d = object_of(raw, path, FIELDS["deputies[]"])
+        code = text(d["code"], f"{path}.code", max_len=32)
         if code in seen:
             raise ScenarioError(f"{path}.code", "duplicate")
         seen.add(code)
@@ -204,14 +130,12 @@ def _deputies(items: list) -> list[dict]:
         out.append(
             {
                 "code": code,
-                "name": _text(d["name"], f"{path}.name", max_len=100),
+                "name": text(d["name"], f"{path}.name", max_len=100),
                 "pin": pin,
-                "delegation": _text(
+                "delegation": text(
                     d.get("delegation", ""), f"{path}.delegation", max_len=100, allow_empty=True
                 ),
-                "status": _choice(
-                    d.get("status", "active"), f"{path}.status", tuple(MandateStatus)
-                ),
+                "status": choice(d.get("status", "active"), f"{path}.status", tuple(MandateStatus)),
             }
         )
     return out
@@ -224,42 +148,25 @@ def _candidates(items: list) -> list[dict]:
     out = []
     for i, raw in enumerate(items):
         path = f"candidates[{i}]"
-        c = _object(raw, path, "candidates[]")
-        key = _text(c["key"], f"{path}.key", max_len=64)
+        c = object_of(raw, path, FIELDS["candidates[]"])
+        key = text(c["key"], f"{path}.key", max_len=64)
         if key in seen:
             raise ScenarioError(f"{path}.key", "duplicate")
         seen.add(key)
         out.append(
             {
                 "key": key,
-                "title": _text(c["title"], f"{path}.title"),
-                "summary": _text(
+                "title": text(c["title"], f"{path}.title"),
+                "summary": text(
                     c.get("summary", ""), f"{path}.summary", max_len=2000, allow_empty=True
                 ),
-                "responsible_unit": _text(
+                "responsible_unit": text(
                     c.get("responsible_unit", ""), f"{path}.responsible_unit", allow_empty=True
                 ),
-                "budget_wan": _money(c.get("budget_wan"), f"{path}.budget_wan"),
+                "budget_wan": money(c.get("budget_wan"), f"{path}.budget_wan"),
             }
         )
     return out
-
-
-def _money(value: Any, path: str) -> Decimal | None:
-    """万元 with at most two decimal places; a string or a number, never stored as float."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ScenarioError(path, 'an amount in 万元, e.g. "1200.50"')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ScenarioError(path, 'an amount in 万元, e.g. "1200.50"') from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ScenarioError(path, "a non-negative amount below 10^12")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ScenarioError(path, "at most two decimal places")
-    return amount.quantize(Decimal("0.01"))
 
 
 def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
@@ -267,12 +174,12 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
     out = []
     for i, raw in enumerate(items):
         path = f"votes[{i}]"
-        v = _object(raw, path, "votes[]")
-        key = _text(v["key"], f"{path}.key", max_len=64)
+        v = object_of(raw, path, FIELDS["votes[]"])
+        key = text(v["key"], f"{path}.key", max_len=64)
         if key in seen:
             raise ScenarioError(f"{path}.key", "duplicate")
         seen.add(key)
-        keys = _list(v["candidates"], f"{path}.candidates")
+        keys = list_of(v["candidates"], f"{path}.candidates")
         if not keys:
             raise ScenarioError(f"{path}.candidates", "at least one candidate")
         for j, ck in enumerate(keys):
@@ -280,8 +187,8 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
                 raise ScenarioError(f"{path}.candidates[{j}]", "no candidate with this key")
         if len(set(keys)) != len(keys):
             raise ScenarioError(f"{path}.candidates", "a candidate appears twice")
-        seats = _int(v["seats"], f"{path}.seats")
-        max_for = _int(v["max_for"], f"{path}.max_for")
+        seats = integer(v["seats"], f"{path}.seats")
+        max_for = integer(v["max_for"], f"{path}.max_for")
         if seats > len(keys):
             raise ScenarioError(f"{path}.seats", "more places than candidates")
         if max_for > len(keys):
@@ -289,13 +196,13 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
         out.append(
             {
                 "key": key,
-                "title": _text(v["title"], f"{path}.title"),
+                "title": text(v["title"], f"{path}.title"),
                 "candidates": keys,
                 "seats": seats,
                 "max_for": max_for,
-                "style": _choice(v.get("style", "per_candidate"), f"{path}.style", rules.STYLES),
-                "base": _choice(v.get("base", "all_deputies"), f"{path}.base", rules.BASES),
-                "mode": _choice(
+                "style": choice(v.get("style", "per_candidate"), f"{path}.style", rules.STYLES),
+                "base": choice(v.get("base", "all_deputies"), f"{path}.base", rules.BASES),
+                "mode": choice(
                     v.get("mode", "electronic"), f"{path}.mode", ("electronic", "paper")
                 ),
             }
@@ -305,12 +212,10 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
 
 def load(data: Any) -> dict:
     """Validate and create a scenario; return the ids created. Flushes, never commits."""
-    from votesys.projects import scenario as register
-
     spec = validate(data)
-    register.load_jurisdictions(spec, ScenarioError)
+    register.load_jurisdictions(spec)
     ids = _load_congress(spec) if "congress" in spec else {}
-    ids.update(register.load_projects(spec, ScenarioError))
+    ids.update(register.load_projects(spec))
     return ids
 
 
@@ -364,8 +269,6 @@ def _load_congress(spec: dict) -> dict:
         )
         for v in spec["votes"]
     }
-    from votesys.stations import scenario as stations
-
     station_ids = stations.load(spec, jurisdiction, candidates)
     audit(
         "scenario_loaded",

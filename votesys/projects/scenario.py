@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from votesys import scenario_fields as fields
 from votesys.congress import services as congress
 from votesys.congress.models import Level
 from votesys.errors import InvalidInput, NotFound
 from votesys.projects import rules, services
+from votesys.scenario_fields import ScenarioError
 
 JURISDICTION_FIELDS = ({"code", "name", "level"}, {"parent"})
 PROJECT_FIELDS = (
@@ -21,115 +23,120 @@ PROJECT_FIELDS = (
 TARGET_FIELDS = ({"name", "unit", "target"}, {"actual"})
 
 
-def validate(data: dict, error: type, obj, text, choice, as_list) -> dict[str, list]:
-    """The two sections, normalised. ``error`` and the helpers are the scenario module's,
-    so every message names the bad field's path the same way."""
+def validate(data: dict) -> dict[str, list]:
+    """The two sections, normalised; a bad field is refused naming its path."""
     out: dict[str, list] = {"jurisdictions": [], "projects": []}
     codes: set[str] = set()
-    for i, raw in enumerate(as_list(data.get("jurisdictions", []), "jurisdictions")):
+    for i, raw in enumerate(fields.list_of(data.get("jurisdictions", []), "jurisdictions")):
         path = f"jurisdictions[{i}]"
-        j = obj(raw, path, JURISDICTION_FIELDS)
-        code = text(j["code"], f"{path}.code", max_len=32)
+        j = fields.object_of(raw, path, JURISDICTION_FIELDS)
+        code = fields.text(j["code"], f"{path}.code", max_len=32)
         if code in codes:
-            raise error(f"{path}.code", "duplicate")
+            raise ScenarioError(f"{path}.code", "duplicate")
         parent = j.get("parent")
         if parent is not None:
-            parent = text(parent, f"{path}.parent", max_len=32)
+            parent = fields.text(parent, f"{path}.parent", max_len=32)
         codes.add(code)
         out["jurisdictions"].append(
             {
                 "code": code,
-                "name": text(j["name"], f"{path}.name", max_len=100),
-                "level": choice(j["level"], f"{path}.level", tuple(Level)),
+                "name": fields.text(j["name"], f"{path}.name", max_len=100),
+                "level": fields.choice(j["level"], f"{path}.level", tuple(Level)),
                 "parent": parent,
             }
         )
     keys: set[str] = set()
-    for i, raw in enumerate(as_list(data.get("projects", []), "projects")):
+    for i, raw in enumerate(fields.list_of(data.get("projects", []), "projects")):
         path = f"projects[{i}]"
-        p = obj(raw, path, PROJECT_FIELDS)
-        key = text(p["key"], f"{path}.key", max_len=64)
+        p = fields.object_of(raw, path, PROJECT_FIELDS)
+        key = fields.text(p["key"], f"{path}.key", max_len=64)
         if key in keys:
-            raise error(f"{path}.key", "duplicate")
+            raise ScenarioError(f"{path}.key", "duplicate")
         keys.add(key)
         year = p["year"]
         if isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2200:
-            raise error(f"{path}.year", "a year, e.g. 2026")
+            raise ScenarioError(f"{path}.year", "a year, e.g. 2026")
         progress = p.get("progress", 0)
         if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
-            raise error(f"{path}.progress", "a whole number from 0 to 100")
+            raise ScenarioError(f"{path}.progress", "a whole number from 0 to 100")
         out["projects"].append(
             {
                 "key": key,
-                "title": text(p["title"], f"{path}.title"),
-                "jurisdiction": text(p["jurisdiction"], f"{path}.jurisdiction", max_len=32),
+                "title": fields.text(p["title"], f"{path}.title"),
+                "jurisdiction": fields.text(p["jurisdiction"], f"{path}.jurisdiction", max_len=32),
                 "year": year,
-                "completion": choice(p["completion"], f"{path}.completion", rules.COMPLETIONS),
-                "responsible_unit": text(p["responsible_unit"], f"{path}.responsible_unit"),
-                "summary": text(
+                "completion": fields.choice(
+                    p["completion"], f"{path}.completion", rules.COMPLETIONS
+                ),
+                "responsible_unit": fields.text(p["responsible_unit"], f"{path}.responsible_unit"),
+                "summary": fields.text(
                     p.get("summary", ""), f"{path}.summary", max_len=5000, allow_empty=True
                 ),
-                "funding": _funding(p["funding"], f"{path}.funding", error),
-                "targets": _targets(
-                    p.get("targets", []), f"{path}.targets", error, obj, text, as_list
-                ),
+                "funding": _funding(p["funding"], f"{path}.funding"),
+                "targets": _targets(p.get("targets", []), f"{path}.targets"),
                 "progress": progress,
-                "status": choice(p.get("status", "not_started"), f"{path}.status", rules.STATUSES),
+                "status": fields.choice(
+                    p.get("status", "not_started"), f"{path}.status", rules.STATUSES
+                ),
             }
         )
     return out
 
 
-def _funding(value: Any, path: str, error: type) -> dict:
+def _funding(value: Any, path: str) -> dict:
     if not isinstance(value, dict):
-        raise error(path, "an object of source: amount")
+        raise ScenarioError(path, "an object of source: amount")
     known = services.sources()
     out = {}
     for key, amount in value.items():
         if key not in known:
-            raise error(f"{path}.{key}", "unknown source; one of " + ", ".join(known))
+            raise ScenarioError(f"{path}.{key}", "unknown source; one of " + ", ".join(known))
         try:
             out[key] = rules.money(amount)
         except ValueError as err:
-            raise error(f"{path}.{key}", str(err.args[0])) from None
+            raise ScenarioError(f"{path}.{key}", str(err.args[0])) from None
     return out
 
 
-def _targets(value: Any, path: str, error: type, obj, text, as_list) -> list[dict]:
+def _targets(value: Any, path: str) -> list[dict]:
     out = []
-    for i, raw in enumerate(as_list(value, path)):
-        t = obj(raw, f"{path}[{i}]", TARGET_FIELDS)
+    for i, raw in enumerate(fields.list_of(value, path)):
+        t = fields.object_of(raw, f"{path}[{i}]", TARGET_FIELDS)
         item = {
-            "name": text(t["name"], f"{path}[{i}].name"),
-            "unit": text(t["unit"], f"{path}[{i}].unit", max_len=20),
+            "name": fields.text(t["name"], f"{path}[{i}].name"),
+            "unit": fields.text(t["unit"], f"{path}[{i}].unit", max_len=20),
         }
         for field in ("target", "actual"):
             if field in t:
                 try:
                     item[field] = rules.money(t[field])
                 except ValueError as err:
-                    raise error(f"{path}[{i}].{field}", str(err.args[0])) from None
+                    raise ScenarioError(f"{path}[{i}].{field}", str(err.args[0])) from None
         out.append(item)
     return out
 
 
-def load_jurisdictions(spec: dict[str, list], error: type) -> None:
+def load_jurisdictions(spec: dict[str, list]) -> None:
     """Create the jurisdictions, parents first as listed; those that exist are kept."""
     for i, j in enumerate(spec["jurisdictions"]):
         try:
             congress.find_or_create_jurisdiction(j["code"], j["name"], j["level"], j["parent"])
         except InvalidInput as err:
-            raise error(f"jurisdictions[{i}].parent", str(err.params.get("reason"))) from None
+            raise ScenarioError(
+                f"jurisdictions[{i}].parent", str(err.params.get("reason"))
+            ) from None
 
 
-def load_projects(spec: dict[str, list], error: type) -> dict[str, dict]:
+def load_projects(spec: dict[str, list]) -> dict[str, dict]:
     """Create the projects, as if approved; returns their ids by key."""
     ids = {}
     for i, p in enumerate(spec["projects"]):
         try:
             node = congress.jurisdiction_by_code(p["jurisdiction"])
         except NotFound:
-            raise error(f"projects[{i}].jurisdiction", "no jurisdiction with this code") from None
+            raise ScenarioError(
+                f"projects[{i}].jurisdiction", "no jurisdiction with this code"
+            ) from None
         project = services.create_project(
             node,
             year=p["year"],

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from votesys import scenario as sc
+from votesys import scenario_fields as fields
 from votesys.congress.models import Deputy, Jurisdiction
 from votesys.errors import InvalidInput
 from votesys.extensions import db
+from votesys.scenario_fields import ScenarioError
 from votesys.stations import rules, services
 from votesys.stations.models import (
     Feedback,
@@ -20,113 +21,139 @@ from votesys.stations.models import (
     Step,
 )
 
+# The stations' sections of a scenario file: required and optional fields.
+FIELDS = {
+    "stations[]": (
+        {"key", "name", "kind", "deputies"},
+        {"jurisdiction", "reception_days", "address", "opening_hours", "contact", "receptions"},
+    ),
+    "receptions[]": ({"date", "deputies"}, {"published", "hours", "topic"}),
+    "opinions[]": (
+        {"key", "title", "content", "category"},
+        {
+            "station",
+            "jurisdiction",
+            "citizen_name",
+            "citizen_phone",
+            "status",
+            "received_on",
+            "route",
+            "unit",
+            "reply",
+            "feedback",
+            "deputies",
+            "candidate",
+        },
+    ),
+}
+
 
 def _date(value: Any, path: str) -> date:
     if not isinstance(value, str) or len(value) != 10:
-        raise sc.ScenarioError(path, "a date as YYYY-MM-DD")
+        raise ScenarioError(path, "a date as YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise sc.ScenarioError(path, "a date as YYYY-MM-DD") from None
+        raise ScenarioError(path, "a date as YYYY-MM-DD") from None
 
 
 def _codes(value: Any, path: str) -> list[str]:
-    items = sc._list(value, path)
-    codes = [sc._text(c, f"{path}[{i}]", max_len=32) for i, c in enumerate(items)]
+    items = fields.list_of(value, path)
+    codes = [fields.text(c, f"{path}[{i}]", max_len=32) for i, c in enumerate(items)]
     if len(set(codes)) != len(codes):
-        raise sc.ScenarioError(path, "a deputy appears twice")
+        raise ScenarioError(path, "a deputy appears twice")
     return codes
 
 
 def validate(stations: Any, opinions: Any, candidate_keys: set[str]) -> dict:
     out_stations, keys = [], set()
-    for i, raw in enumerate(sc._list(stations, "stations")):
+    for i, raw in enumerate(fields.list_of(stations, "stations")):
         path = f"stations[{i}]"
-        s = sc._object(raw, path, "stations[]")
-        key = sc._text(s["key"], f"{path}.key", max_len=64)
+        s = fields.object_of(raw, path, FIELDS["stations[]"])
+        key = fields.text(s["key"], f"{path}.key", max_len=64)
         if key in keys:
-            raise sc.ScenarioError(f"{path}.key", "duplicate")
+            raise ScenarioError(f"{path}.key", "duplicate")
         keys.add(key)
         try:
             days = rules.parse_reception_days(
-                sc._list(s.get("reception_days", []), f"{path}.reception_days")
+                fields.list_of(s.get("reception_days", []), f"{path}.reception_days")
             )
         except ValueError as err:
-            raise sc.ScenarioError(f"{path}.reception_days", str(err)) from None
+            raise ScenarioError(f"{path}.reception_days", str(err)) from None
         receptions = []
-        for j, r in enumerate(sc._list(s.get("receptions", []), f"{path}.receptions")):
+        for j, r in enumerate(fields.list_of(s.get("receptions", []), f"{path}.receptions")):
             rpath = f"{path}.receptions[{j}]"
-            r = sc._object(r, rpath, "receptions[]")
+            r = fields.object_of(r, rpath, FIELDS["receptions[]"])
             published = r.get("published", True)
             if not isinstance(published, bool):
-                raise sc.ScenarioError(f"{rpath}.published", "true or false")
+                raise ScenarioError(f"{rpath}.published", "true or false")
             receptions.append(
                 {
                     "date": _date(r["date"], f"{rpath}.date"),
                     "deputies": _codes(r["deputies"], f"{rpath}.deputies"),
                     "published": published,
-                    "hours": sc._text(r.get("hours", ""), f"{rpath}.hours", allow_empty=True),
-                    "topic": sc._text(r.get("topic", ""), f"{rpath}.topic", allow_empty=True),
+                    "hours": fields.text(r.get("hours", ""), f"{rpath}.hours", allow_empty=True),
+                    "topic": fields.text(r.get("topic", ""), f"{rpath}.topic", allow_empty=True),
                 }
             )
         out_stations.append(
             {
                 "key": key,
-                "name": sc._text(s["name"], f"{path}.name"),
-                "kind": sc._choice(s["kind"], f"{path}.kind", tuple(StationKind)),
+                "name": fields.text(s["name"], f"{path}.name"),
+                "kind": fields.choice(s["kind"], f"{path}.kind", tuple(StationKind)),
                 "jurisdiction": None
                 if s.get("jurisdiction") is None
-                else sc._text(s["jurisdiction"], f"{path}.jurisdiction", max_len=32),
+                else fields.text(s["jurisdiction"], f"{path}.jurisdiction", max_len=32),
                 "deputies": _codes(s["deputies"], f"{path}.deputies"),
                 "reception_days": [int(d) for d in days.split(",") if d],
-                "address": sc._text(s.get("address", ""), f"{path}.address", allow_empty=True),
-                "opening_hours": sc._text(
+                "address": fields.text(s.get("address", ""), f"{path}.address", allow_empty=True),
+                "opening_hours": fields.text(
                     s.get("opening_hours", ""), f"{path}.opening_hours", allow_empty=True
                 ),
-                "contact": sc._text(s.get("contact", ""), f"{path}.contact", allow_empty=True),
+                "contact": fields.text(s.get("contact", ""), f"{path}.contact", allow_empty=True),
                 "receptions": receptions,
             }
         )
     out_opinions, okeys = [], set()
-    for i, raw in enumerate(sc._list(opinions, "opinions")):
+    for i, raw in enumerate(fields.list_of(opinions, "opinions")):
         path = f"opinions[{i}]"
-        o = sc._object(raw, path, "opinions[]")
-        key = sc._text(o["key"], f"{path}.key", max_len=64)
+        o = fields.object_of(raw, path, FIELDS["opinions[]"])
+        key = fields.text(o["key"], f"{path}.key", max_len=64)
         if key in okeys:
-            raise sc.ScenarioError(f"{path}.key", "duplicate")
+            raise ScenarioError(f"{path}.key", "duplicate")
         okeys.add(key)
         try:
-            fields = services.check_opinion(o)
+            checked = services.check_opinion(o)
         except InvalidInput as err:
-            raise sc.ScenarioError(
+            raise ScenarioError(
                 f"{path}.{err.params.get('field')}", str(err.params.get("reason"))
             ) from None
         station = o.get("station")
         if station is not None and station not in keys:
-            raise sc.ScenarioError(f"{path}.station", "no station with this key")
+            raise ScenarioError(f"{path}.station", "no station with this key")
         candidate = o.get("candidate")
         if candidate is not None and candidate not in candidate_keys:
-            raise sc.ScenarioError(f"{path}.candidate", "no candidate with this key")
+            raise ScenarioError(f"{path}.candidate", "no candidate with this key")
         out_opinions.append(
             {
                 "key": key,
-                "fields": fields,
+                "fields": checked,
                 "station": station,
                 "jurisdiction": None
                 if o.get("jurisdiction") is None
-                else sc._text(o["jurisdiction"], f"{path}.jurisdiction", max_len=32),
-                "status": sc._choice(o.get("status", "received"), f"{path}.status", tuple(Step)),
+                else fields.text(o["jurisdiction"], f"{path}.jurisdiction", max_len=32),
+                "status": fields.choice(o.get("status", "received"), f"{path}.status", tuple(Step)),
                 "received_on": None
                 if o.get("received_on") is None
                 else _date(o["received_on"], f"{path}.received_on"),
-                "route": sc._choice(
+                "route": fields.choice(
                     o.get("route", "township_ordinary"), f"{path}.route", tuple(Route)
                 ),
-                "unit": sc._text(o.get("unit", ""), f"{path}.unit", allow_empty=True),
-                "reply": sc._text(
+                "unit": fields.text(o.get("unit", ""), f"{path}.unit", allow_empty=True),
+                "reply": fields.text(
                     o.get("reply", ""), f"{path}.reply", max_len=2000, allow_empty=True
                 ),
-                "feedback": sc._choice(
+                "feedback": fields.choice(
                     o.get("feedback", "satisfied"), f"{path}.feedback", tuple(Feedback)
                 ),
                 "deputies": _codes(o.get("deputies", []), f"{path}.deputies"),
@@ -141,14 +168,14 @@ def _jurisdiction(code: str | None, default: Jurisdiction, path: str) -> Jurisdi
         return default
     node = db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
     if node is None:
-        raise sc.ScenarioError(path, "no jurisdiction with this code")
+        raise ScenarioError(path, "no jurisdiction with this code")
     return node
 
 
 def _deputy(code: str, path: str) -> Deputy:
     deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
     if deputy is None:
-        raise sc.ScenarioError(path, "no deputy with this code")
+        raise ScenarioError(path, "no deputy with this code")
     return deputy
 
 
@@ -173,7 +200,7 @@ def load(spec: dict, default_jurisdiction: Jurisdiction, candidates: dict) -> di
         for j, r in enumerate(s["receptions"]):
             for k, code in enumerate(r["deputies"]):
                 if code not in s["deputies"]:
-                    raise sc.ScenarioError(
+                    raise ScenarioError(
                         f"{path}.receptions[{j}].deputies[{k}]", "not stationed here"
                     )
             reception = services.create_reception(
@@ -245,7 +272,7 @@ def _advance(opinion, o: dict, received: date, deputies: list[Deputy], path: str
         else:
             services.move(opinion, rules.next_step(current), on=on)
         if opinion.status == Step.ARCHIVED and target != Step.ARCHIVED:
-            raise sc.ScenarioError(f"{path}.status", "not reachable on this route")
+            raise ScenarioError(f"{path}.status", "not reachable on this route")
     db.session.flush()
     for i, step in enumerate(opinion.steps):
         step.at = datetime.combine(received + timedelta(days=i), time(1, 30))
