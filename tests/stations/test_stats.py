@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from votesys.categories import Category
 from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
 from votesys.stations import services
 from votesys.stations.models import (
-    Category,
     Opinion,
     Reception,
     ReceptionDuty,

@@ -8,12 +8,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from votesys.categories import CATEGORY_LABELS
 from votesys.extensions import db
 from votesys.projects import present, rules
 from votesys.projects import services as projects
 from votesys.projects.labels import STATUS_LABELS, source_label
 from votesys.projects.models import Project, Report
-from votesys.stations.labels import CATEGORY_LABELS, STEP_LABELS
+from votesys.stations.labels import STEP_LABELS
 
 Table = tuple[list[str], list[list[Any]]]
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from votesys.categories import CATEGORIES
 from votesys.congress.models import Congress, CongressSession, Jurisdiction
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
@@ -194,7 +195,7 @@ class Filters:
         return cls(
             jurisdiction=(args.get("jurisdiction") or "").strip()[:32] or None,
             year=year,
-            category=choice("category", rules.CATEGORIES),
+            category=choice("category", CATEGORIES),
             status=choice("status", rules.STATUSES),
             completion=choice("completion", rules.COMPLETIONS),
             q=" ".join((args.get("q") or "").split())[:MAX_QUERY],

@@ -8,13 +8,13 @@ from decimal import Decimal
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
+from votesys.categories import CATEGORY_LABELS
 from votesys.errors import NotFound
 from votesys.portal import charts, downloads, queries
 from votesys.projects import labels as project_labels
 from votesys.projects import services as projects
 from votesys.public_cache import public_cached
 from votesys.stations import services as stations
-from votesys.stations.labels import CATEGORY_LABELS
 
 bp = Blueprint("portal", __name__)
 FORMATS = "any(csv, xlsx)"

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from votesys import tabular
+from votesys.categories import CATEGORY_LABELS
 from votesys.projects import rules, services
 from votesys.projects.labels import COMPLETION_LABELS, STATUS_LABELS, source_label
 from votesys.projects.models import Project
@@ -118,8 +119,6 @@ def _d(value) -> str | None:
 def register_table(projects: list[Project]) -> tuple[list[str], list[list[object]]]:
     """The register as a header and one row per project: the organisers' export and the
     public download alike (nothing personal). Spending is read in one query."""
-    from votesys.stations.labels import CATEGORY_LABELS
-
     src = services.sources()
     spent = services.spent_map([p.id for p in projects])
     header = [

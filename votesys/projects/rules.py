@@ -16,18 +16,6 @@ CLOSED_STATUSES = ("completed", "terminated")
 CHANGE_KINDS = ("adjust", "postpone", "terminate")
 SUPERVISION_KINDS = ("inspection", "comment", "hearing")
 DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
-# The same categories as citizens' opinions, so an opinion and the project it became match.
-CATEGORIES = (
-    "education",
-    "health",
-    "roads",
-    "water",
-    "environment",
-    "elderly_care",
-    "employment",
-    "safety",
-    "other",
-)
 MAX_WAN = Decimal("1e12")
 CENT = Decimal("0.01")
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from votesys import clock
 from votesys.auth.models import Role, User
+from votesys.categories import CATEGORIES
 from votesys.congress import services as congress
 from votesys.congress.models import Deputy, Jurisdiction
 from votesys.congress.services import subtree_ids
@@ -408,7 +409,7 @@ def set_plan(project: Project, data: Mapping[str, Any]) -> Project:
         project.completion = choice_field(data["completion"], "completion", rules.COMPLETIONS)
         changes["completion"] = project.completion
     if "category" in data:
-        project.category = choice_field(data["category"], "category", rules.CATEGORIES)
+        project.category = choice_field(data["category"], "category", CATEGORIES)
         changes["category"] = project.category
     for key in ("planned_start", "planned_finish"):
         if key in data:

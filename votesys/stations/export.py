@@ -8,8 +8,9 @@ from datetime import date
 from flask_babel import gettext as _
 
 from votesys import tabular
+from votesys.categories import CATEGORY_LABELS
 from votesys.stations import services
-from votesys.stations.labels import CATEGORY_LABELS, FEEDBACK_LABELS, ROUTE_LABELS, STEP_LABELS
+from votesys.stations.labels import FEEDBACK_LABELS, ROUTE_LABELS, STEP_LABELS
 from votesys.stations.models import Opinion
 
 

@@ -14,7 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from votesys.stations.labels import CATEGORY_LABELS, FEEDBACK_LABELS, KIND_LABELS, ROUTE_LABELS
+from votesys.categories import CATEGORY_LABELS
+from votesys.stations.labels import FEEDBACK_LABELS, KIND_LABELS, ROUTE_LABELS
 
 # Lengths are checked by the services, which name the field in the message; these forms only
 # carry the values.

@@ -14,18 +14,6 @@ STEP_LABELS = {
     "archived": _l("Archived (归档)"),
 }
 
-CATEGORY_LABELS = {
-    "education": _l("Education"),
-    "health": _l("Health"),
-    "roads": _l("Roads and transport"),
-    "water": _l("Water"),
-    "environment": _l("Environment"),
-    "elderly_care": _l("Elderly care"),
-    "employment": _l("Employment"),
-    "safety": _l("Public safety"),
-    "other": _l("Other"),
-}
-
 ROUTE_LABELS = {
     "township_ordinary": _l("Ordinary township matter: handed to the township office"),
     "township_major": _l("Major township matter: inspection and report to the township"),

@@ -23,18 +23,6 @@ class StationKind(StrEnum):
     INDUSTRIAL_PARK = "industrial_park"  # 园区联络站
 
 
-class Category(StrEnum):
-    EDUCATION = "education"
-    HEALTH = "health"
-    ROADS = "roads"
-    WATER = "water"
-    ENVIRONMENT = "environment"
-    ELDERLY_CARE = "elderly_care"
-    EMPLOYMENT = "employment"
-    SAFETY = "safety"
-    OTHER = "other"
-
-
 class Source(StrEnum):
     RECEPTION = "reception"  # registered at a station's reception
     ONLINE = "online"  # a citizen's own submission

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from votesys.categories import CATEGORY_LABELS
 from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
 from votesys.public_cache import public_cached
@@ -19,7 +20,7 @@ bp = Blueprint("public_stations", __name__)
 def _labels() -> dict:
     return {
         "step_labels": labels.STEP_LABELS,
-        "category_labels": labels.CATEGORY_LABELS,
+        "category_labels": CATEGORY_LABELS,
         "route_labels": labels.ROUTE_LABELS,
         "feedback_labels": labels.FEEDBACK_LABELS,
         "kind_labels": labels.KIND_LABELS,

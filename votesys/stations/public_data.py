@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from votesys.categories import CATEGORY_LABELS
 from votesys.congress.models import CongressSession
 from votesys.errors import NotFound
 from votesys.extensions import db
 from votesys.stations import rules, services
-from votesys.stations.labels import CATEGORY_LABELS, FEEDBACK_LABELS, KIND_LABELS, STEP_LABELS
+from votesys.stations.labels import FEEDBACK_LABELS, KIND_LABELS, STEP_LABELS
 from votesys.stations.models import Opinion, Route, Station, Step
 from votesys.voting.models import Vote, VoteCandidate, VoteState
 

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 
 from votesys import clock, personal
 from votesys.auth.models import Role, User
+from votesys.categories import Category
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy, Jurisdiction
 from votesys.congress.services import subtree_ids
@@ -22,7 +23,6 @@ from votesys.integrity.services import audit, current_actor
 from votesys.models_base import MAX_ID, utcnow
 from votesys.stations import rules
 from votesys.stations.models import (
-    Category,
     Feedback,
     Opinion,
     OpinionDeputy,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from votesys.auth.views import roles_required
+from votesys.categories import Category
 from votesys.congress import services as congress
 from votesys.congress.models import Congress, CongressSession, Deputy, Jurisdiction
 from votesys.errors import DomainError, invalid
@@ -198,7 +199,7 @@ def _filtered_opinions():
         query = query.where(Opinion.station_id == int(args["station"]))
     if args.get("status") in tuple(Step):
         query = query.where(Opinion.status == args["status"])
-    if args.get("category") in services.Category.__members__.values():
+    if args.get("category") in Category.__members__.values():
         query = query.where(Opinion.category == args["category"])
     if args.get("overdue") == "1":
         query = query.where(
