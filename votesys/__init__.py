@@ -137,10 +137,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from votesys import cli, database, errors, headers, i18n
+    from votesys import cli, connections, database, errors, headers, i18n
     from votesys.auth.limits import LOGIN_ENDPOINTS
 
     cli.register(app)
+    connections.register(app)
     errors.register(app, login_endpoints=LOGIN_ENDPOINTS)
     database.commit_at_request_end(app)
     headers.register(app)

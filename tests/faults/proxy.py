@@ -151,7 +151,7 @@ class Nginx:
 
     def _listening(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"nginx exited: {self.error_log()}")
+            raise AssertionError(f"nginx exited: {self.error_log()[-3000:]}")
         try:
             return Visitor(self).get("/api/v1/health").status in (200, 502, 503)
         except Broken:
@@ -159,7 +159,7 @@ class Nginx:
 
     def error_log(self) -> str:
         path = self.workdir / "error.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
