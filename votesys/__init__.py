@@ -1,4 +1,9 @@
-"""votesys: 民生实事项目人大代表票决制 — deputies choose the year's livelihood projects."""
+"""votesys: 民生实事项目人大代表票决制 — deputies choose the year's livelihood projects.
+
+The factory imports the app's modules inside its steps, not at the top of this file: every
+``from votesys import …`` runs this file first, so a top-level import here would load the
+whole app wherever any one module is used — in gunicorn's master (votesys.server), in
+``votesys verify`` offline — and make every module import all the others."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ def create_app(overrides: dict | None = None, *, serving: bool = False) -> Flask
 
 
 def _configure(app: Flask, overrides: dict) -> None:
+    # inside the factory: see the module's docstring
     from votesys import config
 
     app.config.update(config.load(Path(app.instance_path)))
@@ -54,6 +60,7 @@ def _body_refused_by_proxy() -> None:
 
 
 def _init_extensions(app: Flask, serving: bool) -> None:
+    # inside the factory: see the module's docstring
     from votesys import database, i18n, public_cache
     from votesys.auth.services import load_principal
     from votesys.extensions import babel, csrf, db, limiter, login_manager
@@ -80,6 +87,7 @@ def _bounded_ids(app: Flask) -> None:
     database error."""
     from werkzeug.routing import IntegerConverter
 
+    # inside the factory: see the module's docstring
     from votesys.models_base import MAX_ID
 
     class IdConverter(IntegerConverter):
@@ -91,6 +99,7 @@ def _bounded_ids(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # inside the factory: see the module's docstring
     from votesys import meta
     from votesys.auth import api as auth_api
     from votesys.auth import views as auth_views
@@ -137,10 +146,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from votesys import cli, connections, database, errors, headers, i18n
+    # inside the factory: see the module's docstring
+    from votesys import commands, connections, database, errors, headers, i18n
     from votesys.auth.limits import LOGIN_ENDPOINTS
 
-    cli.register(app)
+    commands.register(app)
     connections.register(app)
     errors.register(app, login_endpoints=LOGIN_ENDPOINTS)
     database.commit_at_request_end(app)

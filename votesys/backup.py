@@ -16,6 +16,12 @@ from pathlib import Path
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import URL, Engine
 
+from votesys.extensions import db
+from votesys.integrity import services as integrity
+from votesys.voting.models import Vote, VoteRecord
+from votesys.voting.record import parse_record
+from votesys.voting.record_rules import verify_record
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 # Tables that a freshly migrated, unused database already fills: they do not make it "in use".
@@ -68,8 +74,6 @@ class Summary:
 
 def row_counts(engine: Engine) -> dict[str, int]:
     """Rows of every votesys table present in the database (missing tables are left out)."""
-    from votesys.extensions import db
-
     present = set(inspect(engine).get_table_names())
     counts = {}
     with engine.connect() as conn:
@@ -85,12 +89,6 @@ def in_use(engine: Engine) -> bool:
 
 def summarise() -> Summary:
     """Count, and verify the audit chain and every election record (in an app context)."""
-    from votesys.extensions import db
-    from votesys.integrity import services as integrity
-    from votesys.voting.models import Vote, VoteRecord
-    from votesys.voting.record import parse_record
-    from votesys.voting.record_rules import verify_record
-
     summary = Summary(rows=row_counts(db.engine))
     summary.votes_by_state = dict(
         db.session.execute(select(Vote.state, func.count()).group_by(Vote.state)).all()

@@ -15,6 +15,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session as OrmSession
 
+from votesys.config import normalise_database_url
+from votesys.extensions import db
+
 log = logging.getLogger(__name__)
 
 _installed = False
@@ -85,8 +88,6 @@ def commit_at_request_end(app: Flask) -> None:
     rolled back (Flask-SQLAlchemy removes the session at teardown)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from votesys.extensions import db
-
     @app.after_request
     def _commit(response: Response) -> Response:
         try:
@@ -127,8 +128,6 @@ def _failed_commit(app: Flask, refused: Response, err: Exception) -> Response:
 def throwaway_postgres_database(server_url: str, prefix: str = "votesys_tmp") -> Iterator[str]:
     """A fresh database on the given PostgreSQL server, dropped afterwards; yields its URL.
     For benchmarks and migration tests: the database named in ``server_url`` is untouched."""
-    from votesys.config import normalise_database_url
-
     url = make_url(normalise_database_url(server_url))
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from votesys.extensions import db, login_manager
+
 log = logging.getLogger(__name__)
 
 # code -> message template; params are filled with %-formatting after translation.
@@ -154,8 +156,6 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
     from werkzeug.exceptions import HTTPException
-
-    from votesys.extensions import db, login_manager
 
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.path.endswith(".json")

@@ -18,6 +18,7 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        # In the worker, after the fork: the master process imports gunicorn only.
         from votesys import create_app
 
         return create_app(serving=True)

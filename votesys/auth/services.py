@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,13 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, select, update
 
 from votesys.auth.models import ApiToken, Role, User
-from votesys.congress.models import Deputy
+from votesys.auth.principals import deputy_model, is_deputy
 from votesys.errors import DomainError, Unauthorized, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
 
 PIN_LOCK_AFTER = 5  # wrong PINs in a row that lock a deputy's PIN
+# A user, or a deputy (the congress's model: auth.principals).
+Principal = Any
 
 
 class PinLocked(DomainError):
@@ -87,7 +90,8 @@ def create_user(
         raise invalid("unit", _l("a unit account names its responsible unit; others none"))
     if db.session.scalar(select(User.id).where(User.login == login)):
         raise invalid("login", _l("already taken"))
-    if db.session.scalar(select(Deputy.id).where(Deputy.code == login)):
+    deputy = deputy_model()
+    if db.session.scalar(select(deputy.id).where(deputy.code == login)):
         raise invalid("login", _l("already used as a deputy code"))
     user = User(
         login=login,
@@ -111,7 +115,7 @@ def create_user(
     return user
 
 
-def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> User | Deputy:
+def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Principal:
     """A user by login + password, else a deputy by code + PIN. Logins and deputy codes
     never collide: each refuses the other's names when created."""
     login = (login or "").strip()
@@ -132,8 +136,9 @@ def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Use
     raise Unauthorized("bad_credentials")
 
 
-def _reset_failures(deputy: Deputy) -> None:
-    db.session.execute(update(Deputy).where(Deputy.id == deputy.id).values(failed_pins=0))
+def _reset_failures(deputy: Principal) -> None:
+    model = deputy_model()
+    db.session.execute(update(model).where(model.id == deputy.id).values(failed_pins=0))
     db.session.refresh(deputy)
 
 
@@ -144,12 +149,13 @@ def count_wrong_pin(login: str) -> bool:
     deputy = _deputy_by_code((login or "").strip()) if login and login.strip() else None
     if deputy is None or deputy.pin_locked:
         return deputy is not None
+    model = deputy_model()
     db.session.execute(
-        update(Deputy)
-        .where(Deputy.id == deputy.id, Deputy.locked_at.is_(None))
+        update(model)
+        .where(model.id == deputy.id, model.locked_at.is_(None))
         .values(
-            failed_pins=Deputy.failed_pins + 1,
-            locked_at=case((Deputy.failed_pins + 1 >= PIN_LOCK_AFTER, utcnow()), else_=None),
+            failed_pins=model.failed_pins + 1,
+            locked_at=case((model.failed_pins + 1 >= PIN_LOCK_AFTER, utcnow()), else_=None),
         )
     )
     db.session.refresh(deputy)
@@ -158,19 +164,7 @@ def count_wrong_pin(login: str) -> bool:
     return deputy.pin_locked
 
 
-def unlock_pin(user: User, deputy: Deputy) -> None:
-    """An organiser who manages the deputy's jurisdiction unlocks a locked PIN."""
-    from votesys.congress.services import ensure_manages
-
-    ensure_manages(user, deputy.congress.jurisdiction)
-    was_locked = deputy.pin_locked
-    deputy.failed_pins = 0
-    deputy.locked_at = None
-    db.session.flush()
-    audit("pin_unlocked", f"deputy:{deputy.code}", was_locked=was_locked)
-
-
-def change_pin(deputy: Deputy, current: str, new: str, confirm: str | None = None) -> None:
+def change_pin(deputy: Principal, current: str, new: str, confirm: str | None = None) -> None:
     """A deputy changes their own PIN: the current one first (a wrong one counts towards
     the lock), then 4 to 12 digits. Every API token of the deputy is revoked and every
     other session ends."""
@@ -193,9 +187,9 @@ def change_pin(deputy: Deputy, current: str, new: str, confirm: str | None = Non
     audit("pin_changed", f"deputy:{deputy.code}", actor=f"deputy:{deputy.code}")
 
 
-def record_login(principal: User | Deputy, how: str) -> None:
+def record_login(principal: Principal, how: str) -> None:
     """Audit a successful login."""
-    who = f"deputy:{principal.code}" if isinstance(principal, Deputy) else f"user:{principal.login}"
+    who = f"deputy:{principal.code}" if is_deputy(principal) else f"user:{principal.login}"
     audit("login", who, actor=who, via=how)
 
 
@@ -219,12 +213,13 @@ def record_failed_login(login: str, how: str, *, deputies_only: bool = False) ->
     return locked
 
 
-def _deputy_by_code(code: str) -> Deputy | None:
+def _deputy_by_code(code: str) -> Principal | None:
     """Exact code first; else the same letters in upper case (a tablet keyboard may type
     ``lk001`` for ``LK001``)."""
-    deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
+    model = deputy_model()
+    deputy = db.session.scalar(select(model).where(model.code == code))
     if deputy is None and code.upper() != code:
-        deputy = db.session.scalar(select(Deputy).where(Deputy.code == code.upper()))
+        deputy = db.session.scalar(select(model).where(model.code == code.upper()))
     return deputy
 
 
@@ -232,11 +227,11 @@ def token_lifetime() -> timedelta:
     return timedelta(minutes=current_app.config["API_TOKEN_MINUTES"])
 
 
-def issue_token(principal: User | Deputy) -> str:
+def issue_token(principal: Principal) -> str:
     """A new bearer token, valid for API_TOKEN_MINUTES."""
     token = secrets.token_urlsafe(32)
     row = ApiToken(token_hash=_digest(token), expires_at=utcnow() + token_lifetime())
-    if isinstance(principal, Deputy):
+    if is_deputy(principal):
         row.deputy_id = principal.id
     else:
         row.user_id = principal.id
@@ -245,23 +240,31 @@ def issue_token(principal: User | Deputy) -> str:
     return token
 
 
-# Built once: every API request, each cast among them, runs it first.
-_TOKEN_OWNER = (
-    select(User, Deputy)
-    .select_from(ApiToken)
-    .outerjoin(User, User.id == ApiToken.user_id)
-    .outerjoin(Deputy, Deputy.id == ApiToken.deputy_id)
-    .where(
-        ApiToken.token_hash == bindparam("digest"),
-        ApiToken.revoked.is_(False),
-        ApiToken.expires_at > bindparam("now"),
-    )
-)
+_TOKEN_OWNER: dict[str, Any] = {}
 
 
-def principal_for_token(token: str) -> User | Deputy | None:
+def _token_owner():
+    """The token's owner in one statement, built once: every API request, each cast among
+    them, runs it first. Built on first use, when the deputies' model is registered."""
+    if "query" not in _TOKEN_OWNER:
+        deputy = deputy_model()
+        _TOKEN_OWNER["query"] = (
+            select(User, deputy)
+            .select_from(ApiToken)
+            .outerjoin(User, User.id == ApiToken.user_id)
+            .outerjoin(deputy, deputy.id == ApiToken.deputy_id)
+            .where(
+                ApiToken.token_hash == bindparam("digest"),
+                ApiToken.revoked.is_(False),
+                ApiToken.expires_at > bindparam("now"),
+            )
+        )
+    return _TOKEN_OWNER["query"]
+
+
+def principal_for_token(token: str) -> Principal | None:
     """The owner of a live token: not revoked, not expired, owner active (one statement)."""
-    row = db.session.execute(_TOKEN_OWNER, {"digest": _digest(token), "now": utcnow()}).first()
+    row = db.session.execute(_token_owner(), {"digest": _digest(token), "now": utcnow()}).first()
     if row is None:
         return None
     user, deputy = row
@@ -276,11 +279,11 @@ def revoke_token(token: str) -> None:
     )
 
 
-def revoke_tokens(principal: User | Deputy) -> int:
+def revoke_tokens(principal: Principal) -> int:
     """Revoke every live API token of a user or deputy; returns how many."""
     owner = (
         ApiToken.deputy_id == principal.id
-        if isinstance(principal, Deputy)
+        if is_deputy(principal)
         else ApiToken.user_id == principal.id
     )
     result = db.session.execute(
@@ -289,25 +292,25 @@ def revoke_tokens(principal: User | Deputy) -> int:
     return result.rowcount or 0
 
 
-def end_sessions(principal: User | Deputy) -> None:
+def end_sessions(principal: Principal) -> None:
     """Every session cookie signed before now stops working (logout everywhere)."""
     principal.auth_epoch = (principal.auth_epoch or 0) + 1
     db.session.flush()
 
 
-def load_principal(ident: str) -> User | Deputy | None:
+def load_principal(ident: str) -> Principal | None:
     """Flask-Login's loader: ids are 'u:<id>' for users and 'd:<id>' for deputies. A session
     from before the principal's last logout or PIN change (auth_epoch) is not accepted."""
     kind, _, raw = (ident or "").partition(":")
     if not raw.isdigit():
         return None
-    principal: User | Deputy | None = None
+    principal: Principal | None = None
     if kind == "u":
         principal = db.session.get(User, int(raw))
         if principal is not None and not principal.active:
             principal = None
     elif kind == "d":
-        principal = db.session.get(Deputy, int(raw))
+        principal = db.session.get(deputy_model(), int(raw))
     if principal is None or session.get("epoch", 0) != (principal.auth_epoch or 0):
         return None
     return principal

@@ -6,7 +6,6 @@ from flask import Blueprint, g
 from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, json_body
-from votesys.auth.services import unlock_pin
 from votesys.congress import services
 from votesys.congress.models import Deputy
 from votesys.errors import NotFound, invalid
@@ -58,5 +57,5 @@ def unlock(deputy_code: str):
     deputy = db.session.scalar(db.select(Deputy).where(Deputy.code == deputy_code[:32]))
     if deputy is None:
         raise NotFound("not_found")
-    unlock_pin(g.principal, deputy)
+    services.unlock_pin(g.principal, deputy)
     return {"deputy_code": deputy.code, "locked": False}

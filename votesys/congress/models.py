@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from votesys.auth.principals import register_deputies
 from votesys.extensions import db
 from votesys.models_base import utcnow
 
@@ -133,3 +134,7 @@ class Attendance(db.Model):
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deputy = relationship("Deputy")
+
+
+# Deputies sign in with their code and PIN through auth, which knows them only from here.
+register_deputies(Deputy)

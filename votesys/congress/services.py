@@ -40,6 +40,16 @@ def ensure_manages(user: object, jurisdiction: Jurisdiction) -> None:
         raise Forbidden("out_of_scope")
 
 
+def unlock_pin(user: User, deputy: Deputy) -> None:
+    """An organiser who manages the deputy's jurisdiction unlocks a locked PIN."""
+    ensure_manages(user, deputy.congress.jurisdiction)
+    was_locked = deputy.pin_locked
+    deputy.failed_pins = 0
+    deputy.locked_at = None
+    db.session.flush()
+    audit("pin_unlocked", f"deputy:{deputy.code}", was_locked=was_locked)
+
+
 def managed_congresses(user: User) -> list[Congress]:
     congresses = db.session.scalars(select(Congress).order_by(Congress.id)).all()
     return [c for c in congresses if manages(user, c.jurisdiction)]

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from votesys import importing
-from votesys.auth.services import unlock_pin as unlock_pin_service
 from votesys.auth.views import roles_required
 from votesys.congress import services
 from votesys.congress.forms import CheckInForm, CongressForm, SessionForm, UploadForm
@@ -158,7 +157,7 @@ def unlock_pin(deputy_id: int):
     deputy = db.session.get(Deputy, deputy_id)
     if deputy is None:
         raise NotFound("not_found")
-    unlock_pin_service(current_user, deputy)
+    services.unlock_pin(current_user, deputy)
     who = f"{deputy.name} ({deputy.code})"
     flash(_("The PIN of %(name)s is unlocked.", name=who), "ok")
     return redirect(url_for(".congress", congress_id=deputy.congress_id))

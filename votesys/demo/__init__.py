@@ -27,7 +27,18 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from votesys import scenario
+from votesys.auth.models import User
+from votesys.auth.services import create_user
+from votesys.congress import services as congress
+from votesys.congress.models import Congress, CongressSession, Deputy, Jurisdiction
 from votesys.extensions import db
+from votesys.projects import services as projects
+from votesys.projects.models import Project
+from votesys.stations import scenario as stations
+from votesys.voting import record
+from votesys.voting import services as voting
+from votesys.voting.models import Candidate, Vote
 
 HERE = Path(__file__).parent
 SCENARIO = HERE / "lukou.json"
@@ -56,18 +67,13 @@ FOR_2026 = [140, 151, 163, 146, 133, 158, 127, 121, 118, 97, 136, 81, 66, 58, 47
 
 def load_if_empty() -> bool:
     """Load the demo when no congress exists yet; commit. Returns whether it loaded."""
-    from votesys.auth.services import create_user
-    from votesys.congress.models import Congress
-
     if db.session.scalar(select(func.count(Congress.id))):
         return False
-    from votesys.auth.models import User
 
     ids = _first_session()
     candidates_2027 = _second_session(ids)
     township = _township()
     # Opinions became 2027 candidates (p01…) and, a year earlier, 2026 ones (c01…).
-    from votesys.voting.models import Candidate
 
     candidates_2026 = {k: db.session.get(Candidate, c) for k, c in ids["candidates"].items()}
     station_ids = _stations(ids, candidates_2026 | candidates_2027)
@@ -89,12 +95,6 @@ def load_if_empty() -> bool:
 
 def _first_session() -> dict:
     """Load the roster and the 2026 vote, cast 179 ballots through the real path, publish."""
-    from votesys import scenario
-    from votesys.congress import services as congress
-    from votesys.congress.models import CongressSession, Deputy
-    from votesys.voting import services as voting
-    from votesys.voting.models import Vote
-
     data = json.loads(SCENARIO.read_text(encoding="utf-8"))
     later_vacated = [d["code"] for d in data["deputies"] if d.get("status") == "terminated"]
     for d in data["deputies"]:
@@ -124,8 +124,6 @@ def _first_session() -> dict:
 
 def _date_as_session(vote) -> None:
     """Date a demo vote on its session's day and sign its record again with that date."""
-    from votesys.voting import record
-
     day = vote.session.date
     vote.opened_at = vote.opened_at.replace(year=day.year, month=day.month, day=day.day)
     vote.closed_at = vote.closed_at.replace(year=day.year, month=day.month, day=day.day)
@@ -151,10 +149,6 @@ def _ballots(rng: random.Random, n: int, fors: list[int], limit: int) -> list[li
 
 
 def _second_session(ids: dict) -> dict:
-    from votesys.congress import services as congress
-    from votesys.congress.models import Congress, Deputy
-    from votesys.voting import services as voting
-
     spec = json.loads(NEXT_SESSION.read_text(encoding="utf-8"))
     body = db.session.get(Congress, ids["congress"])
     sess = congress.create_session(
@@ -190,9 +184,6 @@ def _second_session(ids: dict) -> dict:
 
 def _stations(ids: dict, candidates: dict) -> dict:
     """Stations, reception days and opinions at every step (see lukou_stations.json)."""
-    from votesys.congress.models import Jurisdiction
-    from votesys.stations import scenario as stations
-
     data = json.loads(STATIONS.read_text(encoding="utf-8"))
     spec = stations.validate(data["stations"], data["opinions"], set(candidates))
     county = db.session.get(Jurisdiction, ids["jurisdiction"])
@@ -201,12 +192,6 @@ def _stations(ids: dict, candidates: dict) -> dict:
 
 def _township() -> int:
     """龙门镇: a paper vote, the tellers' totals entered, a tie, and its runoff in draft."""
-    from votesys import scenario
-    from votesys.congress import services as congress
-    from votesys.congress.models import CongressSession
-    from votesys.voting import services as voting
-    from votesys.voting.models import Vote
-
     ids = scenario.load(json.loads(TOWNSHIP.read_text(encoding="utf-8")))
     sess = db.session.get(CongressSession, ids["session"])
     codes = sorted(ids["deputies"])
@@ -373,9 +358,6 @@ CATEGORIES_2026 = {
 def _register(ids: dict, organiser) -> None:
     """The ten approved 2026 projects (registered when the vote was published): their plans,
     reports, changes and supervision, through the same services as the pages and the API."""
-    from votesys.projects import services as projects
-    from votesys.projects.models import Project
-
     by_key = {
         key: db.session.scalar(select(Project).where(Project.candidate_id == cid))
         for key, cid in ids["candidates"].items()
@@ -437,10 +419,6 @@ def _register(ids: dict, organiser) -> None:
 
 
 def _unit_user(ids: dict) -> None:
-    from votesys.auth.models import User
-    from votesys.auth.services import create_user
-    from votesys.projects.models import Project
-
     login, password = UNIT_USER
     if db.session.scalar(select(User.id).where(User.login == login)):
         return

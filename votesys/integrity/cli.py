@@ -7,6 +7,9 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from votesys.extensions import db
+from votesys.integrity.services import published_keys, rotate_key, signing_key
+
 
 @click.group("keys")
 def keys_group() -> None:
@@ -17,9 +20,6 @@ def keys_group() -> None:
 @with_appcontext
 def rotate_command() -> None:
     """Start signing with a new key; the old public key stays published."""
-    from votesys.extensions import db
-    from votesys.integrity.services import rotate_key, signing_key
-
     signing_key()  # make sure the current key is published before it is retired
     row = rotate_key()
     db.session.commit()
@@ -30,6 +30,4 @@ def rotate_command() -> None:
 @with_appcontext
 def list_command() -> None:
     """Every public key ever used, with fingerprint and validity."""
-    from votesys.integrity.services import published_keys
-
     click.echo(json.dumps(published_keys(), indent=1))

@@ -25,13 +25,16 @@ from votesys.projects import rules
 from votesys.projects import services as projects
 from votesys.projects.models import (
     ChangeRequest,
+    Funding,
     Photo,
     Project,
     Report,
     SupervisionRecord,
 )
+from votesys.projects.rules import quarter_dates
 from votesys.stations.models import Opinion, Reception, Station
 from votesys.stations.rules import digits
+from votesys.stations.services import stats, today
 from votesys.voting.models import Candidate, RatedProject, Vote, VoteCandidate
 from votesys.voting.rule_words import rule_text
 
@@ -116,8 +119,6 @@ def scope(code: str | None) -> tuple[list[Node], Node | None, list[int]]:
 
 def chosen_year(raw: str | None, ids: list[int]) -> int:
     """The year asked for, else the latest year with projects, else this year."""
-    from votesys.stations.services import today
-
     if raw and digits(raw) and 1949 <= int(raw) <= 2200:
         return int(raw)
     return latest_year(ids) or today().year
@@ -130,9 +131,6 @@ def chosen_quarter(raw: str | None) -> int | None:
 
 def opinion_figures(ids: list[int], year: int, quarter: int | None = None) -> dict[str, Any]:
     """The stations' figures of a jurisdiction subtree for a calendar year or a quarter."""
-    from votesys.projects.rules import quarter_dates
-    from votesys.stations.services import stats
-
     start, end = quarter_dates(year, quarter)
     return stats(jurisdiction_ids=ids, start=start, end=end)
 
@@ -246,8 +244,6 @@ def _filtered(filters: Filters, ids: list[int] | None) -> Select:
 
 
 def _investment():
-    from votesys.projects.models import Funding
-
     return (
         select(func.coalesce(func.sum(Funding.amount_wan), 0))
         .where(Funding.project_id == Project.id)

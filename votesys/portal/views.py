@@ -15,6 +15,7 @@ from votesys.projects import labels as project_labels
 from votesys.projects import services as projects
 from votesys.public_cache import public_cached
 from votesys.stations import services as stations
+from votesys.tabular import table
 
 bp = Blueprint("portal", __name__)
 FORMATS = "any(csv, xlsx)"
@@ -195,8 +196,6 @@ def statistics_file(fmt: str):
 
 
 def _file(header, rows, fmt: str, title: str, name: str) -> Response:
-    from votesys.tabular import table
-
     body, mimetype = table(header, rows, fmt, title)
     return Response(
         body,

@@ -13,6 +13,7 @@ from votesys.congress import services as congress
 from votesys.errors import BadRequest, invalid
 from votesys.projects import importing, present, rules, services
 from votesys.public_cache import public_cached
+from votesys.voting import results
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
 ORGANISERS = ("organiser", "admin")
@@ -156,8 +157,6 @@ def dashboard():
 def rating_vote(session_id: int):
     """满意度测评: create a rating vote on projects, then open, cast, close and publish it
     through /api/v1/votes like any vote."""
-    from votesys.voting import results
-
     sess = congress.get_session(session_id, g.principal)
     body = json_body()
     projects = body.get("projects")

@@ -11,6 +11,7 @@ from votesys.api_support import api_auth, json_body
 from votesys.congress import services as congress
 from votesys.errors import invalid
 from votesys.extensions import limiter
+from votesys.integrity.services import current_actor
 from votesys.models_base import MAX_ID
 from votesys.public_cache import public_cached
 from votesys.stations import public_data, rules, services
@@ -163,8 +164,6 @@ def _brief(opinion) -> dict:
 
 
 def _actor() -> str:
-    from votesys.integrity.services import current_actor
-
     return current_actor()
 
 

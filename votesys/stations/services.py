@@ -22,6 +22,7 @@ from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
 from votesys.models_base import MAX_ID, utcnow
 from votesys.stations import rules
+from votesys.stations.labels import STEP_LABELS
 from votesys.stations.models import (
     Feedback,
     Opinion,
@@ -551,8 +552,6 @@ def is_overdue(opinion: Opinion, on: date | None = None) -> bool:
 
 
 def _step_label(step: str) -> str:
-    from votesys.stations.labels import STEP_LABELS
-
     return str(STEP_LABELS.get(step, step))
 
 

@@ -19,7 +19,7 @@ from votesys.errors import DomainError, invalid
 from votesys.extensions import db
 from votesys.stations import export, rules, services
 from votesys.stations.forms import MoveForm, ReceptionForm, ReceptionOpinionForm, StationForm
-from votesys.stations.models import Opinion, Route, Source, Station, Step
+from votesys.stations.models import Opinion, Reception, Route, Source, Station, Step
 
 bp = Blueprint("stations", __name__, url_prefix="/desk")
 STAFF = ("station_staff", "organiser", "admin")
@@ -167,8 +167,6 @@ def create_reception(station_id: int):
 @bp.post("/receptions/<int:reception_id>/publish")
 @roles_required(*STAFF)
 def publish_reception(reception_id: int):
-    from votesys.stations.models import Reception
-
     reception = db.session.get(Reception, reception_id)
     if reception is None:
         abort(404)

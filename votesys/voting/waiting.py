@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, select
 
 from votesys.congress.models import CongressSession
 from votesys.errors import Unavailable
+from votesys.extensions import db
 from votesys.voting.models import PresentAtOpening, Vote, VoteMode, VoteState
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,6 @@ class OpenVotesWatch:
         """One reading on the watcher's own connection: the requests' pool is never waited
         for, so a request may hold its connection while it waits for the first reading."""
         if self._engine is None:
-            from votesys.extensions import db
-
             with self._app.app_context():
                 self._engine = create_engine(
                     db.engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True
