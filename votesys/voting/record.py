@@ -21,7 +21,7 @@ from votesys.integrity.services import (
     verify_signature,
 )
 from votesys.voting.models import Ballot, RollEntry, VoteRecord
-from votesys.voting.record_rules import RECORD_FORMAT
+from votesys.voting.record_rules import RECORD_FORMAT, RULES_VERSION
 from votesys.voting.rule_words import rule_text
 
 
@@ -49,6 +49,7 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
     rating = vote.style == "rating"
     return {
         "format": RECORD_FORMAT,
+        "rules_version": RULES_VERSION,
         "vote": {
             "id": vote.id,
             "title": vote.title,

@@ -1,6 +1,11 @@
 """The election record checked with nothing but the record (``votesys verify``, the tests,
 the restore): its format, the ballots, the counts, the quorum, the tally, the decision under
-the vote's own rule, and the Merkle root. Pure: no Flask, no database."""
+the vote's own rule, and the Merkle root. Pure: no Flask, no database.
+
+A record names the version of the rules it was made under (``rules_version``), and is
+checked under that version: a record signed before a rule changed still verifies after.
+When a rule of ``votesys.voting.rules`` changes, keep the old rules as a module of their own,
+list it in RULES under the old number, and raise RULES_VERSION."""
 
 from __future__ import annotations
 
@@ -11,9 +16,15 @@ from typing import Any
 from votesys.congress.rules import Quorum
 from votesys.errors import InvalidInput
 from votesys.integrity.rules import merkle_root
-from votesys.voting import rules as law
+from votesys.voting import rules as rules_1
+from votesys.voting.rules import Count
 
 RECORD_FORMAT = "votesys-election-record/1"
+# The rules new records are made under, and every version a published record may name.
+RULES_VERSION = "1"
+RULES: dict[str, Any] = {"1": rules_1}
+# Records made before they named their rules (votesys 0.1.0) were made under version 1.
+UNNAMED_RULES = "1"
 
 
 @dataclass(frozen=True)
@@ -39,20 +50,31 @@ def verify_record(record: Any) -> list[Check]:
     check("format", lambda: _format(record))
     if not checks[-1].ok:
         return checks
+    law = law_of(record)
     check("candidates", lambda: _candidates(record))
-    check("ballots well formed", lambda: _well_formed(record))
+    check("ballots well formed", lambda: _well_formed(record, law))
     check("ballots within the limit", lambda: _within_limit(record))
     check("counts", lambda: _counts(record))
     check("quorum", lambda: _quorum(record))
-    check("tally", lambda: _tally(record))
-    check("decision", lambda: _decision(record))
+    check("tally", lambda: _tally(record, law))
+    check("decision", lambda: _decision(record, law))
     check("merkle root", lambda: _merkle(record))
     return checks
+
+
+def law_of(record: Any) -> Any:
+    """The rules a record was made under: the version it names, else those of records made
+    before versions were named."""
+    return RULES[record.get("rules_version", UNNAMED_RULES)]
 
 
 def _format(record: Any) -> str | None:
     if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
         return f"not a {RECORD_FORMAT} document"
+    version = record.get("rules_version", UNNAMED_RULES)
+    if not isinstance(version, str) or version not in RULES:
+        return f"made under rules {version!r}, which this verifier does not know"
+    law = law_of(record)
     vote = record.get("vote")
     if not isinstance(vote, dict):
         return "no vote"
@@ -91,7 +113,7 @@ def _ids(record: dict) -> list[int]:
     return [c["id"] for c in sorted(record["vote"]["candidates"], key=lambda c: c["position"])]
 
 
-def _well_formed(record: dict) -> str | None:
+def _well_formed(record: dict, law: Any) -> str | None:
     n = len(_ids(record))
     allowed = law.allowed_marks(record["vote"]["style"])
     for i, ballot in enumerate(record["ballots"]):
@@ -139,7 +161,7 @@ def _quorum(record: dict) -> str | None:
     return None
 
 
-def _counted(record: dict) -> list[law.Count]:
+def _counted(record: dict, law: Any) -> list[Count]:
     if record["vote"]["mode"] == "paper":
         return [
             law.Count(t["candidate"], t["for"], t["against"], t["abstain"]) for t in record["tally"]
@@ -151,7 +173,7 @@ def _rating(record: dict) -> bool:
     return record["vote"]["style"] == "rating"
 
 
-def _tally(record: dict) -> str | None:
+def _tally(record: dict, law: Any) -> str | None:
     rating = _rating(record)
     stated = {
         t["candidate"]: (t["for"], t["against"], t["abstain"], t["basic"] if rating else 0)
@@ -160,7 +182,7 @@ def _tally(record: dict) -> str | None:
     if record["vote"]["mode"] == "paper":
         paper = record["paper"]
         totals = law.PaperTotals(
-            paper["issued"], paper["returned"], paper["invalid"], _counted(record)
+            paper["issued"], paper["returned"], paper["invalid"], _counted(record, law)
         )
         try:
             law.check_paper(
@@ -172,7 +194,7 @@ def _tally(record: dict) -> str | None:
         except InvalidInput as err:
             return f"paper totals inconsistent ({err.params.get('field')})"
         return None
-    for count in _counted(record):
+    for count in _counted(record, law):
         if stated.get(count.candidate_id) != (
             count.votes_for,
             count.votes_against,
@@ -185,9 +207,9 @@ def _tally(record: dict) -> str | None:
     return None
 
 
-def _decision(record: dict) -> str | None:
+def _decision(record: dict, law: Any) -> str | None:
     vote, roll, decision = record["vote"], record["roll"], record["decision"]
-    counts = _counted(record)
+    counts = _counted(record, law)
     valid = (
         roll["ballots_cast"]
         if vote["mode"] != "paper"
@@ -213,7 +235,7 @@ def _decision(record: dict) -> str | None:
     if threshold != decision["threshold"]:
         return f"the rule gives threshold {threshold}, the record says {decision['threshold']}"
     if _rating(record):
-        return _rating_decision(counts, threshold, decision)
+        return _rating_decision(counts, threshold, decision, law)
     result = law.select(counts, seats=vote["seats"], threshold=threshold)
     expected = {
         d.candidate_id: {"passed": d.passed, "rank": d.rank, "approved": d.approved, "tied": d.tied}
@@ -234,7 +256,9 @@ def _decision(record: dict) -> str | None:
     return None
 
 
-def _rating_decision(counts: list[law.Count], threshold: int | None, decision: dict) -> str | None:
+def _rating_decision(
+    counts: list[Count], threshold: int | None, decision: dict, law: Any
+) -> str | None:
     """满意度测评: each project's rating is the rule's, and nothing is passed or ranked."""
     expected = law.rate(counts, threshold=threshold)
     stated = {d["candidate"]: d["rating"] for d in decision["candidates"]}

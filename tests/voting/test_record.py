@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -22,6 +23,8 @@ from votesys.cli import main as votesys_main
 from votesys.extensions import db
 from votesys.integrity import rules
 from votesys.integrity.rules import canonical_json, merkle_root
+from votesys.voting import record_rules
+from votesys.voting import rules as rules_1
 from votesys.voting.record_rules import verify_record
 
 
@@ -427,3 +430,66 @@ def test_the_sqlite_database_is_readable_by_its_owner_only(app):
     with db.engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
     assert oct(os.stat(db.engine.url.database).st_mode & 0o777) == "0o600"
+
+
+def changed_rules() -> SimpleNamespace:
+    """Version "2" of the rules: passing needs every one of the base, not more than half."""
+    law = SimpleNamespace(
+        **{k: getattr(rules_1, k) for k in dir(rules_1) if not k.startswith("__")}
+    )
+
+    def passage_threshold(base, *, total, present, valid):
+        if base == "none":
+            return None
+        denominator = {"all_deputies": total, "present": present, "valid_ballots": valid}[base]
+        return denominator
+
+    law.passage_threshold = passage_threshold
+    return law
+
+
+@pytest.fixture
+def rules_changed(monkeypatch):
+    monkeypatch.setattr(record_rules, "RULES", {"1": rules_1, "2": changed_rules()})
+    monkeypatch.setattr(record_rules, "RULES_VERSION", "2")
+
+
+def failed(record) -> list[str]:
+    return [c.name for c in record_rules.verify_record(record) if not c.ok]
+
+
+def test_a_record_names_its_rules(closed_vote, api):
+    body, _, _ = download(api, closed_vote["votes"]["main"], as_="organiser")
+    assert json.loads(body)["rules_version"] == record_rules.RULES_VERSION == "1"
+
+
+def test_a_record_made_before_a_rule_change_still_verifies(
+    closed_vote,
+    api,
+    tmp_path,
+    rules_changed,
+):
+    body, sig, pem = download(api, closed_vote["votes"]["main"], as_="organiser")
+    record = json.loads(body)
+    assert failed(record) == []
+    record_file, sig_file, key_file = write(tmp_path, body, sig, pem)
+    code, lines = run_verify(record_file, "--signature", sig_file, "--key", key_file)
+    assert code == 0 and lines[-1] == "OK"
+
+
+def test_the_named_version_is_the_one_applied(closed_vote, api, rules_changed):
+    """The same record claiming the new rules fails them (their threshold is 6 of 6, the
+    record's 4); claiming rules this verifier does not know fails its format."""
+    body, _, _ = download(api, closed_vote["votes"]["main"], as_="organiser")
+    record = json.loads(body)
+    record["rules_version"] = "2"
+    assert "decision" in failed(record)
+    record["rules_version"] = "9"
+    assert failed(record) == ["format"]
+
+
+def test_records_from_before_versions_were_named_use_version_one(closed_vote, api):
+    body, _, _ = download(api, closed_vote["votes"]["main"], as_="organiser")
+    record = json.loads(body)
+    del record["rules_version"]  # as votesys 0.1.0 wrote them
+    assert failed(record) == []
