@@ -18,20 +18,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from votesys.voting.labels import BASE_LABELS, MODE_LABELS, STYLE_LABELS
+from votesys.voting.rules import BASES, MODES, BallotStyle
+
+# The form offers the styles an organiser sets up here (a rating vote is made from the
+# register); values and labels are the vote's own (rules, labels).
 STYLE_CHOICES = [
-    SelectChoice("per_candidate", _l("for / against / abstain on each candidate")),
-    SelectChoice("approval", _l("tick the candidates you support")),
+    SelectChoice(s, STYLE_LABELS[s]) for s in (BallotStyle.PER_CANDIDATE, BallotStyle.APPROVAL)
 ]
-BASE_CHOICES = [
-    SelectChoice("all_deputies", _l("more than half of all current deputies")),
-    SelectChoice("present", _l("more than half of the deputies present when the vote opened")),
-    SelectChoice("valid_ballots", _l("more than half of the valid ballots")),
-    SelectChoice("none", _l("no threshold")),
-]
-MODE_CHOICES = [
-    SelectChoice("electronic", _l("tablets")),
-    SelectChoice("paper", _l("paper ballots")),
-]
+BASE_CHOICES = [SelectChoice(b, BASE_LABELS[b]) for b in BASES]
+MODE_CHOICES = [SelectChoice(m, MODE_LABELS[m]) for m in MODES]
 
 
 def finite_amount(form, field) -> None:

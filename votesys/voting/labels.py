@@ -14,6 +14,10 @@ STYLE_LABELS = {
     "per_candidate": _l("for / against / abstain on each candidate"),
     "approval": _l("tick the candidates you support"),
 }
+MODE_LABELS = {
+    "electronic": _l("tablets"),
+    "paper": _l("paper ballots"),
+}
 STATE_LABELS = {
     "draft": _l("draft"),
     "open": _l("open"),

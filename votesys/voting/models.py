@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.extensions import db
 from votesys.models_base import utcnow
+from votesys.voting.rules import BallotStyle, PassageBase, VoteMode
 
 
 class VoteState(StrEnum):
@@ -27,24 +28,6 @@ class VoteState(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     PUBLISHED = "published"
-
-
-class BallotStyle(StrEnum):
-    PER_CANDIDATE = "per_candidate"
-    APPROVAL = "approval"
-    RATING = "rating"  # 满意度测评: each project rated 满意 / 基本满意 / 不满意
-
-
-class PassageBase(StrEnum):
-    ALL_DEPUTIES = "all_deputies"
-    PRESENT = "present"
-    VALID_BALLOTS = "valid_ballots"
-    NONE = "none"
-
-
-class VoteMode(StrEnum):
-    ELECTRONIC = "electronic"
-    PAPER = "paper"
 
 
 class Candidate(db.Model):

@@ -7,16 +7,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
 from votesys.errors import InvalidInput, invalid
 
+
+class BallotStyle(StrEnum):
+    PER_CANDIDATE = "per_candidate"
+    APPROVAL = "approval"
+    RATING = "rating"  # 满意度测评: each project rated 满意 / 基本满意 / 不满意
+
+
+class PassageBase(StrEnum):
+    ALL_DEPUTIES = "all_deputies"
+    PRESENT = "present"
+    VALID_BALLOTS = "valid_ballots"
+    NONE = "none"
+
+
+class VoteMode(StrEnum):
+    ELECTRONIC = "electronic"
+    PAPER = "paper"
+
+
+# The allowed values, once: their labels are voting.labels' (STYLE_LABELS, …).
+STYLES = tuple(BallotStyle)
+BASES = tuple(PassageBase)
+MODES = tuple(VoteMode)
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 CHOICES = (FOR, AGAINST, ABSTAIN)
 MARK_OF = {FOR: "F", AGAINST: "A", ABSTAIN: "N"}
 CHOICE_OF = {v: k for k, v in MARK_OF.items()}
-STYLES = ("per_candidate", "approval", "rating")
 # 满意度测评: a rating ballot marks each project 满意 S, 基本满意 B or 不满意 U (N: not rated).
 # Counted, 满意 goes in the "for" column, 不满意 in "against", 基本满意 in its own.
 SATISFIED, BASIC, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
@@ -30,9 +53,6 @@ def allowed_marks(style: str) -> set[str]:
     if style == "rating":
         return set(RATING_MARK_OF.values())
     return {"F", "N"} if style == "approval" else {"F", "A", "N"}
-
-
-BASES = ("all_deputies", "present", "valid_ballots", "none")
 
 
 def passage_threshold(base: str, *, total: int, present: int, valid: int) -> int | None:

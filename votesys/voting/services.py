@@ -25,17 +25,15 @@ from votesys.voting import rules
 from votesys.voting.labels import STATE_LABELS
 from votesys.voting.models import (
     Ballot,
-    BallotStyle,
     Candidate,
-    PassageBase,
     PresentAtOpening,
     RollEntry,
     Vote,
     VoteCandidate,
-    VoteMode,
     VoteState,
 )
 from votesys.voting.record import write_record
+from votesys.voting.rules import BallotStyle, PassageBase, VoteMode
 from votesys.voting.signals import result_published
 
 # Receipts avoid letters and digits that are easily confused when read aloud or copied.

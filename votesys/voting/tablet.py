@@ -16,7 +16,8 @@ from votesys.congress.models import CongressSession
 from votesys.errors import DomainError, Forbidden, InvalidInput, Unavailable
 from votesys.extensions import db
 from votesys.voting import rules, services, waiting
-from votesys.voting.models import Vote, VoteMode, VoteState
+from votesys.voting.models import Vote, VoteState
+from votesys.voting.rules import VoteMode
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
 

@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, select
 from votesys.congress.models import CongressSession
 from votesys.errors import Unavailable
 from votesys.extensions import db
-from votesys.voting.models import PresentAtOpening, Vote, VoteMode, VoteState
+from votesys.voting.models import PresentAtOpening, Vote, VoteState
+from votesys.voting.rules import VoteMode
 
 log = logging.getLogger(__name__)
 
