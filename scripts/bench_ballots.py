@@ -22,6 +22,7 @@ import time
 from sqlalchemy import text
 
 from votesys.database import throwaway_postgres_database
+from votesys.voting import casting, counting
 
 
 def main() -> None:
@@ -101,14 +102,14 @@ def run(args: argparse.Namespace, url: str) -> None:
                     choices[str(cid)] = word
                 expected[cid][{"for": 0, "against": 1}.get(word, 2)] += 1
             t0 = time.perf_counter()
-            services.cast_ballot(
+            casting.cast_ballot(
                 db.session.get(Vote, vote_id), db.session.get(Deputy, deputy_id), choices
             )
             db.session.commit()
             latencies.append(time.perf_counter() - t0)
         cast_total = time.perf_counter() - started
         t0 = time.perf_counter()
-        vote = services.close_vote(db.session.get(Vote, vote_id))
+        vote = counting.close_vote(db.session.get(Vote, vote_id))
         db.session.commit()
         close_s = time.perf_counter() - t0
         stored = {

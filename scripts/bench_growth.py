@@ -86,7 +86,7 @@ def measure_tally(sizes: list[int], candidates: int) -> list[tuple[int, float]]:
     from votesys import scenario
     from votesys.congress.models import Attendance
     from votesys.extensions import db
-    from votesys.voting import services
+    from votesys.voting import counting, services
     from votesys.voting.models import Ballot, RollEntry, Vote
 
     deputies = max(sizes)
@@ -144,7 +144,7 @@ def measure_tally(sizes: list[int], candidates: int) -> list[tuple[int, float]]:
         )
         db.session.commit()
         t0 = time.monotonic()
-        services.close_vote(db.session.get(Vote, vote.id))
+        counting.close_vote(db.session.get(Vote, vote.id))
         db.session.commit()
         out.append((n, time.monotonic() - t0))
         print(f"== tally of {n} ballots: {out[-1][1]:.3f} s", flush=True)

@@ -20,7 +20,7 @@ from votesys.congress.models import Deputy
 from votesys.database import throwaway_postgres_database
 from votesys.extensions import db
 from votesys.stations.models import Opinion
-from votesys.voting import services
+from votesys.voting import casting, counting, services
 from votesys.voting.models import Ballot, PresentAtOpening, RollEntry, Vote, VoteState
 
 
@@ -37,7 +37,7 @@ def _mid_cycle() -> dict:
     ).all()
     first = str(vote.entries[0].candidate_id)
     for deputy_id in present:
-        services.cast_ballot(vote, db.session.get(Deputy, deputy_id), {first: "for"})
+        casting.cast_ballot(vote, db.session.get(Deputy, deputy_id), {first: "for"})
     db.session.commit()
     opinion = db.session.scalar(
         select(Opinion).where(Opinion.citizen_phone_enc.is_not(None)).order_by(Opinion.id)
@@ -111,8 +111,8 @@ def _same_mid_cycle_state(facts: dict) -> None:
             PresentAtOpening.vote_id == vote.id, PresentAtOpening.deputy_id.not_in(voted)
         )
     )
-    services.cast_ballot(vote, db.session.get(Deputy, waiting), {})
-    services.close_vote(vote)
+    casting.cast_ballot(vote, db.session.get(Deputy, waiting), {})
+    counting.close_vote(vote)
     db.session.commit()
     assert not backup.summarise().records_failed
 
@@ -184,7 +184,7 @@ def test_sqlite_backup_while_deputies_cast_is_consistent(app, runner, tmp_path, 
         with app.app_context():
             for deputy_id in ids["deputies"].values():
                 vote = db.session.get(Vote, ids["votes"]["main"])
-                services.cast_ballot(vote, db.session.get(Deputy, deputy_id), {})
+                casting.cast_ballot(vote, db.session.get(Deputy, deputy_id), {})
                 db.session.commit()
             db.session.remove()
         done.set()

@@ -13,6 +13,7 @@ from votesys.auth.services import create_user
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.extensions import db
+from votesys.voting import counting
 from votesys.voting import services as voting
 from votesys.voting.models import Ballot, Vote
 
@@ -121,7 +122,7 @@ def test_waiting_tablet_follows_open_and_close_in_english_without_reload(live_ap
     assert link.get_attribute("href").endswith(f"/tablet/votes/{vid}")
     assert tablet.inner_text("#tablet-state h1") == title
     with live_app.app_context():
-        voting.close_vote(db.session.get(Vote, vid))
+        counting.close_vote(db.session.get(Vote, vid))
         db.session.commit()
     tablet.wait_for_selector("text=Please wait", timeout=5000)
     assert tablet.evaluate("window.sameDocument") is True

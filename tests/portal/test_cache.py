@@ -9,6 +9,7 @@ from votesys import create_app
 from votesys.extensions import db
 from votesys.projects import services as projects
 from votesys.projects.models import Project
+from votesys.voting import casting, counting
 
 WATER = "农村饮水安全巩固提升工程"
 
@@ -78,10 +79,10 @@ def test_casting_and_check_in_do_not_retire_the_cache(app, make_scenario):
     db.session.commit()
     opened = generation()
     deputy = db.session.get(Deputy, ids["deputies"]["D0001"])
-    voting.cast_ballot(vote, deputy, {str(ids["candidates"]["c1"]): "for"})
+    casting.cast_ballot(vote, deputy, {str(ids["candidates"]["c1"]): "for"})
     db.session.commit()
     assert generation() == opened  # a ballot is not public until the vote closes
-    voting.close_vote(vote)
+    counting.close_vote(vote)
     db.session.commit()
     assert generation() != opened
 

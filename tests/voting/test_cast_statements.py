@@ -9,7 +9,7 @@ from tests.factories import PIN
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.extensions import db
-from votesys.voting import services
+from votesys.voting import casting, services
 from votesys.voting.models import Vote
 
 
@@ -59,7 +59,7 @@ def test_a_cast_is_four_statements_on_postgresql_five_on_sqlite(app, api, make_s
     # token with its owner; the vote with the casting check (its state, congress, the
     # deputy's check-in and count at opening; on PostgreSQL it locks the vote's state);
     # roll entry; ballot. SQLite reads the state once more after taking its write lock
-    # with the roll entry (services._cast).
+    # with the roll entry (casting._cast).
     postgres = db.engine.dialect.name == "postgresql"
     assert seen.count("INSERT") == 2, seen
     assert seen.count("SELECT") == (2 if postgres else 3), seen
@@ -74,13 +74,13 @@ def test_the_body_is_read_before_the_vote_is_locked(app, api, make_scenario, mon
     vid = _open_vote_with_everyone_present(make_scenario, deputies=2, candidates=2, seats=1)
     api.login("D0001", PIN)
     seen = []
-    locking = services.vote_for_casting
+    locking = casting.vote_for_casting
 
     def watched(*args, **kwargs):
         seen.append(getattr(request, "_cached_data", None))
         return locking(*args, **kwargs)
 
-    monkeypatch.setattr(services, "vote_for_casting", watched)
+    monkeypatch.setattr(casting, "vote_for_casting", watched)
     r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": {}}, as_="D0001")
     assert r.status_code == 201
     assert seen == [b'{"choices": {}}']

@@ -11,7 +11,7 @@ from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy
 from votesys.errors import DomainError
 from votesys.extensions import db
-from votesys.voting import services
+from votesys.voting import casting, counting, services
 from votesys.voting.models import Ballot, RollEntry, Vote
 
 
@@ -59,7 +59,7 @@ def test_one_deputy_many_tablets_exactly_one_ballot(app, make_scenario):
 
     def cast(i):
         vote, deputy = db.session.get(Vote, vote_id), db.session.get(Deputy, deputy_id)
-        return services.cast_ballot(vote, deputy, {cid: "for"}).receipt
+        return casting.cast_ballot(vote, deputy, {cid: "for"}).receipt
 
     outcomes = _run_threads(app, 16, cast)
     ok = [o for o in outcomes if o[0] == "ok"]
@@ -80,9 +80,9 @@ def test_close_racing_casts_counts_exactly_the_accepted(app, make_scenario):
     def work(i):
         vote = db.session.get(Vote, vote_id)
         if i == len(deputies):
-            return services.close_vote(vote).id
+            return counting.close_vote(vote).id
         deputy = db.session.get(Deputy, deputies[i])
-        return services.cast_ballot(vote, deputy, {cid: "for"}).receipt
+        return casting.cast_ballot(vote, deputy, {cid: "for"}).receipt
 
     outcomes = _run_threads(app, len(deputies) + 1, work)
     accepted = [o for o in outcomes if o[0] == "ok" and isinstance(o[1], str)]
@@ -155,7 +155,7 @@ def test_check_ins_racing_the_opening_are_counted_or_refused_never_both(app, mak
     for code in codes:
         deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
         try:
-            services.cast_ballot(vote, deputy, {cid: "for"})
+            casting.cast_ballot(vote, deputy, {cid: "for"})
             db.session.commit()
             accepted += 1
         except DomainError as err:

@@ -15,7 +15,7 @@ from tests.factories import PIN
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.extensions import db
-from votesys.voting import services
+from votesys.voting import counting, services
 from votesys.voting.models import Vote
 
 
@@ -46,7 +46,7 @@ def open_vote(vid):
 
 
 def close_vote(vid):
-    services.close_vote(db.session.get(Vote, vid))
+    counting.close_vote(db.session.get(Vote, vid))
     db.session.commit()
 
 

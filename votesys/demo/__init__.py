@@ -36,7 +36,7 @@ from votesys.extensions import db
 from votesys.projects import services as projects
 from votesys.projects.models import Project
 from votesys.stations import scenario as stations
-from votesys.voting import record
+from votesys.voting import casting, counting, record
 from votesys.voting import services as voting
 from votesys.voting.models import Candidate, Vote
 
@@ -110,8 +110,8 @@ def _first_session() -> dict:
         ids["deputies"].values(), _ballots(rng, 179, FOR_2026, 10), strict=True
     ):
         choices = {str(cid): m for cid, m in zip(candidate_ids, marks, strict=True) if m}
-        voting.cast_ballot(vote, db.session.get(Deputy, deputy_id), choices)
-    voting.close_vote(vote)
+        casting.cast_ballot(vote, db.session.get(Deputy, deputy_id), choices)
+    counting.close_vote(vote)
     _date_as_session(vote)
     voting.publish_vote(vote)
     vote.published_at = vote.published_at.replace(year=2026, month=1, day=8)
@@ -202,7 +202,7 @@ def _township() -> int:
         cid: dict(zip(("for", "against", "abstain"), totals, strict=True))
         for cid, totals in zip(voting.candidate_ids(vote), PAPER_TOTALS, strict=True)
     }
-    voting.enter_paper_totals(vote, issued=43, returned=43, invalid_ballots=1, counts=counts)
+    counting.enter_paper_totals(vote, issued=43, returned=43, invalid_ballots=1, counts=counts)
     _date_as_session(vote)
     voting.create_runoff(vote)
     return ids["jurisdiction"]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from votesys.congress import services as congress
 from votesys.extensions import db
-from votesys.voting import results, services
+from votesys.voting import casting, results
 from votesys.voting.models import Vote, VoteState
 
 bp = Blueprint("hall", __name__, url_prefix="/hall")
@@ -42,7 +42,7 @@ def hall_state(session_id: int) -> dict:
             "id": current.id,
             "title": current.title,
             "state": current.state,
-            "ballots_cast": services.ballots_cast(current),
+            "ballots_cast": casting.ballots_cast(current),
             "present_at_open": current.present_at_open,
         }
     elif published is not None:

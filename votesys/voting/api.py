@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from votesys.api_support import api_auth, bearer_principal, json_body, read_body_now
 from votesys.congress.models import Deputy
 from votesys.errors import Forbidden, Unauthorized, invalid
-from votesys.voting import results, services
+from votesys.voting import casting, counting, results, services
 from votesys.voting.models import VoteState
 
 bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
@@ -45,7 +45,7 @@ def open_(vote_id: int):
 @bp.post("/votes/<int:vote_id>/close")
 @api_auth(*ORGANISERS)
 def close(vote_id: int):
-    vote = services.close_vote(services.get_managed_vote(vote_id, g.principal))
+    vote = counting.close_vote(services.get_managed_vote(vote_id, g.principal))
     return results.result_dict(vote)
 
 
@@ -62,7 +62,7 @@ def cast(vote_id: int):
     """Cast the deputy's ballot: 201 with a receipt; a retry with the same
     Idempotency-Key gets the same answer."""
     read_body_now()  # before the vote's row is locked (FOR SHARE, until the commit)
-    vote, check = services.vote_for_casting(vote_id, g.principal)
+    vote, check = casting.vote_for_casting(vote_id, g.principal)
     if check.congress_id != g.principal.congress_id:
         # Another congress's vote: refused before its body is read.
         raise Forbidden("deputy_not_in_congress")
@@ -70,7 +70,7 @@ def cast(vote_id: int):
     choices = body.get("choices")
     if not isinstance(choices, dict):
         raise invalid("choices", _l("an object mapping candidate ids to for / against / abstain"))
-    outcome = services.cast_ballot(
+    outcome = casting.cast_ballot(
         vote, g.principal, choices, request.headers.get("Idempotency-Key"), check=check
     )
     return {"receipt": outcome.receipt}, 201
@@ -96,13 +96,13 @@ def runoff(vote_id: int):
 def paper(vote_id: int):
     """Enter the tellers' totals of a paper vote; closes it (or records it void)."""
     vote = services.get_managed_vote(vote_id, g.principal)
-    services.ensure_paper_entry(vote)
+    counting.ensure_paper_entry(vote)
     body = json_body()
-    vote = services.enter_paper_totals(
+    vote = counting.enter_paper_totals(
         vote,
-        issued=services.require_int(body.get("issued"), "issued"),
-        returned=services.require_int(body.get("returned"), "returned"),
-        invalid_ballots=services.require_int(body.get("invalid", 0), "invalid"),
-        counts=services.parse_paper_counts(body.get("candidates"), vote),
+        issued=counting.require_int(body.get("issued"), "issued"),
+        returned=counting.require_int(body.get("returned"), "returned"),
+        invalid_ballots=counting.require_int(body.get("invalid", 0), "invalid"),
+        counts=counting.parse_paper_counts(body.get("candidates"), vote),
     )
     return results.result_dict(vote)

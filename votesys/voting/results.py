@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from votesys.voting import services
+from votesys.voting import casting, services
 from votesys.voting.labels import RATING_LABELS
 from votesys.voting.models import Vote
 from votesys.voting.rating import rated_project_ids
@@ -26,7 +26,7 @@ def vote_dict(vote: Vote) -> dict[str, Any]:
         "base": vote.base,
         "runoff_of": vote.runoff_of_id,
         "candidates": [{"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries],
-        "ballots_cast": services.ballots_cast(vote),
+        "ballots_cast": casting.ballots_cast(vote),
     }
 
 

@@ -15,7 +15,7 @@ from votesys.auth.views import roles_required
 from votesys.congress.models import CongressSession
 from votesys.errors import DomainError, Forbidden, InvalidInput, Unavailable
 from votesys.extensions import db
-from votesys.voting import rules, services, waiting
+from votesys.voting import casting, rules, services, waiting
 from votesys.voting.models import Vote, VoteState
 from votesys.voting.rules import VoteMode
 
@@ -46,7 +46,7 @@ def _open_vote() -> Vote | None:
 def _refusal(vote: Vote) -> DomainError | None:
     """Why this deputy cannot cast in this vote now, or None: the same check as casting."""
     try:
-        services.ensure_can_cast(vote, current_user)
+        casting.ensure_can_cast(vote, current_user)
     except DomainError as err:
         return err
     return None
@@ -54,7 +54,7 @@ def _refusal(vote: Vote) -> DomainError | None:
 
 def _status() -> dict:
     vote = _open_vote()
-    voted = bool(vote and services.has_voted(vote, current_user))
+    voted = bool(vote and casting.has_voted(vote, current_user))
     refusal = _refusal(vote) if vote is not None and not voted else None
     return {
         "mandate_current": current_user.mandate_current,
@@ -101,7 +101,7 @@ def events():
     db.session.close()  # no connection is held while waiting for the watcher's reading
     watch = waiting.watch(current_app._get_current_object())
     vote = watch.wait(congress_id, None, 0)  # 503 here if the database does not answer
-    voted = services.has_voted_id(vote.id, deputy_id) if vote else False
+    voted = casting.has_voted_id(vote.id, deputy_id) if vote else False
     db.session.close()  # nor while streaming
     config = current_app.config
     lifetime = config["TABLET_STREAM_SECONDS"] * random.uniform(0.8, 1.2)
@@ -114,7 +114,7 @@ def events():
             "vote": vote.id if vote else None,
             "title": vote.title if vote else None,
             "voted": voted if vote else False,
-            # the same rule as casting (services.ensure_can_cast), from the watcher's list
+            # the same rule as casting (casting.ensure_can_cast), from the watcher's list
             # of those counted present at the opening: a deputy who may not cast is shown
             # why by the page itself (it reloads), not a button that leads to a refusal
             "can_cast": bool(vote and mandate and not voted and deputy_id in vote.present),
@@ -161,7 +161,7 @@ def _choices_from_form(vote: Vote) -> dict[str, str]:
 
 
 def _ballot(vote: Vote, choices: dict[str, str], error: str | None = None, status: int = 200):
-    voted = services.has_voted(vote, current_user)
+    voted = casting.has_voted(vote, current_user)
     refusal = None if voted else _refusal(vote)
     if refusal is not None and refusal.code != "vote_not_open":
         return render_template("tablet/refused.html", vote=vote, error=refusal), refusal.status
@@ -199,7 +199,7 @@ def review(vote_id: int):
         )
     except InvalidInput as err:
         return _ballot(vote, choices, err.message, 422)
-    if services.has_voted(vote, current_user) or _refusal(vote) is not None:
+    if casting.has_voted(vote, current_user) or _refusal(vote) is not None:
         return _ballot(vote, choices)
     unmarked = [e for e in vote.entries if str(e.candidate_id) not in choices]
     return render_template(
@@ -218,7 +218,7 @@ def cast(vote_id: int):
     vote = _vote_for_deputy(vote_id)
     choices = _choices_from_form(vote)
     try:
-        outcome = services.cast_ballot(
+        outcome = casting.cast_ballot(
             vote, current_user, choices, request.form.get("idempotency_key") or None
         )
     except DomainError as err:

@@ -15,7 +15,7 @@ from votesys.congress.forms import UploadForm
 from votesys.errors import DomainError
 from votesys.extensions import db
 from votesys.tabular import table
-from votesys.voting import labels, results, services
+from votesys.voting import casting, counting, labels, results, services
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
 from votesys.voting.rule_words import rule_text
 
@@ -145,7 +145,7 @@ def vote(vote_id: int):
         vote=v,
         sess=v.session,
         quorum=congress.quorum(v.session),
-        cast=services.ballots_cast(v),
+        cast=casting.ballots_cast(v),
         result=results.result_dict(v) if v.state in ("closed", "published") else None,
         rule=rule_text(v),
         runoff=services.runoff_of(v),
@@ -156,7 +156,7 @@ def vote(vote_id: int):
 
 ACTIONS = {
     "open": (services.open_vote, _l("The vote is open. Deputies can vote now.")),
-    "close": (services.close_vote, _l("The vote is closed and counted.")),
+    "close": (counting.close_vote, _l("The vote is closed and counted.")),
     "publish": (services.publish_vote, _l("The result is published.")),
 }
 
@@ -206,12 +206,12 @@ def paper(vote_id: int):
             }
             for e in v.entries
         }
-        services.enter_paper_totals(
+        counting.enter_paper_totals(
             v,
             issued=form.issued.data,
             returned=form.returned.data,
             invalid_ballots=form.invalid.data,
-            counts=services.parse_paper_counts(raw, v),
+            counts=counting.parse_paper_counts(raw, v),
         )
     except DomainError as err:
         db.session.rollback()

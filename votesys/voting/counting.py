@@ -1,0 +1,207 @@
+"""Counting: closing an electronic vote (tally, rule, seal, record), a paper vote's totals,
+and the decision applied to the counts. Flush only."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select, update
+
+from votesys.database import truncate_wal_after_commit
+from votesys.errors import Conflict, InvalidInput, invalid
+from votesys.extensions import db
+from votesys.integrity.services import audit
+from votesys.models_base import utcnow
+from votesys.voting import rules, services
+from votesys.voting.labels import STATE_LABELS
+from votesys.voting.models import (
+    Ballot,
+    RollEntry,
+    Vote,
+    VoteState,
+)
+from votesys.voting.record import write_record
+from votesys.voting.rules import BallotStyle, VoteMode
+
+
+def close_vote(vote: Vote) -> Vote:
+    """Close an electronic vote, count its ballots and apply the rule."""
+    if vote.mode == VoteMode.PAPER:
+        raise Conflict("paper_vote")
+    services.require_state(vote, VoteState.OPEN)
+    # The conditional update takes the vote row's lock: it waits for casts in flight and
+    # makes later casts see "closed". Two organisers closing at once: one wins.
+    done = db.session.execute(
+        update(Vote)
+        .where(Vote.id == vote.id, Vote.state == VoteState.OPEN)
+        .values(state=VoteState.CLOSED, closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise Conflict("wrong_state", state=STATE_LABELS["closed"], needed=STATE_LABELS["open"])
+    db.session.refresh(vote)
+    marks = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
+    roll = db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
+    if roll != len(marks):  # one transaction writes both, so this never happens
+        raise RuntimeError("roll and ballots disagree")
+    counts = rules.tally(marks, services.candidate_ids(vote))
+    _apply_decision(vote, counts, ballots=len(marks), valid=len(marks))
+    _seal(vote.id)
+    audit("vote_closed", f"vote:{vote.id}", ballots=len(marks))
+    write_record(vote)
+    return vote
+
+
+def _seal(vote_id: int) -> None:
+    """Rewrite the closed vote's ballots in a random order, in the closing transaction.
+
+    While a vote is open, a ballot row and the roll row cast with it share a transaction id
+    (PostgreSQL's ``xmin``) and sit on disk in the order of casting. Rewritten at close, every
+    ballot carries the closing transaction's id, which no roll row has, and lies in an order
+    that says nothing about the roll's. On SQLite the ballots table has no rowid and deleted
+    rows are overwritten (``secure_delete``). See docs/security.md.
+    """
+    ballots = [
+        dict(row)
+        for row in db.session.execute(
+            select(Ballot.id, Ballot.vote_id, Ballot.marks).where(Ballot.vote_id == vote_id)
+        ).mappings()
+    ]
+    secrets.SystemRandom().shuffle(ballots)
+    db.session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
+    if ballots:  # multi-row VALUES insert rows in list order: the heap follows the shuffle
+        db.session.execute(insert(Ballot), ballots)
+    truncate_wal_after_commit(db.session())
+    db.session.expire_all()
+
+
+def enter_paper_totals(
+    vote: Vote,
+    *,
+    issued: int,
+    returned: int,
+    invalid_ballots: int,
+    counts: Mapping[int, Mapping[str, int]],
+) -> Vote:
+    """Record the tellers' totals of a paper vote, check them, and close the vote."""
+    ensure_paper_entry(vote)
+    ids = services.candidate_ids(vote)
+    if set(counts) != set(ids):
+        raise invalid("candidates", _l("give counts for every candidate on the ballot, no others"))
+    rows = [
+        rules.Count(cid, counts[cid]["for"], counts[cid]["against"], counts[cid]["abstain"])
+        for cid in ids
+    ]
+    totals = rules.PaperTotals(issued, returned, invalid_ballots, rows)
+    void = rules.check_paper(
+        totals, present=vote.present_at_open, style=vote.style, max_for=vote.max_for
+    )
+    vote.paper_issued, vote.paper_returned, vote.paper_invalid = issued, returned, invalid_ballots
+    vote.state = VoteState.CLOSED
+    vote.closed_at = utcnow()
+    if void:
+        vote.void_reason = void
+        vote.ballots_cast, vote.valid_ballots = returned, totals.valid
+        for entry, count in zip(vote.entries, rows, strict=True):  # the tellers' counts stand
+            entry.votes_for = count.votes_for
+            entry.votes_against = count.votes_against
+            entry.votes_abstain = count.votes_abstain
+        db.session.flush()
+    else:
+        _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
+    audit(
+        "paper_totals_entered",
+        f"vote:{vote.id}",
+        issued=issued,
+        returned=returned,
+        invalid=invalid_ballots,
+        void=void,
+        counts={str(c.candidate_id): [c.votes_for, c.votes_against, c.votes_abstain] for c in rows},
+    )
+    write_record(vote)
+    return vote
+
+
+def ensure_paper_entry(vote: Vote) -> None:
+    """Paper totals are taken for an open paper vote only."""
+    if vote.mode != VoteMode.PAPER:
+        raise Conflict("electronic_vote")
+    services.require_state(vote, VoteState.OPEN)
+
+
+def _apply_decision(vote: Vote, counts: list[rules.Count], *, ballots: int, valid: int) -> None:
+    threshold = rules.passage_threshold(
+        vote.base, total=vote.total_deputies, present=vote.present_at_open, valid=valid
+    )
+    if vote.style == BallotStyle.RATING:
+        _apply_rating(vote, counts, threshold, ballots=ballots, valid=valid)
+        return
+    result = rules.select(counts, seats=vote.seats, threshold=threshold)
+    by_id = {c.candidate_id: c for c in counts}
+    decided = {d.candidate_id: d for d in result.decisions}
+    for entry in vote.entries:
+        count, decision = by_id[entry.candidate_id], decided[entry.candidate_id]
+        entry.votes_for = count.votes_for
+        entry.votes_against = count.votes_against
+        entry.votes_abstain = count.votes_abstain
+        entry.passed, entry.rank = decision.passed, decision.rank
+        entry.approved, entry.tied = decision.approved, decision.tied
+    vote.ballots_cast, vote.valid_ballots = ballots, valid
+    vote.threshold = threshold
+    vote.runoff_needed = result.runoff_needed
+    vote.places_left = result.places_left
+    db.session.flush()
+
+
+def _apply_rating(
+    vote: Vote, counts: list[rules.Count], threshold: int | None, *, ballots: int, valid: int
+) -> None:
+    """满意度测评: each project's counts and rating; no passage, ranks or places."""
+    ratings = rules.rate(counts, threshold=threshold)
+    by_id = {c.candidate_id: c for c in counts}
+    for entry in vote.entries:
+        count = by_id[entry.candidate_id]
+        entry.votes_for = count.votes_for
+        entry.votes_against = count.votes_against
+        entry.votes_abstain = count.votes_abstain
+        entry.votes_basic = count.votes_basic
+        entry.rating = ratings[entry.candidate_id]
+    vote.ballots_cast, vote.valid_ballots = ballots, valid
+    vote.threshold = threshold
+    vote.runoff_needed, vote.places_left = False, 0
+    db.session.flush()
+
+
+def require_int(value: object, field: str, *, low: int = 0, high: int = 10**7) -> int:
+    """An integer from JSON or a form, within bounds, else a field error."""
+    if isinstance(value, bool):
+        raise invalid(field, _l("a whole number"))
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise invalid(field, _l("a whole number"))
+    if not low <= value <= high:
+        raise invalid(field, _l("between %(low)s and %(high)s", low=low, high=high))
+    return value
+
+
+def parse_paper_counts(raw: object, vote: Vote) -> dict[int, dict[str, int]]:
+    """Per-candidate paper counts from {candidate_id: {"for", "against", "abstain"}}."""
+    if not isinstance(raw, Mapping):
+        raise invalid("candidates", _l("an object keyed by candidate id"))
+    counts: dict[int, dict[str, int]] = {}
+    ids = set(services.candidate_ids(vote))
+    for key, value in raw.items():
+        cid = rules.candidate_key(key)
+        if cid is None or cid not in ids:
+            raise InvalidInput("unknown_candidate", candidate=str(key)[:40])
+        if not isinstance(value, Mapping):
+            raise invalid(f"candidates[{cid}]", _l("an object with for, against, abstain"))
+        counts[cid] = {
+            word: require_int(value.get(word, 0), f"candidates[{cid}].{word}")
+            for word in rules.CHOICES
+        }
+    return counts
