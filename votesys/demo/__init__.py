@@ -32,6 +32,7 @@ from votesys.auth.models import User
 from votesys.auth.services import create_user
 from votesys.congress import services as congress
 from votesys.congress.models import Congress, CongressSession, Deputy, Jurisdiction
+from votesys.demo.data import CATEGORIES_2026, FOR_2026, PAPER_TOTALS, PLANS, REPORTS
 from votesys.extensions import db
 from votesys.projects import services as projects
 from votesys.projects.models import Project
@@ -49,20 +50,6 @@ TOWNSHIP_ORGANISER = ("longmen", "votesys-demo")
 STATIONS = HERE / "lukou_stations.json"
 STATION_STAFF = ("lukou-station", "votesys-demo")
 UNIT_USER = ("renshe", "votesys-demo")  # 区人社局, the responsible unit of the training project
-# The township's paper tellers' totals: (for, against, abstain) per candidate, in file order;
-# 43 ballots issued and returned, 1 invalid, so 42 valid. t5 and t6 tie for the fifth place.
-PAPER_TOTALS = [
-    (38, 2, 2),
-    (35, 4, 3),
-    (31, 6, 5),
-    (29, 7, 6),
-    (26, 9, 7),
-    (26, 10, 6),
-    (15, 18, 9),
-    (8, 22, 12),
-]
-# "for" votes of the 2026 candidates, in file order: c01 is the training project (140).
-FOR_2026 = [140, 151, 163, 146, 133, 158, 127, 121, 118, 97, 136, 81, 66, 58, 47]
 
 
 def load_if_empty() -> bool:
@@ -206,153 +193,6 @@ def _township() -> int:
     _date_as_session(vote)
     voting.create_runoff(vote)
     return ids["jurisdiction"]
-
-
-# The register of 2026 (民生实事项目台账), by candidate key: plan, funding in 万元 by source,
-# targets (name, unit, target), milestones (name, planned date, done on).
-PLANS = {
-    "c01": {
-        "lead_official": "区人社局局长",
-        "planned_start": "2026-02-01",
-        "planned_finish": "2026-12-31",
-        "funding": {"provincial": "200.00", "county": "385.00", "social": "100.00"},
-        "targets": [
-            {"name": "产业工人技能培训", "unit": "人", "target": "2000"},
-            {"name": "培训后实现就业", "unit": "人", "target": "1600"},
-        ],
-        "milestones": [
-            {"name": "确定培训机构和专业", "planned_date": "2026-03-15"},
-            {"name": "首期开班", "planned_date": "2026-04-01"},
-            {"name": "完成年度培训任务", "planned_date": "2026-11-15"},
-        ],
-    },
-    "c02": {
-        "lead_official": "分管交通副区长",
-        "planned_start": "2026-03-01",
-        "planned_finish": "2026-12-31",
-        "funding": {"provincial": "1500.00", "county": "1280.00", "township": "500.00"},
-        "targets": [{"name": "道路拓宽改造", "unit": "公里", "target": "12.6"}],
-        "milestones": [
-            {"name": "完成征拆", "planned_date": "2026-05-31"},
-            {"name": "路基完工", "planned_date": "2026-09-30"},
-            {"name": "路面铺设完工", "planned_date": "2026-11-15"},
-        ],
-    },
-    "c03": {
-        "funding": {"provincial": "900.00", "county": "760.50", "township": "200.00"},
-        "targets": [{"name": "巩固提升受益人口", "unit": "人", "target": "36000"}],
-    },
-    "c04": {
-        "completion": "two_years",
-        "planned_start": "2026-03-01",
-        "planned_finish": "2027-08-31",
-        "funding": {"provincial": "1200.00", "county": "3650.00"},
-        "targets": [{"name": "新增学位", "unit": "个", "target": "2700"}],
-        "stages": [
-            {"year": 2026, "description": "完成教学楼主体工程"},
-            {"year": 2027, "description": "完成附属工程，秋季开学投入使用"},
-        ],
-        "milestones": [{"name": "主体封顶", "planned_date": "2026-10-31"}],
-    },
-    "c05": {"funding": {"county": "968.00", "social": "300.00"}},
-    "c06": {"funding": {"provincial": "800.00", "county": "776.80"}},
-    "c07": {
-        "funding": {"county": "562.00", "social": "400.00"},
-        "targets": [{"name": "居家养老服务中心", "unit": "个", "target": "8"}],
-    },
-    "c08": {"funding": {"provincial": "700.00", "county": "725.60"}},
-    "c09": {"funding": {"county": "850.00", "township": "300.00"}},
-    "c11": {"funding": {"provincial": "1000.00", "county": "1080.00", "social": "300.00"}},
-}
-# (candidate key, report): the responsible units' progress reports.
-REPORTS = [
-    (
-        "c01",
-        {
-            "reported_on": "2026-06-30",
-            "status": "in_progress",
-            "progress": 55,
-            "values": {"产业工人技能培训": "1350", "培训后实现就业": "1020"},
-            "spent": {"provincial": "90.00", "county": "160.00"},
-            "narrative": "已开设月嫂、护工、电工、焊工等培训班38期，培训1350人。",
-        },
-    ),
-    (
-        "c01",
-        {
-            "reported_on": "2026-11-20",
-            "status": "completed",
-            "progress": 100,
-            "values": {"产业工人技能培训": "2921", "培训后实现就业": "2396"},
-            "spent": {"provincial": "200.00", "county": "372.60", "social": "95.00"},
-            "narrative": "全年完成培训2921人，实际安排就业2396人，就业率82%；"
-            "打造“渌口月嫂”“渌口护工”劳务品牌。",
-        },
-    ),
-    (
-        "c02",
-        {
-            "reported_on": "2026-10-15",
-            "status": "in_progress",
-            "progress": 70,
-            "values": {"道路拓宽改造": "8.4"},
-            "spent": {"provincial": "1000.00", "county": "820.00", "township": "310.00"},
-            "narrative": "征拆全部完成，路基完工8.4公里，路面施工因雨季推迟。",
-        },
-    ),
-    (
-        "c03",
-        {
-            "reported_on": "2026-09-30",
-            "status": "in_progress",
-            "progress": 80,
-            "values": {"巩固提升受益人口": "29000"},
-            "spent": {"provincial": "700.00", "county": "500.00"},
-            "narrative": "新建管网86公里，3个水厂改造完成。",
-        },
-    ),
-    (
-        "c04",
-        {
-            "reported_on": "2026-10-31",
-            "status": "delayed",
-            "progress": 35,
-            "spent": {"county": "1500.00"},
-            "narrative": "地质条件复杂，桩基施工延长，主体封顶推迟。",
-        },
-    ),
-    (
-        "c07",
-        {
-            "reported_on": "2026-08-31",
-            "status": "in_progress",
-            "progress": 50,
-            "values": {"居家养老服务中心": "4"},
-            "spent": {"county": "260.00"},
-            "narrative": "4个中心已投入运营，4个正在装修。",
-        },
-    ),
-]
-
-
-# The 2026 candidates' categories (the same list as citizens' opinions), in file order.
-CATEGORIES_2026 = {
-    "c01": "employment",
-    "c02": "roads",
-    "c03": "water",
-    "c04": "education",
-    "c05": "education",
-    "c06": "health",
-    "c07": "elderly_care",
-    "c08": "safety",
-    "c09": "environment",
-    "c10": "environment",
-    "c11": "other",
-    "c12": "other",
-    "c13": "roads",
-    "c14": "water",
-    "c15": "environment",
-}
 
 
 def _register(ids: dict, organiser) -> None:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
-from votesys.portal import queries
+from votesys.portal import listing, one_project, overview, scope
 from votesys.projects import services as register
 from votesys.public_cache import public_cached
 from votesys.stations.rules import digits
@@ -25,7 +25,7 @@ def jurisdictions():
         "jurisdictions": [
             {"code": n.code, "name": n.name, "level": n.level, "depth": n.depth}
             | {"parent": next((p.code for p in tree if p.id == n.parent_id), None)}
-            for tree in [queries.jurisdiction_tree()]
+            for tree in [scope.jurisdiction_tree()]
             for n in tree
         ]
     }
@@ -35,8 +35,8 @@ def jurisdictions():
 @public_cached
 def projects():
     """The filtered list, a page at a time (the same filters as the /projects page)."""
-    filters = queries.Filters.from_args(request.args, strict=True)
-    listed = queries.project_page(filters, queries.jurisdiction_tree())
+    filters = listing.Filters.from_args(request.args, strict=True)
+    listed = listing.project_page(filters, scope.jurisdiction_tree())
     return {
         "total": listed.total,
         "page": listed.page,
@@ -49,7 +49,7 @@ def projects():
 @bp.get("/projects/<ref>")
 @public_cached
 def project(ref: str):
-    return queries.project_detail(queries.project_by_ref(ref))
+    return one_project.project_detail(one_project.project_by_ref(ref))
 
 
 @bp.get("/votes")
@@ -58,8 +58,8 @@ def votes():
     """Published votes: of every jurisdiction, or of one and everything under it."""
     _strict({"jurisdiction": None})
     code = request.args.get("jurisdiction")
-    ids = queries.scope(code)[2] if code else None
-    return {"votes": queries.published_votes(ids)}
+    ids = scope.scope(code)[2] if code else None
+    return {"votes": overview.published_votes(ids)}
 
 
 @bp.get("/votes/<int:vote_id>")
@@ -76,17 +76,17 @@ def vote(vote_id: int):
 def statistics():
     """A jurisdiction's year (sub-jurisdictions rolled up): projects and opinions."""
     _strict({"jurisdiction": None, "year": range(1949, 2201), "quarter": range(1, 5)})
-    _tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    _tree, node, ids = scope.scope(request.args.get("jurisdiction"))
     if node is None:
         raise NotFound("no_jurisdiction")
-    year = queries.chosen_year(request.args.get("year"), ids)
-    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    year = scope.chosen_year(request.args.get("year"), ids)
+    quarter = scope.chosen_quarter(request.args.get("quarter"))
     return {
         "jurisdiction": {"code": node.code, "name": node.name, "level": node.level},
         "year": year,
         "projects": register.summary_of(ids, year),
         "quarter": quarter,
-        "opinions": queries.opinion_figures(ids, year, quarter),
+        "opinions": overview.opinion_figures(ids, year, quarter),
     }
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from votesys.categories import CATEGORY_LABELS
 from votesys.errors import NotFound
-from votesys.portal import charts, downloads, queries
+from votesys.portal import charts, downloads, listing, one_project, overview, scope
 from votesys.projects import labels as project_labels
 from votesys.projects import services as projects
 from votesys.public_cache import public_cached
@@ -35,10 +35,10 @@ def _labels() -> dict:
 @bp.get("/")
 @public_cached
 def home():
-    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
-    year = queries.chosen_year(request.args.get("year"), ids)
-    filters = queries.Filters(jurisdiction=node.code if node else None, year=year)
-    listed = queries.project_page(filters, tree, per_page=12) if node else None
+    tree, node, ids = scope.scope(request.args.get("jurisdiction"))
+    year = scope.chosen_year(request.args.get("year"), ids)
+    filters = listing.Filters(jurisdiction=node.code if node else None, year=year)
+    listed = listing.project_page(filters, tree, per_page=12) if node else None
     figures = projects.summary_of(ids, year) if node else None
     return render_template(
         "portal/home.html",
@@ -49,17 +49,17 @@ def home():
         figures=figures,
         funding_chart=_funding_chart(figures) if figures else None,
         funding_rows=_funding_rows(figures) if figures else [],
-        votes=queries.published_votes(ids, limit=3) if node else [],
-        receptions=queries.next_receptions(ids, stations.today()) if node else [],
+        votes=overview.published_votes(ids, limit=3) if node else [],
+        receptions=overview.next_receptions(ids, stations.today()) if node else [],
     )
 
 
 @bp.get("/projects")
 @public_cached
 def project_list():
-    filters = queries.Filters.from_args(request.args)
-    tree = queries.jurisdiction_tree()
-    listed = queries.project_page(filters, tree)
+    filters = listing.Filters.from_args(request.args)
+    tree = scope.jurisdiction_tree()
+    listed = listing.project_page(filters, tree)
     return render_template(
         "portal/projects.html",
         tree=tree,
@@ -72,8 +72,8 @@ def project_list():
 
 def _filtered():
     """Every project the list's filters (the query string) choose, for the downloads."""
-    filters = queries.Filters.from_args(request.args)
-    return queries.all_projects(filters, queries.jurisdiction_tree())
+    filters = listing.Filters.from_args(request.args)
+    return listing.all_projects(filters, scope.jurisdiction_tree())
 
 
 @bp.get(f"/projects/export.<{FORMATS}:fmt>")
@@ -98,8 +98,8 @@ def progress_export(fmt: str):
 @bp.get("/projects/<ref>")
 @public_cached
 def project(ref: str):
-    found = queries.project_by_ref(ref)
-    detail = queries.project_detail(found)
+    found = one_project.project_by_ref(ref)
+    detail = one_project.project_detail(found)
     return render_template(
         "portal/project.html",
         p=detail,
@@ -119,13 +119,13 @@ def project(ref: str):
 @bp.get(f"/projects/<ref>/data.<{FORMATS}:fmt>")
 @public_cached
 def project_file(ref: str, fmt: str):
-    detail = queries.project_detail(queries.project_by_ref(ref))
+    detail = one_project.project_detail(one_project.project_by_ref(ref))
     return _file(*downloads.one_project(detail), fmt, _("Project"), ref)
 
 
 @bp.get("/projects/<ref>/photos/<int:photo_id>")
 def photo(ref: str, photo_id: int):
-    found = projects.get_photo(queries.project_by_ref(ref), photo_id)
+    found = projects.get_photo(one_project.project_by_ref(ref), photo_id)
     return Response(
         found.data, mimetype=found.mime, headers={"Cache-Control": "public, max-age=86400"}
     )
@@ -136,20 +136,20 @@ def photo(ref: str, photo_id: int):
 def votes():
     """Published votes: of every jurisdiction, or of one and everything under it."""
     code = request.args.get("jurisdiction")
-    tree, node, ids = queries.scope(code) if code else (queries.jurisdiction_tree(), None, None)
+    tree, node, ids = scope.scope(code) if code else (scope.jurisdiction_tree(), None, None)
     return render_template(
-        "portal/votes.html", tree=tree, node=node, votes=queries.published_votes(ids)
+        "portal/votes.html", tree=tree, node=node, votes=overview.published_votes(ids)
     )
 
 
 @bp.get("/statistics")
 @public_cached
 def statistics():
-    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
-    year = queries.chosen_year(request.args.get("year"), ids)
-    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    tree, node, ids = scope.scope(request.args.get("jurisdiction"))
+    year = scope.chosen_year(request.args.get("year"), ids)
+    quarter = scope.chosen_quarter(request.args.get("quarter"))
     figures = projects.summary_of(ids, year) if node else None
-    opinions = queries.opinion_figures(ids, year, quarter) if node else None
+    opinions = overview.opinion_figures(ids, year, quarter) if node else None
     return render_template(
         "portal/statistics.html",
         tree=tree,
@@ -177,13 +177,13 @@ def statistics():
 @bp.get(f"/statistics/data.<{FORMATS}:fmt>")
 @public_cached
 def statistics_file(fmt: str):
-    tree, node, ids = queries.scope(request.args.get("jurisdiction"))
+    tree, node, ids = scope.scope(request.args.get("jurisdiction"))
     if node is None:
         raise NotFound("no_jurisdiction")
-    year = queries.chosen_year(request.args.get("year"), ids)
-    quarter = queries.chosen_quarter(request.args.get("quarter"))
+    year = scope.chosen_year(request.args.get("year"), ids)
+    quarter = scope.chosen_quarter(request.args.get("quarter"))
     figures = projects.summary_of(ids, year)
-    opinions = queries.opinion_figures(ids, year, quarter)
+    opinions = overview.opinion_figures(ids, year, quarter)
     return _file(
         *downloads.statistics(node.name, year, figures, opinions),
         fmt,
