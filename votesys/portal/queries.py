@@ -22,7 +22,6 @@ from votesys.congress.models import Congress, CongressSession, Jurisdiction
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
 from votesys.projects import rules
-from votesys.projects import services as projects
 from votesys.projects.models import (
     ChangeRequest,
     Funding,
@@ -31,6 +30,7 @@ from votesys.projects.models import (
     Report,
     SupervisionRecord,
 )
+from votesys.projects.queries import overdue
 from votesys.projects.rules import quarter_dates
 from votesys.stations.models import Opinion, Reception, Station
 from votesys.stations.rules import digits
@@ -310,7 +310,7 @@ def row(p: Project, today: date | None = None) -> dict[str, Any]:
         "completion": p.completion,
         "status": p.status,
         "progress": p.progress,
-        "overdue": projects.overdue(p, today),
+        "overdue": overdue(p, today),
         "investment_wan": rules.wan(total),
         "rating": p.rating,
         "rectification": p.rectification,
