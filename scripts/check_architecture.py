@@ -16,7 +16,6 @@ PACKAGE = ROOT / "votesys"
 MAX_LINES = 400
 # Modules still to be split by job (docs/architecture.md): each may shrink, none may grow.
 STILL_TO_SPLIT = {
-    "votesys/projects/services.py": 941,
     "votesys/stations/services.py": 796,
     "votesys/stations/views.py": 474,
 }

@@ -87,7 +87,7 @@ def _county(code: str, prefix: str, unit: str) -> dict:
 
 def build() -> World:
     from votesys.congress.models import Deputy
-    from votesys.projects import services as projects
+    from votesys.projects import changes, register, reports
     from votesys.projects.models import Project
     from votesys.stations import services as stations
     from votesys.stations.models import Opinion, Station
@@ -111,11 +111,11 @@ def build() -> World:
     for side, jur, tag in ((home, j_home, ""), (away, j_away, "_x")):
         station = db.session.scalar(select(Station).where(Station.jurisdiction_id == jur.id))
         project = db.session.scalar(select(Project).where(Project.jurisdiction_id == jur.id))
-        projects.set_plan(project, {"milestones": [{"name": "开工", "planned_date": "2026-12-01"}]})
-        report = projects.add_report(
+        register.set_plan(project, {"milestones": [{"name": "开工", "planned_date": "2026-12-01"}]})
+        report = reports.add_report(
             project, {"status": "in_progress", "progress": 10}, [("a.png", png())]
         )
-        change = projects.request_change(project, {"kind": "terminate", "reason": "测试"})
+        change = changes.request_change(project, {"kind": "terminate", "reason": "测试"})
         reception = stations.create_reception(
             station, stations.today().replace(year=2030), [station_deputy(station)]
         )

@@ -19,7 +19,7 @@ from votesys.congress.models import Jurisdiction
 from votesys.errors import DomainError
 from votesys.extensions import db
 from votesys.integrity.cli import keys_group
-from votesys.projects.services import find_or_create_unit
+from votesys.projects.register import find_or_create_unit
 from votesys.stations.cli import data_key_group
 from votesys.stations.services import get_station
 from votesys.voting.cli import audit_group, verify_command

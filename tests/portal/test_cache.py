@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from votesys import create_app
 from votesys.extensions import db
-from votesys.projects import services as projects
+from votesys.projects import reports
 from votesys.projects.models import Project
 from votesys.voting import casting, counting
 
@@ -41,7 +41,7 @@ def test_a_progress_report_shows_at_once(client, demo, refs):
     before = client.get(url)
     assert "管网全部完工" not in before.get_data(as_text=True)
     project = db.session.scalar(db.select(Project).where(Project.ref == refs[WATER]))
-    projects.add_report(
+    reports.add_report(
         project, {"status": "in_progress", "progress": 90, "narrative": "管网全部完工"}
     )
     db.session.commit()
@@ -125,7 +125,7 @@ def test_the_registers_own_list_carries_the_same_etag_and_caching(client, demo, 
     assert first.status_code == 200 and first.headers["Cache-Control"] == "public, no-cache"
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     project = db.session.scalar(db.select(Project).where(Project.ref == refs[WATER]))
-    projects.add_report(project, {"status": "in_progress", "progress": 90, "narrative": "完工"})
+    reports.add_report(project, {"status": "in_progress", "progress": 90, "narrative": "完工"})
     db.session.commit()
     after = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200

@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from votesys.extensions import db
-from votesys.projects import services as projects
+from votesys.projects import register
 from votesys.projects.models import Project
 
 WATER = "农村饮水安全巩固提升工程"
@@ -87,7 +87,7 @@ def test_the_list_filters_by_subtree_year_category_status_completion_and_text(cl
 def test_the_list_pages_twenty_at_a_time(client, demo):
     node = db.session.scalar(db.select(Project)).jurisdiction
     for i in range(15):
-        projects.create_project(node, year=2026, title=f"测试项目{i:02d}")
+        register.create_project(node, year=2026, title=f"测试项目{i:02d}")
     db.session.commit()
     first = client.get("/api/v1/public/projects?year=2026").get_json()
     assert (first["total"], first["pages"], len(first["projects"])) == (25, 2, 20)
@@ -199,7 +199,7 @@ def test_downloads_are_csv_with_bom_and_xlsx(client, demo, refs):
 
 def test_exports_neutralise_formula_cells(client, demo):
     node = db.session.scalar(db.select(Project)).jurisdiction
-    projects.create_project(node, year=2026, title='=HYPERLINK("http://x")')
+    register.create_project(node, year=2026, title='=HYPERLINK("http://x")')
     db.session.commit()
     body = client.get("/projects/export.csv?year=2026").get_data(as_text=True)
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.portal.conftest import counting
 from votesys.congress.services import find_or_create_jurisdiction
 from votesys.extensions import cache, db
-from votesys.projects import services as projects
+from votesys.projects import register, reports, supervision
 from votesys.stations.models import Station
 
 
@@ -31,7 +31,7 @@ def world(n: int) -> str:
     ref = ""
     for i in range(n):
         node = towns[i % 3] if i % 2 else county
-        p = projects.create_project(
+        p = register.create_project(
             node,
             year=2026,
             title=f"测试项目{i}",
@@ -40,7 +40,7 @@ def world(n: int) -> str:
             targets=[{"name": f"目标{k}", "unit": "个", "target": "10"} for k in range(2)],
         )
         start = date(2026, 1, 1)
-        projects.set_plan(
+        register.set_plan(
             p,
             {
                 "planned_start": "2026-01-01",
@@ -55,7 +55,7 @@ def world(n: int) -> str:
             },
         )
         for k in range(n):
-            projects.add_report(
+            reports.add_report(
                 p,
                 {
                     "reported_on": (start + timedelta(days=10 * k)).isoformat(),
@@ -65,7 +65,7 @@ def world(n: int) -> str:
                     "spent": {"county": f"{k}.00"},
                 },
             )
-            projects.add_supervision(
+            supervision.add_supervision(
                 p, organiser, {"kind": "inspection", "held_on": "2026-05-01", "text": f"视察{k}"}
             )
         ref = p.ref

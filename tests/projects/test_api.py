@@ -442,11 +442,11 @@ def test_export_neutralises_formulas(tree, api, client):
 def test_supervisors_are_deputies_of_the_congress(make_scenario, organiser, api, client):
     """Supervising deputies are assigned by code; personal names only for organisers."""
     ids = make_scenario(deputies=3, candidates=1, seats=1)
-    from votesys.projects import services
+    from votesys.projects import register
     from votesys.projects.models import Project as P
 
     node = congress.jurisdiction_by_code("430212")
-    project = services.create_project(node, year=2027, title="项目", unit_name="区民政局")
+    project = register.create_project(node, year=2027, title="项目", unit_name="区民政局")
     db.session.commit()
     api.login("organiser", "organiser-pass")
     codes = sorted(ids["deputies"])[:2]

@@ -34,7 +34,7 @@ from votesys.congress import services as congress
 from votesys.congress.models import Congress, CongressSession, Deputy, Jurisdiction
 from votesys.demo.data import CATEGORIES_2026, FOR_2026, PAPER_TOTALS, PLANS, REPORTS
 from votesys.extensions import db
-from votesys.projects import services as projects
+from votesys.projects import changes, register, reports, supervision
 from votesys.projects.models import Project
 from votesys.stations import scenario as stations
 from votesys.voting import casting, counting, record
@@ -203,29 +203,29 @@ def _register(ids: dict, organiser) -> None:
         for key, cid in ids["candidates"].items()
     }
     for key, plan in PLANS.items():
-        projects.set_plan(by_key[key], plan)
+        register.set_plan(by_key[key], plan)
     for key, category in CATEGORIES_2026.items():
         if key in by_key and by_key[key] is not None:
-            projects.set_plan(by_key[key], {"category": category})
+            register.set_plan(by_key[key], {"category": category})
     deputies = sorted(ids["deputies"])
-    projects.set_plan(by_key["c01"], {"supervisors": deputies[:3]})
-    projects.set_plan(by_key["c02"], {"supervisors": deputies[3:6]})
+    register.set_plan(by_key["c01"], {"supervisors": deputies[:3]})
+    register.set_plan(by_key["c02"], {"supervisors": deputies[3:6]})
     for key, report in REPORTS:
-        projects.add_report(by_key[key], report)
+        reports.add_report(by_key[key], report)
     for key, names in (
         ("c01", ("确定培训机构和专业", "首期开班", "完成年度培训任务")),
         ("c02", ("完成征拆",)),
     ):
         for m in by_key[key].milestones:
             if m.name in names:
-                projects.tick_milestone(by_key[key], m.id, m.planned_date)
-    postpone = projects.request_change(
+                reports.tick_milestone(by_key[key], m.id, m.planned_date)
+    postpone = changes.request_change(
         by_key["c04"],
         {"kind": "postpone", "reason": "桩基地质条件复杂，工期顺延", "new_finish": "2027-12-31"},
     )
-    projects.decide_change(postpone, approve=True, decision_ref="渌口区人大常委会〔2026〕15号")
+    changes.decide_change(postpone, approve=True, decision_ref="渌口区人大常委会〔2026〕15号")
     by_key["c04"].status = "delayed"  # 暂缓 of the deadline only: the works go on
-    projects.request_change(
+    changes.request_change(
         by_key["c08"],
         {
             "kind": "adjust",
@@ -251,7 +251,7 @@ def _register(ids: dict, organiser) -> None:
             "区人大常委会听取区教育局关于城区学校扩容工程进展情况的汇报。",
         ),
     ):
-        projects.add_supervision(
+        supervision.add_supervision(
             by_key[key],
             organiser,
             {"kind": kind, "held_on": day, "text": text, "deputy": deputy},

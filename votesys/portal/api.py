@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
 from votesys.portal import listing, one_project, overview, scope
-from votesys.projects import services as register
+from votesys.projects.figures import summary_of
 from votesys.public_cache import public_cached
 from votesys.stations.rules import digits
 from votesys.voting import results
@@ -84,7 +84,7 @@ def statistics():
     return {
         "jurisdiction": {"code": node.code, "name": node.name, "level": node.level},
         "year": year,
-        "projects": register.summary_of(ids, year),
+        "projects": summary_of(ids, year),
         "quarter": quarter,
         "opinions": overview.opinion_figures(ids, year, quarter),
     }

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from votesys.categories import CATEGORY_LABELS
 from votesys.extensions import db
 from votesys.projects import present, rules
-from votesys.projects import services as projects
+from votesys.projects.figures import spent_map
 from votesys.projects.labels import STATUS_LABELS, source_label
 from votesys.projects.models import Project, Report
 from votesys.stations.labels import STEP_LABELS
@@ -26,7 +26,7 @@ def register(chosen: list[Project]) -> Table:
 
 def funding(chosen: list[Project]) -> Table:
     """One row per project and funding source: planned and spent (万元)."""
-    spent = projects.spent_map([p.id for p in chosen])
+    spent = spent_map([p.id for p in chosen])
     header = [
         _("Id"),
         _("Project"),

@@ -17,8 +17,8 @@ from votesys.errors import invalid
 from votesys.extensions import db
 from votesys.portal.scope import Node, pick, subtree
 from votesys.projects import rules
-from votesys.projects import services as projects
 from votesys.projects.models import Funding, Project
+from votesys.projects.queries import overdue
 from votesys.stations.rules import digits
 
 PER_PAGE = 20
@@ -203,7 +203,7 @@ def row(p: Project, today: date | None = None) -> dict[str, Any]:
         "completion": p.completion,
         "status": p.status,
         "progress": p.progress,
-        "overdue": projects.overdue(p, today),
+        "overdue": overdue(p, today),
         "investment_wan": rules.wan(total),
         "rating": p.rating,
         "rectification": p.rectification,

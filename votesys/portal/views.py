@@ -12,7 +12,8 @@ from votesys.categories import CATEGORY_LABELS
 from votesys.errors import NotFound
 from votesys.portal import charts, downloads, listing, one_project, overview, scope
 from votesys.projects import labels as project_labels
-from votesys.projects import services as projects
+from votesys.projects.figures import summary_of
+from votesys.projects.reports import get_photo
 from votesys.public_cache import public_cached
 from votesys.stations import services as stations
 from votesys.tabular import table
@@ -39,7 +40,7 @@ def home():
     year = scope.chosen_year(request.args.get("year"), ids)
     filters = listing.Filters(jurisdiction=node.code if node else None, year=year)
     listed = listing.project_page(filters, tree, per_page=12) if node else None
-    figures = projects.summary_of(ids, year) if node else None
+    figures = summary_of(ids, year) if node else None
     return render_template(
         "portal/home.html",
         tree=tree,
@@ -125,7 +126,7 @@ def project_file(ref: str, fmt: str):
 
 @bp.get("/projects/<ref>/photos/<int:photo_id>")
 def photo(ref: str, photo_id: int):
-    found = projects.get_photo(one_project.project_by_ref(ref), photo_id)
+    found = get_photo(one_project.project_by_ref(ref), photo_id)
     return Response(
         found.data, mimetype=found.mime, headers={"Cache-Control": "public, max-age=86400"}
     )
@@ -148,7 +149,7 @@ def statistics():
     tree, node, ids = scope.scope(request.args.get("jurisdiction"))
     year = scope.chosen_year(request.args.get("year"), ids)
     quarter = scope.chosen_quarter(request.args.get("quarter"))
-    figures = projects.summary_of(ids, year) if node else None
+    figures = summary_of(ids, year) if node else None
     opinions = overview.opinion_figures(ids, year, quarter) if node else None
     return render_template(
         "portal/statistics.html",
@@ -182,7 +183,7 @@ def statistics_file(fmt: str):
         raise NotFound("no_jurisdiction")
     year = scope.chosen_year(request.args.get("year"), ids)
     quarter = scope.chosen_quarter(request.args.get("quarter"))
-    figures = projects.summary_of(ids, year)
+    figures = summary_of(ids, year)
     opinions = overview.opinion_figures(ids, year, quarter)
     return _file(
         *downloads.statistics(node.name, year, figures, opinions),

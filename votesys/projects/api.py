@@ -11,7 +11,20 @@ from flask_babel import lazy_gettext as _l
 from votesys.api_support import api_auth, bearer_principal, json_body
 from votesys.congress import services as congress
 from votesys.errors import BadRequest, invalid
-from votesys.projects import importing, present, rules, services
+from votesys.projects import (
+    changes,
+    figures,
+    importing,
+    parsing,
+    permissions,
+    present,
+    queries,
+    rating,
+    register,  # also connects register.on_publish to voting.signals.result_published
+    reports,
+    rules,
+    supervision,
+)
 from votesys.public_cache import public_cached
 from votesys.voting import results
 
@@ -23,7 +36,7 @@ REPORTERS = ("unit", "organiser", "admin")
 def _year(raw: str | None, *, required: bool) -> int | None:
     if raw in (None, "") and not required:
         return None
-    return services.int_field(raw or "", "year", low=1949, high=2200)
+    return parsing.int_field(raw or "", "year", low=1949, high=2200)
 
 
 @bp.get("/jurisdictions/<code>/summary")
@@ -31,7 +44,7 @@ def _year(raw: str | None, *, required: bool) -> int | None:
 def summary(code: str):
     """Public: a jurisdiction's figures for a year, sub-jurisdictions rolled up."""
     node = congress.jurisdiction_by_code(code[:32])
-    return services.summary(node, _year(request.args.get("year"), required=True))
+    return figures.summary(node, _year(request.args.get("year"), required=True))
 
 
 @bp.get("/projects")
@@ -45,8 +58,8 @@ def index():
     node = congress.jurisdiction_by_code(code[:32]) if code else None
     status = request.args.get("status") or None
     if status is not None:
-        services.choice_field(status, "status", rules.STATUSES)
-    projects = services.list_projects(
+        parsing.choice_field(status, "status", rules.STATUSES)
+    projects = queries.list_projects(
         jurisdiction=node, year=_year(request.args.get("year"), required=False), status=status
     )
     return {"projects": [present.project_row(p) for p in projects]}
@@ -55,18 +68,20 @@ def index():
 @bp.get("/projects/<int:project_id>")
 def show(project_id: int):
     """Public, without personal data; in full for its organisers and its unit."""
-    project = services.get_project(project_id)
+    project = queries.get_project(project_id)
     principal = bearer_principal()
     own_unit = (
         project.unit_id is not None and getattr(principal, "unit_id", None) == project.unit_id
     )
-    personal = principal is not None and (services.is_organiser_of(principal, project) or own_unit)
+    personal = principal is not None and (
+        permissions.is_organiser_of(principal, project) or own_unit
+    )
     return present.project_detail(project, personal=personal)
 
 
 @bp.get("/projects/<int:project_id>/photos/<int:photo_id>")
 def photo(project_id: int, photo_id: int):
-    found = services.get_photo(services.get_project(project_id), photo_id)
+    found = reports.get_photo(queries.get_project(project_id), photo_id)
     return Response(found.data, mimetype=found.mime, headers={"Cache-Control": "max-age=86400"})
 
 
@@ -75,8 +90,8 @@ def photo(project_id: int, photo_id: int):
 def report(project_id: int):
     """进度报告 by the project's responsible unit: JSON, or multipart with the JSON in a
     ``report`` field and up to six ``photos`` (JPEG/PNG)."""
-    project = services.get_project(project_id)
-    services.ensure_may_report(g.principal, project)
+    project = queries.get_project(project_id)
+    permissions.ensure_may_report(g.principal, project)
     if request.mimetype == "multipart/form-data":
         try:
             data = json.loads(request.form.get("report") or "{}")
@@ -87,34 +102,34 @@ def report(project_id: int):
         photos = [(f.filename or "photo", f.read()) for f in request.files.getlist("photos")]
     else:
         data, photos = json_body(), []
-    created = services.add_report(project, data, photos)
+    created = reports.add_report(project, data, photos)
     return {"report": created.id, "project": present.project_row(project)}, 201
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>/done")
 @api_auth(*REPORTERS)
 def milestone_done(project_id: int, milestone_id: int):
-    project = services.get_project(project_id)
-    services.ensure_may_report(g.principal, project)
-    done = services.tick_milestone(project, milestone_id, json_body().get("done_on"))
+    project = queries.get_project(project_id)
+    permissions.ensure_may_report(g.principal, project)
+    done = reports.tick_milestone(project, milestone_id, json_body().get("done_on"))
     return {"milestone": done.id, "done_on": done.done_on.isoformat()}
 
 
 @bp.post("/projects/<int:project_id>/plan")
 @api_auth(*ORGANISERS)
 def plan(project_id: int):
-    project = services.get_project(project_id)
-    services.ensure_organiser_of(g.principal, project)
-    services.set_plan(project, json_body())
+    project = queries.get_project(project_id)
+    permissions.ensure_organiser_of(g.principal, project)
+    register.set_plan(project, json_body())
     return present.project_detail(project, personal=True)
 
 
 @bp.post("/projects/<int:project_id>/changes")
 @api_auth(*REPORTERS)
 def request_change(project_id: int):
-    project = services.get_project(project_id)
-    services.ensure_may_report(g.principal, project)
-    change = services.request_change(project, json_body())
+    project = queries.get_project(project_id)
+    permissions.ensure_may_report(g.principal, project)
+    change = changes.request_change(project, json_body())
     return {"change": change.id, "state": change.state}, 201
 
 
@@ -122,12 +137,12 @@ def request_change(project_id: int):
 @api_auth(*ORGANISERS)
 def decide_change(change_id: int):
     """Approve or reject, citing the decision: {"approve": true, "decision_ref": "…"}."""
-    change = services.get_change(change_id)
-    services.ensure_organiser_of(g.principal, services.get_project(change.project_id))
+    change = changes.get_change(change_id)
+    permissions.ensure_organiser_of(g.principal, queries.get_project(change.project_id))
     body = json_body()
     if not isinstance(body.get("approve"), bool):
         raise invalid("approve", _l("true or false"))
-    change = services.decide_change(
+    change = changes.decide_change(
         change, approve=body["approve"], decision_ref=body.get("decision_ref")
     )
     return {"change": change.id, "state": change.state, "decision_ref": change.decision_ref}
@@ -136,7 +151,7 @@ def decide_change(change_id: int):
 @bp.post("/projects/<int:project_id>/supervision")
 @api_auth("deputy", *ORGANISERS)
 def supervise(project_id: int):
-    record = services.add_supervision(services.get_project(project_id), g.principal, json_body())
+    record = supervision.add_supervision(queries.get_project(project_id), g.principal, json_body())
     return {"record": record.id, "kind": record.kind}, 201
 
 
@@ -147,7 +162,7 @@ def dashboard():
     return {
         "projects": [
             present.project_row(p) | {"overdue": late}
-            for p, late in services.dashboard(g.principal)
+            for p, late in permissions.dashboard(g.principal)
         ]
     }
 
@@ -162,7 +177,7 @@ def rating_vote(session_id: int):
     projects = body.get("projects")
     if not isinstance(projects, list):
         raise invalid("projects", _l("a list of project ids"))
-    vote = services.create_rating_vote(
+    vote = rating.create_rating_vote(
         sess,
         title=body.get("title") or "",
         project_ids=projects,
@@ -178,7 +193,7 @@ def export(fmt: str):
         raise invalid("format", _l("csv or xlsx"))
     code = request.args.get("jurisdiction")
     node = congress.jurisdiction_by_code(code[:32]) if code else None
-    projects = services.list_projects(
+    projects = queries.list_projects(
         jurisdiction=node, year=_year(request.args.get("year"), required=False)
     )
     if fmt == "csv":

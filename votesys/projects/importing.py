@@ -15,7 +15,7 @@ from votesys.congress.models import Jurisdiction
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
 from votesys.importing import Column, ImportRefused, RowError, read_table, records
-from votesys.projects import rules, services
+from votesys.projects import parsing, queries, register, reports, rules
 from votesys.projects.models import Project
 
 COMPLETION_WORDS = {
@@ -56,7 +56,7 @@ def _source_columns(key_prefix: str = "", header_suffix: str = "") -> tuple[Colu
             tuple(h + header_suffix for h in SOURCE_HEADERS.get(s, ())) + (f"{key_prefix}{s}",),
             required=False,
         )
-        for s in services.sources()
+        for s in queries.sources()
     )
 
 
@@ -128,36 +128,36 @@ def _plan_row(node: Jurisdiction, allowed: set[int], v: dict) -> Project:
     if completion is None:
         raise invalid("完成类型", _l("本年度, 两年 or 长期"))
     funding = {
-        s: services.money_field(v[s].replace(",", ""), SOURCE_HEADERS.get(s, (s,))[0])
-        for s in services.sources()
+        s: parsing.money_field(v[s].replace(",", ""), SOURCE_HEADERS.get(s, (s,))[0])
+        for s in queries.sources()
         if v.get(s)
     }
     targets = []
     if v.get("target_name") or v.get("target"):
         targets.append(
             {
-                "name": services.text_field(v.get("target_name"), "目标名称"),
-                "unit": services.text_field(v.get("target_unit"), "目标单位", max_len=20),
-                "target": services.money_field(v.get("target"), "目标值"),
+                "name": parsing.text_field(v.get("target_name"), "目标名称"),
+                "unit": parsing.text_field(v.get("target_unit"), "目标单位", max_len=20),
+                "target": parsing.money_field(v.get("target"), "目标值"),
             }
         )
-    project = services.create_project(
+    project = register.create_project(
         where,
-        year=services.int_field(v["year"], "年度", low=1949, high=2200),
-        title=services.text_field(v["title"], "项目名称"),
-        unit_name=services.text_field(v["unit"], "责任单位"),
+        year=parsing.int_field(v["year"], "年度", low=1949, high=2200),
+        title=parsing.text_field(v["title"], "项目名称"),
+        unit_name=parsing.text_field(v["unit"], "责任单位"),
         completion=completion,
         funding=funding,
         targets=targets,
     )
     plan = {k: v[k] for k in ("lead_official", "planned_start", "planned_finish") if v.get(k)}
     if plan:
-        services.set_plan(project, plan)
+        register.set_plan(project, plan)
     return project
 
 
 def _progress_row(node: Jurisdiction, allowed: set[int], v: dict) -> None:
-    pid = services.int_field(v["project"], "项目编号", low=1, high=2**62)
+    pid = parsing.int_field(v["project"], "项目编号", low=1, high=2**62)
     project = db.session.get(Project, pid)
     if project is None or project.jurisdiction_id not in allowed:
         raise invalid("项目编号", _l("no such project under %(name)s", name=node.name))
@@ -169,10 +169,10 @@ def _progress_row(node: Jurisdiction, allowed: set[int], v: dict) -> None:
         "status": status,
         "progress": v["progress"],
         "narrative": v.get("narrative", ""),
-        "spent": {s: v[f"spent_{s}"] for s in services.sources() if v.get(f"spent_{s}")},
+        "spent": {s: v[f"spent_{s}"] for s in queries.sources() if v.get(f"spent_{s}")},
     }
     if v.get("actual"):
         if not project.targets:
             raise invalid("实际完成值", _l("the project has no target"))
         data["values"] = {str(project.targets[0].id): v["actual"]}
-    services.add_report(project, data)
+    reports.add_report(project, data)

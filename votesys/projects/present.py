@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from votesys import tabular
 from votesys.categories import CATEGORY_LABELS
-from votesys.projects import rules, services
+from votesys.projects import figures, queries, rules
 from votesys.projects.labels import COMPLETION_LABELS, STATUS_LABELS, source_label
 from votesys.projects.models import Project
 from votesys.voting.labels import RATING_LABELS
@@ -29,8 +29,8 @@ def project_row(p: Project, today: date | None = None) -> dict[str, Any]:
         "completion": p.completion,
         "status": p.status,
         "progress": p.progress,
-        "overdue": services.overdue(p, today),
-        "investment_wan": rules.wan(services.planned_total(p)),
+        "overdue": queries.overdue(p, today),
+        "investment_wan": rules.wan(queries.planned_total(p)),
         "rating": p.rating,
         "rectification": p.rectification,
     }
@@ -39,7 +39,7 @@ def project_row(p: Project, today: date | None = None) -> dict[str, Any]:
 def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
     """A project in full. Public unless ``personal``: no names of officials, deputies or
     the accounts that wrote reports; those are for organisers and the unit."""
-    spent = services.spent_by_source(p)
+    spent = queries.spent_by_source(p)
     out = project_row(p) | {
         "summary": p.summary,
         "vote": p.vote_id,
@@ -80,7 +80,7 @@ def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
                 "photos": [f"/api/v1/projects/{p.id}/photos/{ph.id}" for ph in r.photos],
                 **({"author": r.author} if personal else {}),
             }
-            for r in services.reports_of(p)
+            for r in queries.reports_of(p)
         ],
         "changes": [
             {
@@ -92,7 +92,7 @@ def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
                 "decision_ref": c.decision_ref,
                 "decided_at": _d(c.decided_at),
             }
-            for c in services.changes_of(p)
+            for c in queries.changes_of(p)
         ],
         "supervision": [
             {
@@ -101,7 +101,7 @@ def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
                 "text": s.text,
                 **({"deputy": s.deputy.name if s.deputy else None} if personal else {}),
             }
-            for s in services.supervision_of(p)
+            for s in queries.supervision_of(p)
         ],
     }
     if personal:
@@ -119,8 +119,8 @@ def _d(value) -> str | None:
 def register_table(projects: list[Project]) -> tuple[list[str], list[list[object]]]:
     """The register as a header and one row per project: the organisers' export and the
     public download alike (nothing personal). Spending is read in one query."""
-    src = services.sources()
-    spent = services.spent_map([p.id for p in projects])
+    src = queries.sources()
+    spent = figures.spent_map([p.id for p in projects])
     header = [
         _("Id"),
         _("Year"),
@@ -161,7 +161,7 @@ def register_table(projects: list[Project]) -> tuple[list[str], list[list[object
                 rules.wan(spent_total) if spent_total else "",
                 str(STATUS_LABELS[p.status]),
                 p.progress,
-                yes if services.overdue(p) else "",
+                yes if queries.overdue(p) else "",
                 str(RATING_LABELS[p.rating]) if p.rating else "",
                 yes if p.rectification else "",
             ]

@@ -12,7 +12,7 @@ from votesys import scenario_fields as fields
 from votesys.congress import services as congress
 from votesys.congress.models import Level
 from votesys.errors import InvalidInput, NotFound
-from votesys.projects import rules, services
+from votesys.projects import queries, register, rules
 from votesys.scenario_fields import ScenarioError
 
 JURISDICTION_FIELDS = ({"code", "name", "level"}, {"parent"})
@@ -86,7 +86,7 @@ def validate(data: dict) -> dict[str, list]:
 def _funding(value: Any, path: str) -> dict:
     if not isinstance(value, dict):
         raise ScenarioError(path, "an object of source: amount")
-    known = services.sources()
+    known = queries.sources()
     out = {}
     for key, amount in value.items():
         if key not in known:
@@ -137,7 +137,7 @@ def load_projects(spec: dict[str, list]) -> dict[str, dict]:
             raise ScenarioError(
                 f"projects[{i}].jurisdiction", "no jurisdiction with this code"
             ) from None
-        project = services.create_project(
+        project = register.create_project(
             node,
             year=p["year"],
             title=p["title"],

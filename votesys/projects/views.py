@@ -11,7 +11,16 @@ from votesys import clock
 from votesys.auth.views import roles_required
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
-from votesys.projects import labels, present, rules, services
+from votesys.projects import (
+    changes,
+    labels,
+    permissions,
+    present,
+    queries,
+    reports,
+    rules,
+    supervision,
+)
 from votesys.projects.forms import (
     ChangeForm,
     DecisionForm,
@@ -30,14 +39,14 @@ EVERYONE = ("organiser", "admin", "unit")
 def register():
     """The register of the projects the organiser manages, and what needs attention."""
     year = request.args.get("year", type=int)
-    projects = services.managed_projects(current_user, year)
+    projects = permissions.managed_projects(current_user, year)
     return render_template(
         "projects/register.html",
         projects=projects,
-        attention=services.dashboard(current_user),
+        attention=permissions.dashboard(current_user),
         year=year,
         labels=labels,
-        services=services,
+        queries=queries,
         rules=rules,
     )
 
@@ -45,7 +54,7 @@ def register():
 @bp.get("/register.csv")
 @roles_required(*ORGANISERS)
 def register_csv():
-    projects = services.managed_projects(current_user, request.args.get("year", type=int))
+    projects = permissions.managed_projects(current_user, request.args.get("year", type=int))
     return Response(
         present.register_csv(projects),
         mimetype="text/csv",
@@ -59,18 +68,18 @@ def unit_desk():
     """责任单位: its own projects, to report on."""
     return render_template(
         "projects/unit.html",
-        projects=services.unit_projects(current_user),
+        projects=permissions.unit_projects(current_user),
         labels=labels,
-        services=services,
+        queries=queries,
     )
 
 
 def _project(project_id: int):
-    project = services.get_project(project_id)
+    project = queries.get_project(project_id)
     if current_user.role == "unit":
-        services.ensure_may_report(current_user, project)
+        permissions.ensure_may_report(current_user, project)
     else:
-        services.ensure_organiser_of(current_user, project)
+        permissions.ensure_organiser_of(current_user, project)
     return project
 
 
@@ -89,7 +98,7 @@ def project(project_id: int):
         change_form=ChangeForm(),
         decision_form=DecisionForm(),
         supervision_form=SupervisionForm(held_on=clock.today()),
-        sources=services.sources(),
+        sources=queries.sources(),
         labels=labels,
     )
 
@@ -120,7 +129,7 @@ def report(project_id: int):
         "narrative": form.narrative.data or "",
         "spent": {
             s: request.form[f"spent_{s}"]
-            for s in services.sources()
+            for s in queries.sources()
             if request.form.get(f"spent_{s}", "").strip()
         },
         "values": {
@@ -133,7 +142,7 @@ def report(project_id: int):
         (f.filename or "photo", f.read()) for f in request.files.getlist("photos") if f.filename
     ]
     try:
-        services.add_report(found, data, photos)
+        reports.add_report(found, data, photos)
     except DomainError as err:
         return _refused(err, project_id)
     flash(_("Progress report saved."), "ok")
@@ -148,7 +157,7 @@ def milestone(project_id: int, milestone_id: int):
     try:
         if not form.validate_on_submit():
             raise invalid("done_on", _("a date as YYYY-MM-DD"))
-        services.tick_milestone(found, milestone_id, form.done_on.data)
+        reports.tick_milestone(found, milestone_id, form.done_on.data)
     except DomainError as err:
         return _refused(err, project_id)
     return _back(project_id)
@@ -166,7 +175,7 @@ def change(project_id: int):
     if form.new_finish.data:
         data["new_finish"] = form.new_finish.data.isoformat()
     try:
-        services.request_change(found, data)
+        changes.request_change(found, data)
     except DomainError as err:
         return _refused(err, project_id)
     flash(_("Change request submitted; it takes effect once approved."), "ok")
@@ -176,12 +185,12 @@ def change(project_id: int):
 @bp.post("/changes/<int:change_id>")
 @roles_required(*ORGANISERS)
 def decide(change_id: int):
-    found = services.get_change(change_id)
+    found = changes.get_change(change_id)
     project_id = found.project_id
     _project(project_id)
     form = DecisionForm()
     try:
-        services.decide_change(
+        changes.decide_change(
             found, approve=form.decision.data == "approve", decision_ref=form.decision_ref.data
         )
     except DomainError as err:
@@ -198,7 +207,7 @@ def supervise(project_id: int):
         flash(_("Please complete every required field."), "error")
         return _back(project_id)
     try:
-        services.add_supervision(
+        supervision.add_supervision(
             found,
             current_user,
             {
@@ -216,5 +225,5 @@ def supervise(project_id: int):
 @bp.get("/<int:project_id>/photos/<int:photo_id>")
 @roles_required(*EVERYONE)
 def photo(project_id: int, photo_id: int):
-    found = services.get_photo(_project(project_id), photo_id)
+    found = reports.get_photo(_project(project_id), photo_id)
     return Response(found.data, mimetype=found.mime)

@@ -8,5 +8,5 @@ _signals = Namespace()
 
 #: A vote's result was published and stands (not void), in the publishing transaction:
 #: ``result_published.send(vote)``. The register enters the approved candidates as the
-#: year's projects, or applies a rating vote's ratings (projects.services).
+#: year's projects, or applies a rating vote's ratings (projects.register.on_publish).
 result_published = _signals.signal("result-published")

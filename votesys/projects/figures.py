@@ -1,0 +1,120 @@
+"""The register's figures: a jurisdiction's year rolled up, money spent per project."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from votesys import clock
+from votesys.congress.models import Jurisdiction
+from votesys.congress.services import subtree_ids
+from votesys.extensions import db
+from votesys.projects import rules
+from votesys.projects.models import Funding, Milestone, Project, Report, Spending
+from votesys.projects.queries import sources
+from votesys.voting.rules import RATINGS
+
+
+def summary(node: Jurisdiction, year: int, today: date | None = None) -> dict[str, Any]:
+    """A jurisdiction's figures for a year, its sub-jurisdictions rolled up."""
+    return {"jurisdiction": {"code": node.code, "name": node.name, "level": node.level}} | (
+        summary_of(subtree_ids(node.id), year, today)
+    )
+
+
+def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str, Any]:
+    """A jurisdiction subtree's figures for a year in a fixed number of aggregate queries:
+    projects by completion, status and rating; investment by source with largest-remainder
+    shares (adding up to 100.0); spent; overdue."""
+    today = today or clock.today()
+    scope = (Project.jurisdiction_id.in_(ids), Project.year == year)
+    counts = db.session.execute(
+        select(Project.completion, Project.status, Project.rating, func.count())
+        .where(*scope)
+        .group_by(Project.completion, Project.status, Project.rating)
+    ).all()
+    by_completion = {c: 0 for c in rules.COMPLETIONS}
+    by_status = {s: 0 for s in rules.STATUSES}
+    satisfaction = {r: 0 for r in RATINGS} | {"unrated": 0}
+    for completion, status, rating, n in counts:
+        by_completion[completion] = by_completion.get(completion, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        satisfaction[rating or "unrated"] = satisfaction.get(rating or "unrated", 0) + n
+    by_source = {s: Decimal("0.00") for s in sources()}
+    for source, amount in db.session.execute(
+        select(Funding.source, func.sum(Funding.amount_wan))
+        .join(Project, Project.id == Funding.project_id)
+        .where(*scope)
+        .group_by(Funding.source)
+    ):
+        by_source[source] = Decimal(amount)
+    project_ids = select(Project.id).where(*scope)
+    spent = sum(
+        (sum(v.values(), Decimal("0.00")) for v in spent_map(project_ids).values()),
+        Decimal("0.00"),
+    )
+    open_statuses = [s for s in rules.STATUSES if s not in rules.CLOSED_STATUSES]
+    late_milestone = (
+        select(Milestone.project_id)
+        .where(Milestone.done_on.is_(None), Milestone.planned_date < today)
+        .scalar_subquery()
+    )
+    overdue = db.session.scalar(
+        select(func.count())
+        .select_from(Project)
+        .where(
+            *scope,
+            Project.status.in_(open_statuses),
+            or_(Project.planned_finish < today, Project.id.in_(late_milestone)),
+        )
+    )
+    rectification = db.session.scalar(
+        select(func.count()).select_from(Project).where(*scope, Project.rectification)
+    )
+    total = sum(by_source.values(), Decimal("0.00"))
+    return {
+        "year": year,
+        "projects": sum(by_status.values()),
+        "completed": by_status.get("completed", 0),
+        "by_completion": by_completion,
+        "status_counts": by_status,
+        "investment_wan": rules.wan(total),
+        "investment_by_source_wan": {k: rules.wan(v) for k, v in by_source.items()},
+        "shares": {k: str(v) for k, v in rules.shares(by_source).items()},
+        "spent_wan": rules.wan(spent),
+        "overdue": overdue or 0,
+        "satisfaction": satisfaction,
+        "rectification": rectification or 0,
+    }
+
+
+def spent_map(project_ids) -> dict[int, dict[str, Decimal]]:
+    """Money spent per project and source, as of each project's latest report: one query.
+    ``project_ids`` is a list or a subquery selecting them."""
+    if isinstance(project_ids, list) and not project_ids:
+        return {}
+    latest = (
+        select(
+            Report.id,
+            Report.project_id,
+            func.row_number()
+            .over(
+                partition_by=Report.project_id,
+                order_by=(Report.reported_on.desc(), Report.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(Report.project_id.in_(project_ids))
+        .subquery()
+    )
+    out: dict[int, dict[str, Decimal]] = {}
+    for project_id, source, amount in db.session.execute(
+        select(latest.c.project_id, Spending.source, Spending.amount_wan)
+        .join(Spending, Spending.report_id == latest.c.id)
+        .where(latest.c.n == 1)
+    ):
+        out.setdefault(project_id, {})[source] = amount
+    return out

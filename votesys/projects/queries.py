@@ -1,0 +1,112 @@
+"""Reading the register: the funding sources, a project, the list, a project's history."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from votesys import clock
+from votesys.congress.models import Jurisdiction
+from votesys.congress.services import subtree_ids
+from votesys.errors import NotFound
+from votesys.extensions import db
+from votesys.projects import rules
+from votesys.projects.models import ChangeRequest, Project, Report, SupervisionRecord
+
+
+def sources() -> tuple[str, ...]:
+    """The funding sources in use: configurable (FUNDING_SOURCES), 省级/市级/县级/乡镇/社会 by
+    default."""
+    return tuple(current_app.config.get("FUNDING_SOURCES") or rules.DEFAULT_SOURCES)
+
+
+def get_project(project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        raise NotFound("not_found")
+    return project
+
+
+def list_projects(
+    *, jurisdiction: Jurisdiction | None = None, year: int | None = None, status: str | None = None
+) -> list[Project]:
+    """The register: a year's projects, and earlier ones still under rectification (整改),
+    which are carried into every later year's register until a rating clears them."""
+    query = select(Project)
+    if jurisdiction is not None:
+        query = query.where(Project.jurisdiction_id.in_(subtree_ids(jurisdiction.id)))
+    if year is not None:
+        query = query.where(
+            or_(Project.year == year, (Project.year < year) & Project.rectification)
+        )
+    if status is not None:
+        query = query.where(Project.status == status)
+    # What a list row shows (place, unit, overdue milestones, planned money) is loaded with
+    # the list, in four queries whatever its length, not up to four per project.
+    query = query.options(
+        selectinload(Project.jurisdiction),
+        selectinload(Project.unit),
+        selectinload(Project.milestones),
+        selectinload(Project.funding),
+    )
+    return list(
+        db.session.scalars(query.order_by(Project.year, Project.jurisdiction_id, Project.id))
+    )
+
+
+def reports_of(project: Project) -> list[Report]:
+    """The history, newest first."""
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.project_id == project.id)
+            .order_by(Report.reported_on.desc(), Report.id.desc())
+        )
+    )
+
+
+def latest_report(project: Project) -> Report | None:
+    reports = reports_of(project)
+    return reports[0] if reports else None
+
+
+def changes_of(project: Project) -> list[ChangeRequest]:
+    return list(
+        db.session.scalars(
+            select(ChangeRequest)
+            .where(ChangeRequest.project_id == project.id)
+            .order_by(ChangeRequest.id)
+        )
+    )
+
+
+def supervision_of(project: Project) -> list[SupervisionRecord]:
+    return list(
+        db.session.scalars(
+            select(SupervisionRecord)
+            .where(SupervisionRecord.project_id == project.id)
+            .order_by(SupervisionRecord.held_on, SupervisionRecord.id)
+        )
+    )
+
+
+def overdue(project: Project, today: date | None = None) -> bool:
+    return rules.is_overdue(
+        project.status,
+        today or clock.today(),
+        [(m.planned_date, m.done_on) for m in project.milestones],
+        project.planned_finish,
+    )
+
+
+def planned_total(project: Project) -> Decimal:
+    return sum((f.amount_wan for f in project.funding), Decimal("0.00"))
+
+
+def spent_by_source(project: Project) -> dict[str, Decimal]:
+    report = latest_report(project)
+    return {s.source: s.amount_wan for s in report.spending} if report else {}

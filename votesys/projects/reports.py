@@ -1,0 +1,173 @@
+"""Following a project: progress reports, their photos, milestones ticked off."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from votesys import clock
+from votesys.errors import Conflict, InvalidInput, NotFound, invalid
+from votesys.extensions import db
+from votesys.integrity.services import audit, current_actor
+from votesys.projects import rules
+from votesys.projects.models import Milestone, Photo, Project, Report, ReportValue, Spending
+from votesys.projects.parsing import (
+    MAX_TEXT,
+    choice_field,
+    date_field,
+    funding_field,
+    int_field,
+    money_field,
+    object_field,
+    text_field,
+)
+from votesys.projects.queries import latest_report
+
+MAX_PHOTOS = 6
+PHOTO_MAX_SIDE = 2000
+
+
+def add_report(
+    project: Project, data: Mapping[str, Any], photos: Iterable[tuple[str, bytes]] = ()
+) -> Report:
+    """进度报告: validate everything first; store the report, its values, spending and photos;
+    the latest report (by date) becomes the project's state."""
+    if project.status == "terminated":
+        raise Conflict("project_terminated")
+    allowed = {"reported_on", "status", "progress", "values", "spent", "narrative"}
+    if unknown := sorted(set(data) - allowed):
+        raise invalid(unknown[0], _l("unknown field"))
+    reported_on = (
+        date_field(data.get("reported_on"), "reported_on", required=False) or clock.today()
+    )
+    status = choice_field(data.get("status"), "status", rules.STATUSES)
+    progress = int_field(data.get("progress"), "progress", low=0, high=100)
+    if status == "completed" and progress != 100:
+        raise invalid("progress", _l("a completed project is at 100%"))
+    narrative = text_field(data.get("narrative"), "narrative", max_len=MAX_TEXT, required=False)
+    targets = {str(t.id): t for t in project.targets} | {t.name: t for t in project.targets}
+    values: dict[int, Decimal] = {}
+    for key, raw in object_field(data.get("values", {}), "values").items():
+        target = targets.get(str(key))
+        if target is None:
+            raise invalid(f"values.{str(key)[:40]}", _l("not a target of this project"))
+        values[target.id] = money_field(raw, f"values.{key}")
+    spent = funding_field(data.get("spent", {}), "spent")
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise invalid("photos", _l("at most %(n)s photos", n=MAX_PHOTOS))
+    images = [process_photo(name, content, i) for i, (name, content) in enumerate(photos)]
+    report = Report(
+        project_id=project.id,
+        reported_on=reported_on,
+        status=status,
+        progress=progress,
+        narrative=narrative,
+        author=current_actor(),
+    )
+    report.values = [ReportValue(target_id=k, actual=v) for k, v in values.items()]
+    report.spending = [Spending(source=k, amount_wan=v) for k, v in spent.items()]
+    report.photos = [Photo(**img) for img in images]
+    db.session.add(report)
+    db.session.flush()
+    _refresh_state(project)
+    audit(
+        "progress_reported",
+        f"project:{project.id}",
+        report=report.id,
+        reported_on=reported_on.isoformat(),
+        status=status,
+        progress=progress,
+        values={str(k): str(v) for k, v in values.items()},
+        spent={k: str(v) for k, v in spent.items()},
+        photos=len(images),
+    )
+    return report
+
+
+def _refresh_state(project: Project) -> None:
+    latest = latest_report(project)
+    if latest is None:
+        return
+    project.status, project.progress = latest.status, latest.progress
+    # Each target's actual value is its latest reported one.
+    for target in project.targets:
+        value = db.session.scalar(
+            select(ReportValue.actual)
+            .join(Report, Report.id == ReportValue.report_id)
+            .where(ReportValue.target_id == target.id)
+            .order_by(Report.reported_on.desc(), Report.id.desc())
+            .limit(1)
+        )
+        if value is not None:
+            target.actual = value
+    db.session.flush()
+
+
+def process_photo(filename: str, content: bytes, index: int = 0) -> dict[str, Any]:
+    """Check a photo (JPEG or PNG, within the size limit) and re-encode it: the stored bytes
+    are Pillow's own, so EXIF (GPS, camera, owner) and any trailing data are gone."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    field = f"photos[{index}]"
+    limit = current_app.config.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    if len(content) > limit:
+        raise InvalidInput("photo_too_large", name=filename[:80], mb=limit // (1024 * 1024))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as img:
+                if img.format not in ("JPEG", "PNG"):
+                    raise invalid(field, _l("a JPEG or PNG photo"))
+                fmt = img.format
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                if fmt == "JPEG" and img.mode not in ("RGB", "L"):
+                    img = img.convert("RGB")
+                out = io.BytesIO()
+                if fmt == "JPEG":
+                    img.save(out, "JPEG", quality=85, optimize=True)
+                else:
+                    img.save(out, "PNG", optimize=True)
+    except InvalidInput:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ):
+        raise invalid(field, _l("not a readable JPEG or PNG photo")) from None
+    mime = "image/jpeg" if fmt == "JPEG" else "image/png"
+    return {"mime": mime, "width": img.width, "height": img.height, "data": out.getvalue()}
+
+
+def get_photo(project: Project, photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or db.session.get(Report, photo.report_id).project_id != project.id:
+        raise NotFound("not_found")
+    return photo
+
+
+def tick_milestone(project: Project, milestone_id: int, done_on: Any) -> Milestone:
+    """A milestone ticked off with its actual date."""
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.project_id != project.id:
+        raise NotFound("not_found")
+    when = date_field(done_on, "done_on")
+    if when > clock.today():
+        raise invalid("done_on", _l("not in the future"))
+    milestone.done_on = when
+    db.session.flush()
+    audit("milestone_done", f"project:{project.id}", milestone=milestone.id, done_on=str(when))
+    return milestone
