@@ -32,9 +32,9 @@ from votesys.projects.models import (
     SupervisionRecord,
 )
 from votesys.projects.rules import quarter_dates
+from votesys.stations import common, figures
 from votesys.stations.models import Opinion, Reception, Station
 from votesys.stations.rules import digits
-from votesys.stations.services import stats, today
 from votesys.voting.models import Candidate, RatedProject, Vote, VoteCandidate
 from votesys.voting.rule_words import rule_text
 
@@ -121,7 +121,7 @@ def chosen_year(raw: str | None, ids: list[int]) -> int:
     """The year asked for, else the latest year with projects, else this year."""
     if raw and digits(raw) and 1949 <= int(raw) <= 2200:
         return int(raw)
-    return latest_year(ids) or today().year
+    return latest_year(ids) or common.today().year
 
 
 def chosen_quarter(raw: str | None) -> int | None:
@@ -132,7 +132,7 @@ def chosen_quarter(raw: str | None) -> int | None:
 def opinion_figures(ids: list[int], year: int, quarter: int | None = None) -> dict[str, Any]:
     """The stations' figures of a jurisdiction subtree for a calendar year or a quarter."""
     start, end = quarter_dates(year, quarter)
-    return stats(jurisdiction_ids=ids, start=start, end=end)
+    return figures.stats(jurisdiction_ids=ids, start=start, end=end)
 
 
 # --- project lists ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from votesys.portal import charts, downloads, queries
 from votesys.projects import labels as project_labels
 from votesys.projects import services as projects
 from votesys.public_cache import public_cached
-from votesys.stations import services as stations
+from votesys.stations import common as stations
 from votesys.tabular import table
 
 bp = Blueprint("portal", __name__)
