@@ -14,11 +14,9 @@ import grimp
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "votesys"
 MAX_LINES = 400
-# Modules still to be split by job (docs/architecture.md): each may shrink, none may grow.
-STILL_TO_SPLIT = {
-    "votesys/stations/services.py": 796,
-    "votesys/stations/views.py": 474,
-}
+# Modules still to be split by job, with their length then: each may shrink, none may grow.
+# (None today: keep it so.)
+STILL_TO_SPLIT: dict[str, int] = {}
 
 
 def cycles() -> list[list[str]]:
@@ -109,8 +107,8 @@ def main() -> int:
     problems += [f"module too long: {p}" for p in oversized()]
     for line in problems:
         print(line)
-    left = ", ".join(f"{k.removeprefix('votesys/')}" for k in STILL_TO_SPLIT)
-    print(f"{len(problems)} architecture problem(s); still to split: {left}")
+    left = ", ".join(k.removeprefix("votesys/") for k in STILL_TO_SPLIT) or "none"
+    print(f"{len(problems)} architecture problem(s); modules still to split: {left}")
     return 1 if problems else 0
 
 

@@ -89,7 +89,7 @@ def build() -> World:
     from votesys.congress.models import Deputy
     from votesys.projects import changes, register, reports
     from votesys.projects.models import Project
-    from votesys.stations import services as stations
+    from votesys.stations import common, receptions
     from votesys.stations.models import Opinion, Station
 
     scenario.load(
@@ -116,8 +116,8 @@ def build() -> World:
             project, {"status": "in_progress", "progress": 10}, [("a.png", png())]
         )
         change = changes.request_change(project, {"kind": "terminate", "reason": "测试"})
-        reception = stations.create_reception(
-            station, stations.today().replace(year=2030), [station_deputy(station)]
+        reception = receptions.create_reception(
+            station, common.today().replace(year=2030), [station_deputy(station)]
         )
         opinion = db.session.scalar(select(Opinion).where(Opinion.station_id == station.id))
         create_user(f"staff{tag}", PASSWORD, "station_staff", station_id=station.id)
@@ -151,6 +151,6 @@ def build() -> World:
 
 
 def station_deputy(station) -> str:
-    from votesys.stations import services as stations
+    from votesys.stations import receptions
 
-    return stations.station_deputies(station)[0].code
+    return receptions.station_deputies(station)[0].code

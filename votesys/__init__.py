@@ -112,8 +112,11 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.projects import api as projects_api
     from votesys.projects import views as projects_views
     from votesys.stations import api as stations_api
+    from votesys.stations import blueprint as stations_desk
+
+    # imported for the routes they add to stations_desk.bp (one blueprint: stations.<page>)
+    from votesys.stations import deputy_views, figure_views, opinion_views, views  # noqa: F401
     from votesys.stations import public as stations_public
-    from votesys.stations import views as stations_views
     from votesys.voting import api as voting_api
     from votesys.voting import record_api
     from votesys.voting import tablet as tablet_views
@@ -137,7 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         voting_views.bp,
         tablet_views.bp,
         hall_views.bp,
-        stations_views.bp,
+        stations_desk.bp,
         stations_public.bp,
         projects_views.bp,
         portal_views.bp,

@@ -21,7 +21,7 @@ from votesys.extensions import db
 from votesys.integrity.cli import keys_group
 from votesys.projects.register import find_or_create_unit
 from votesys.stations.cli import data_key_group
-from votesys.stations.services import get_station
+from votesys.stations.permissions import get_station
 from votesys.voting.cli import audit_group, verify_command
 
 

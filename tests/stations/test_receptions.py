@@ -9,12 +9,12 @@ import pytest
 from tests.factories import PIN
 from votesys.errors import InvalidInput
 from votesys.extensions import db
-from votesys.stations import services
+from votesys.stations import permissions, receptions
 
 
 @pytest.fixture
 def north(county):
-    return services.get_station(county["stations"]["north"])
+    return permissions.get_station(county["stations"]["north"])
 
 
 @pytest.mark.parametrize(
@@ -28,14 +28,14 @@ def north(county):
     ],
 )
 def test_publishing_later_than_three_days_ahead_is_refused(north, day, allowed):
-    reception = services.create_reception(north, day, ["D0001"])
+    reception = receptions.create_reception(north, day, ["D0001"])
     db.session.commit()
     if allowed:
-        services.publish_reception(reception)
+        receptions.publish_reception(reception)
         assert reception.published_at is not None
     else:
         with pytest.raises(InvalidInput) as err:
-            services.publish_reception(reception)
+            receptions.publish_reception(reception)
         assert err.value.code == "publish_too_late"
         assert "2026-11-" in err.value.message
         db.session.rollback()
@@ -43,9 +43,9 @@ def test_publishing_later_than_three_days_ahead_is_refused(north, day, allowed):
 
 
 def test_only_published_days_are_public(north, client):
-    shown = services.create_reception(north, date(2026, 12, 10), ["D0001"], hours="9:00-11:30")
-    services.publish_reception(shown)
-    services.create_reception(north, date(2026, 12, 20), ["D0002"])
+    shown = receptions.create_reception(north, date(2026, 12, 10), ["D0001"], hours="9:00-11:30")
+    receptions.publish_reception(shown)
+    receptions.create_reception(north, date(2026, 12, 20), ["D0002"])
     db.session.commit()
     body = client.get(f"/api/v1/stations/{north.id}").get_json()
     assert [r["date"] for r in body["receptions"]] == ["2026-12-10"]
@@ -64,15 +64,15 @@ def test_only_published_days_are_public(north, client):
 )
 def test_reception_duties_must_be_stationed_deputies(north, codes, reason):
     with pytest.raises(InvalidInput) as err:
-        services.create_reception(north, date(2026, 12, 10), codes)
+        receptions.create_reception(north, date(2026, 12, 10), codes)
     assert reason in str(err.value.params["reason"])  # in the default language, Chinese
 
 
 def test_a_deputy_sees_their_own_duties_and_record(north, api, county, client):
-    reception = services.create_reception(north, date(2026, 12, 10), ["D0001", "D0002"])
-    services.publish_reception(reception)
-    past = services.create_reception(north, date(2026, 11, 10), ["D0001"])
-    services.publish_reception(past, on=date(2026, 11, 1))
+    reception = receptions.create_reception(north, date(2026, 12, 10), ["D0001", "D0002"])
+    receptions.publish_reception(reception)
+    past = receptions.create_reception(north, date(2026, 11, 10), ["D0001"])
+    receptions.publish_reception(past, on=date(2026, 11, 1))
     db.session.commit()
     api.login("D0001", PIN)
     record = api.get("/api/v1/deputies/me/record", as_="D0001").get_json()
@@ -86,13 +86,13 @@ def test_a_deputy_sees_their_own_duties_and_record(north, api, county, client):
 
 
 def test_stations_refuse_bad_set_up(county):
-    node = services.get_station(county["stations"]["north"]).jurisdiction
+    node = permissions.get_station(county["stations"]["north"]).jurisdiction
     with pytest.raises(InvalidInput):
-        services.create_station(node, "", "station")
+        receptions.create_station(node, "", "station")
     with pytest.raises(InvalidInput):
-        services.create_station(node, "站", "castle")
+        receptions.create_station(node, "站", "castle")
     with pytest.raises(InvalidInput):
-        services.create_station(node, "站", "station", reception_days=[0])
+        receptions.create_station(node, "站", "station", reception_days=[0])
 
 
 def test_station_staff_accounts_from_the_command_line(runner, county):

@@ -14,7 +14,7 @@ from votesys.categories import Category
 from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
-from votesys.stations import services
+from votesys.stations import figures
 from votesys.stations.models import (
     Opinion,
     Reception,
@@ -186,7 +186,7 @@ def check(got, want):
 def test_station_figures(generated, period):
     start, end = period
     for st in generated["stations"][:3]:
-        got = services.stats(station_ids=[st.id], start=start, end=end, on=ON)
+        got = figures.stats(station_ids=[st.id], start=start, end=end, on=ON)
         check(got, expected(generated, {st.id}, start, end))
 
 
@@ -195,22 +195,20 @@ def test_jurisdiction_figures_roll_up_the_sub_jurisdictions(generated, period):
     start, end = period
     county = generated["county"]
     ids = congress.subtree_ids(county.id)
-    got = services.stats(jurisdiction_ids=ids, start=start, end=end, on=ON)
+    got = figures.stats(jurisdiction_ids=ids, start=start, end=end, on=ON)
     in_county = {s.id for s in generated["stations"][:45]}
     want = expected(generated, in_county, start, end)
     check(got, want)
     if start is None:
         assert 8_000 < got["opinions_collected"] < 10_000  # the other county is left out
     town = generated["towns"][0]
-    got = services.stats(
-        jurisdiction_ids=congress.subtree_ids(town.id), on=ON, start=start, end=end
-    )
+    got = figures.stats(jurisdiction_ids=congress.subtree_ids(town.id), on=ON, start=start, end=end)
     in_town = {s.id for s in generated["stations"] if s.jurisdiction_id == town.id}
     check(got, expected(generated, in_town, start, end))
 
 
 def test_an_empty_period_has_no_rates(generated):
-    got = services.stats(station_ids=[generated["stations"][0].id], start=date(2030, 1, 1), on=ON)
+    got = figures.stats(station_ids=[generated["stations"][0].id], start=date(2030, 1, 1), on=ON)
     assert got["opinions_collected"] == 0
     assert got["closure_rate"] is None and got["average_days_to_reply"] is None
 

@@ -11,8 +11,8 @@ from votesys.congress.models import Congress, CongressSession, Jurisdiction
 from votesys.extensions import db
 from votesys.portal.dates import iso as _d
 from votesys.projects.rules import quarter_dates
+from votesys.stations.figures import stats
 from votesys.stations.models import Reception, Station
-from votesys.stations.services import stats
 from votesys.voting.models import Vote, VoteCandidate
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from votesys.clock import today
 from votesys.congress.models import Jurisdiction
 from votesys.errors import NotFound
 from votesys.extensions import db
 from votesys.projects.models import Project
 from votesys.stations.rules import digits
-from votesys.stations.services import today
 
 
 @dataclass

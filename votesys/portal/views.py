@@ -9,13 +9,13 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from votesys.categories import CATEGORY_LABELS
+from votesys.clock import today
 from votesys.errors import NotFound
 from votesys.portal import charts, downloads, listing, one_project, overview, scope
 from votesys.projects import labels as project_labels
 from votesys.projects.figures import summary_of
 from votesys.projects.reports import get_photo
 from votesys.public_cache import public_cached
-from votesys.stations import services as stations
 from votesys.tabular import table
 
 bp = Blueprint("portal", __name__)
@@ -51,7 +51,7 @@ def home():
         funding_chart=_funding_chart(figures) if figures else None,
         funding_rows=_funding_rows(figures) if figures else [],
         votes=overview.published_votes(ids, limit=3) if node else [],
-        receptions=overview.next_receptions(ids, stations.today()) if node else [],
+        receptions=overview.next_receptions(ids, today()) if node else [],
     )
 
 

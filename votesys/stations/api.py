@@ -14,7 +14,16 @@ from votesys.extensions import limiter
 from votesys.integrity.services import current_actor
 from votesys.models_base import MAX_ID
 from votesys.public_cache import public_cached
-from votesys.stations import public_data, rules, services
+from votesys.stations import (
+    adoption,
+    figures,
+    intake,
+    permissions,
+    public_data,
+    receptions,
+    rules,
+    steps,
+)
 from votesys.stations.models import Station
 
 bp = Blueprint("stations_api", __name__, url_prefix="/api/v1")
@@ -30,7 +39,7 @@ def _opinion_limit() -> str:
 def submit():
     """A citizen's opinion, no login: 201 with the tracking code to follow it by."""
     # Room for an over-long text to be read and refused by name, rather than as "too large".
-    opinion = services.submit_online(json_body(limit=256 * 1024))
+    opinion = intake.submit_online(json_body(limit=256 * 1024))
     return {"tracking_code": rules.format_tracking_code(opinion.tracking_code)}, 201
 
 
@@ -47,7 +56,7 @@ def citizen_feedback(code: str):
     body = json_body()
     feedback = body.get("feedback")
     note = body.get("note", "")
-    services.record_feedback(opinion, feedback, note=note, actor="citizen")
+    steps.record_feedback(opinion, feedback, note=note, actor="citizen")
     return public_data.tracking_dict(opinion)
 
 
@@ -55,25 +64,25 @@ def citizen_feedback(code: str):
 @api_auth(*STAFF, "deputy")
 def step(opinion_id: int):
     """Move an opinion to its next step (staff), or record feedback (a deputy linked to it)."""
-    opinion = services.get_opinion(opinion_id)
+    opinion = permissions.get_opinion(opinion_id)
     body = json_body()
     target = body.get("to")
     if g.principal.is_deputy:
-        services.ensure_deputy_feedback(g.principal, opinion, target)
-        services.record_feedback(
+        permissions.ensure_deputy_feedback(g.principal, opinion, target)
+        steps.record_feedback(
             opinion, body.get("feedback"), note=body.get("note", ""), actor=_actor()
         )
         return staff_dict(opinion), 201
-    services.ensure_may_handle(g.principal, opinion)
+    permissions.ensure_may_handle(g.principal, opinion)
     signers = body.get("signers") or []
     if not isinstance(signers, list) or not all(isinstance(s, str) for s in signers):
         raise invalid("signers", _l("a list of deputy codes"))
     if target == "feedback":
-        services.record_feedback(
+        steps.record_feedback(
             opinion, body.get("feedback"), note=body.get("note", ""), actor=_actor()
         )
     else:
-        services.move(
+        steps.move(
             opinion,
             target if isinstance(target, str) else "",
             note=body.get("note", ""),
@@ -91,9 +100,9 @@ def step(opinion_id: int):
 def opinion(opinion_id: int):
     """An opinion for those who handle it; the citizen's name and phone whole only for the
     staff of the station holding it, masked for organisers."""
-    opinion = services.get_opinion(opinion_id)
-    services.ensure_may_handle(g.principal, opinion)
-    return {**staff_dict(opinion), "citizen": services.personal_data(opinion, g.principal)}
+    opinion = permissions.get_opinion(opinion_id)
+    permissions.ensure_may_handle(g.principal, opinion)
+    return {**staff_dict(opinion), "citizen": intake.personal_data(opinion, g.principal)}
 
 
 @bp.post("/opinions/merge")
@@ -108,17 +117,17 @@ def merge():
     ):
         raise invalid("opinions", _l("a list of opinion numbers"))
     if body.get("reserve") is True:
-        item = services.merge_into_reserve(
+        item = adoption.merge_into_reserve(
             ids, g.principal, title=body.get("title"), summary=body.get("summary", "")
         )
         return {"reserve": item.id}, 201
     candidate = None
     if body.get("candidate") is not None:
-        candidate = services.get_candidate(_id(body.get("candidate"), "candidate"))
+        candidate = permissions.get_candidate(_id(body.get("candidate"), "candidate"))
     session = None
     if body.get("session") is not None:
-        session = services.get_congress_session(_id(body.get("session"), "session"))
-    made = services.merge_into_candidate(
+        session = permissions.get_congress_session(_id(body.get("session"), "session"))
+    made = adoption.merge_into_candidate(
         ids,
         g.principal,
         session=session,
@@ -140,14 +149,14 @@ def _id(value, field: str) -> int:
 @api_auth("deputy")
 def my_record():
     """一人一档 of the deputy holding the token, and their upcoming reception duties."""
-    record = services.deputy_record(g.principal)
+    record = figures.deputy_record(g.principal)
     return {
         "receptions_attended": record["receptions_attended"],
         "opinions_received": [_brief(o) for o in record["opinions_received"]],
         "suggestions_signed": [_brief(o) for o in record["suggestions_signed"]],
         "upcoming_duties": [
             {"date": r.date.isoformat(), "station": r.station.name, "hours": r.hours}
-            for r in services.upcoming_duties(g.principal)
+            for r in receptions.upcoming_duties(g.principal)
         ],
     }
 
@@ -173,7 +182,7 @@ def staff_dict(opinion) -> dict:
     data["route"] = opinion.route
     data["handling_unit"] = opinion.handling_unit
     data["due"] = opinion.due_on.isoformat() if opinion.due_on else None
-    data["overdue"] = services.is_overdue(opinion)
+    data["overdue"] = steps.is_overdue(opinion)
     return data
 
 
@@ -187,20 +196,20 @@ def stations():
 @bp.get("/stations/<int:station_id>")
 @public_cached
 def station(station_id: int):
-    return public_data.station_detail(services.get_station(station_id))
+    return public_data.station_detail(permissions.get_station(station_id))
 
 
 @bp.get("/stations/<int:station_id>/stats")
 @public_cached
 def station_stats(station_id: int):
     """The station's figures for a period (``from``/``to``, inclusive, YYYY-MM-DD)."""
-    st: Station = services.get_station(station_id)
+    st: Station = permissions.get_station(station_id)
     start, end = _period()
     return {
         "station": st.id,
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
-        **services.stats(station_ids=[st.id], start=start, end=end),
+        **figures.stats(station_ids=[st.id], start=start, end=end),
     }
 
 
@@ -214,7 +223,7 @@ def jurisdiction_stats(code: str):
         "jurisdiction": node.code,
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
-        **services.stats(jurisdiction_ids=congress.subtree_ids(node.id), start=start, end=end),
+        **figures.stats(jurisdiction_ids=congress.subtree_ids(node.id), start=start, end=end),
     }
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from votesys import tabular
 from votesys.categories import CATEGORY_LABELS
-from votesys.stations import services
+from votesys.stations import steps
 from votesys.stations.labels import FEEDBACK_LABELS, ROUTE_LABELS, STEP_LABELS
 from votesys.stations.models import Opinion
 
@@ -43,7 +43,7 @@ def opinions(rows: list[Opinion], fmt: str, *, on: date) -> tuple[bytes | str, s
             str(ROUTE_LABELS[o.route]) if o.route else "",
             o.handling_unit,
             o.due_on.isoformat() if o.due_on else "",
-            _("yes") if services.is_overdue(o, on) else "",
+            _("yes") if steps.is_overdue(o, on) else "",
             o.replied_on.isoformat() if o.replied_on else "",
             str(FEEDBACK_LABELS[o.feedback]) if o.feedback else "",
             o.closed_on.isoformat() if o.closed_on else "",

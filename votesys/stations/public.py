@@ -10,7 +10,7 @@ from votesys.categories import CATEGORY_LABELS
 from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
 from votesys.public_cache import public_cached
-from votesys.stations import labels, public_data, rules, services
+from votesys.stations import intake, labels, permissions, public_data, receptions, rules, steps
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
 
 bp = Blueprint("public_stations", __name__)
@@ -44,14 +44,14 @@ def _grouped_stations() -> list[tuple[str, list]]:
 @public_cached
 def directory():
     groups = _grouped_stations()
-    counts = services.station_deputy_counts([s.id for _, items in groups for s in items])
+    counts = receptions.station_deputy_counts([s.id for _, items in groups for s in items])
     return render_template("stations/public_directory.html", groups=groups, counts=counts)
 
 
 @bp.get("/stations/<int:station_id>")
 @public_cached
 def station(station_id: int):
-    detail = public_data.station_detail(services.get_station(station_id))
+    detail = public_data.station_detail(permissions.get_station(station_id))
     return render_template("stations/public_station.html", station=detail)
 
 
@@ -68,8 +68,8 @@ def new_opinion():
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         try:
-            opinion = services.submit_online(
-                {name: form[name].data for name in services.OPINION_FIELDS}
+            opinion = intake.submit_online(
+                {name: form[name].data for name in intake.OPINION_FIELDS}
                 | {"station": form.station.data or None}
             )
         except InvalidInput as err:
@@ -119,7 +119,7 @@ def feedback(code: str):
     form = FeedbackForm()
     if form.validate_on_submit():
         try:
-            services.record_feedback(
+            steps.record_feedback(
                 opinion, form.feedback.data, note=form.note.data or "", actor="citizen"
             )
         except DomainError as err:

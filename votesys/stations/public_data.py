@@ -12,7 +12,7 @@ from votesys.categories import CATEGORY_LABELS
 from votesys.congress.models import CongressSession
 from votesys.errors import NotFound
 from votesys.extensions import db
-from votesys.stations import rules, services
+from votesys.stations import common, receptions, rules
 from votesys.stations.labels import FEEDBACK_LABELS, KIND_LABELS, STEP_LABELS
 from votesys.stations.models import Opinion, Route, Station, Step
 from votesys.voting.models import Vote, VoteCandidate, VoteState
@@ -129,11 +129,13 @@ def station_dict(station: Station) -> dict[str, Any]:
 
 
 def station_detail(station: Station) -> dict[str, Any]:
-    upcoming = services.receptions(station, published_only=True, since=services.today())
-    duties = services.duty_deputies([r.id for r in upcoming])
+    upcoming = receptions.receptions(station, published_only=True, since=common.today())
+    duties = receptions.duty_deputies([r.id for r in upcoming])
     return {
         **station_dict(station),
-        "deputies": [{"code": d.code, "name": d.name} for d in services.station_deputies(station)],
+        "deputies": [
+            {"code": d.code, "name": d.name} for d in receptions.station_deputies(station)
+        ],
         "receptions": [
             {
                 "date": r.date.isoformat(),

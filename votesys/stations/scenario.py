@@ -12,7 +12,7 @@ from votesys.congress.models import Deputy, Jurisdiction
 from votesys.errors import InvalidInput
 from votesys.extensions import db
 from votesys.scenario_fields import ScenarioError
-from votesys.stations import rules, services
+from votesys.stations import common, intake, receptions, rules, steps
 from votesys.stations.models import (
     Feedback,
     Route,
@@ -123,7 +123,7 @@ def validate(stations: Any, opinions: Any, candidate_keys: set[str]) -> dict:
             raise ScenarioError(f"{path}.key", "duplicate")
         okeys.add(key)
         try:
-            checked = services.check_opinion(o)
+            checked = intake.check_opinion(o)
         except InvalidInput as err:
             raise ScenarioError(
                 f"{path}.{err.params.get('field')}", str(err.params.get("reason"))
@@ -185,7 +185,7 @@ def load(spec: dict, default_jurisdiction: Jurisdiction, candidates: dict) -> di
     stations = {}
     for i, s in enumerate(spec["stations"]):
         path = f"stations[{i}]"
-        station = services.create_station(
+        station = receptions.create_station(
             _jurisdiction(s["jurisdiction"], default_jurisdiction, f"{path}.jurisdiction"),
             s["name"],
             s["kind"],
@@ -196,18 +196,18 @@ def load(spec: dict, default_jurisdiction: Jurisdiction, candidates: dict) -> di
         )
         for j, code in enumerate(s["deputies"]):
             _deputy(code, f"{path}.deputies[{j}]")
-            services.add_station_deputy(station, code)
+            receptions.add_station_deputy(station, code)
         for j, r in enumerate(s["receptions"]):
             for k, code in enumerate(r["deputies"]):
                 if code not in s["deputies"]:
                     raise ScenarioError(
                         f"{path}.receptions[{j}].deputies[{k}]", "not stationed here"
                     )
-            reception = services.create_reception(
+            reception = receptions.create_reception(
                 station, r["date"], r["deputies"], hours=r["hours"], topic=r["topic"]
             )
             if r["published"]:
-                services.publish_reception(
+                receptions.publish_reception(
                     reception, on=r["date"] - timedelta(days=rules.PUBLISH_LEAD_DAYS)
                 )
         stations[s["key"]] = station
@@ -219,8 +219,8 @@ def load(spec: dict, default_jurisdiction: Jurisdiction, candidates: dict) -> di
         if o["jurisdiction"] is not None:
             node = _jurisdiction(o["jurisdiction"], default_jurisdiction, f"{path}.jurisdiction")
         deputies = [_deputy(c, f"{path}.deputies[{k}]") for k, c in enumerate(o["deputies"])]
-        received = o["received_on"] or services.today()
-        opinion = services.create_opinion(
+        received = o["received_on"] or common.today()
+        opinion = intake.create_opinion(
             o["fields"],
             source=Source.RECEPTION if station else Source.ONLINE,
             jurisdiction=node,
@@ -249,7 +249,7 @@ def _advance(opinion, o: dict, received: date, deputies: list[Deputy], path: str
         on = received + timedelta(days=day)
         current = opinion.status
         if current == Step.REGISTERED:
-            services.move(
+            steps.move(
                 opinion,
                 Step.HANDLING,
                 route=o["route"],
@@ -259,18 +259,18 @@ def _advance(opinion, o: dict, received: date, deputies: list[Deputy], path: str
                 on=on,
             )
         elif current == Step.HANDLING and o["route"] == Route.NOT_ACCEPTED:
-            services.move(opinion, Step.ARCHIVED, on=on)
+            steps.move(opinion, Step.ARCHIVED, on=on)
         elif current == Step.SUPERVISED:
-            services.move(
+            steps.move(
                 opinion, Step.REPLIED, note=o["reply"] or "已按程序办理，办理结果已告知。", on=on
             )
         elif current == Step.REPLIED:
-            services.move(opinion, Step.FEEDBACK, feedback=o["feedback"], on=on)
+            steps.move(opinion, Step.FEEDBACK, feedback=o["feedback"], on=on)
             if o["feedback"] == Feedback.UNSATISFIED:
-                services.move(opinion, Step.HANDLING, on=on)
+                steps.move(opinion, Step.HANDLING, on=on)
                 reopen = False
         else:
-            services.move(opinion, rules.next_step(current), on=on)
+            steps.move(opinion, rules.next_step(current), on=on)
         if opinion.status == Step.ARCHIVED and target != Step.ARCHIVED:
             raise ScenarioError(f"{path}.status", "not reachable on this route")
     db.session.flush()
@@ -282,5 +282,5 @@ def _any_signer(opinion) -> list[str]:
     """A deputy's suggestion needs a signer: the first deputy stationed at its station."""
     if opinion.station is None:
         return []
-    deputies = services.station_deputies(opinion.station)
+    deputies = receptions.station_deputies(opinion.station)
     return [deputies[0].code] if deputies else []

@@ -1,0 +1,43 @@
+"""The stations' desk blueprint and what its pages share: roles, scope, redirects, failures."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from votesys.congress import services as congress
+from votesys.congress.models import Jurisdiction
+from votesys.errors import DomainError
+from votesys.extensions import db
+from votesys.stations import permissions
+from votesys.stations.models import Station
+
+bp = Blueprint("stations", __name__, url_prefix="/desk")
+STAFF = ("station_staff", "organiser", "admin")
+ORGANISERS = ("organiser", "admin")
+
+
+def _station(station_id: int) -> Station:
+    station = permissions.get_station(station_id)
+    permissions.ensure_manages_station(current_user, station)
+    return station
+
+
+def _back(endpoint: str, **values):
+    return redirect(url_for(endpoint, **values))
+
+
+def _fail(err: DomainError) -> None:
+    db.session.rollback()
+    flash(err.message, "error")
+
+
+def _jurisdiction_choices() -> list[tuple[str, str]]:
+    nodes = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).all()
+    return [
+        SelectChoice(n.code, f"{n.name} ({n.code})")
+        for n in nodes
+        if congress.manages(current_user, n)
+    ]
