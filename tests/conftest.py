@@ -162,3 +162,9 @@ def api(client):
     from tests.factories import ApiClient
 
     return ApiClient(client)
+
+
+@pytest.fixture
+def setup(make_scenario, organiser):
+    """A small congress for the page tests: six deputies, four candidates, two places."""
+    return make_scenario(deputies=6, candidates=4, seats=2)
