@@ -21,7 +21,7 @@ import pytest
 from tests.factories import PIN
 from tests.faults.live import Seeded, Server, seed_vote
 from tests.faults.proxy import NGINX, SHIPPED, Nginx, Visitor, site_config
-from tests.faults.test_two_hosts import REDIS_URL, _data_key
+from tests.faults.test_two_hosts import shared_environment
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(NGINX),
@@ -33,16 +33,7 @@ pytestmark = pytest.mark.skipif(
 def site(server_db, tmp_path_factory) -> Iterator[dict]:
     """Two hosts and nginx in front of them."""
     tmp = tmp_path_factory.mktemp("nginx")
-    shared = tmp / "shared"
-    shared.mkdir()
-    env = {
-        "REDIS_URL": REDIS_URL,
-        "VOTESYS_SIGNING_KEY_FILE": str(shared / "signing-key.pem"),
-        "VOTESYS_PROXIES": "1",
-        "VOTESYS_HTTPS": "1",
-        "VOTESYS_OPINION_RATE_LIMIT": "3 per hour",
-        "DATA_KEY": _data_key(),
-    }
+    env = {**shared_environment(tmp), "VOTESYS_HTTPS": "1"}
     hosts: list[Server] = []
     proxy = None
     try:

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -94,15 +95,7 @@ def client_address() -> Iterator[str]:
 def two_servers(server_db, tmp_path_factory) -> Iterator[dict[str, Server]]:
     """Hosts A and B: separate instance folders; shared database, Redis, secrets, key file."""
     tmp = tmp_path_factory.mktemp("hosts")
-    shared = tmp / "shared"
-    shared.mkdir()
-    env = {
-        "REDIS_URL": REDIS_URL,
-        "VOTESYS_SIGNING_KEY_FILE": str(shared / "signing-key.pem"),
-        "VOTESYS_PROXIES": "1",
-        "VOTESYS_OPINION_RATE_LIMIT": "3 per hour",
-        "DATA_KEY": _data_key(),
-    }
+    env = shared_environment(tmp)
     started: dict[str, Server] = {}
     try:
         for name in ("A", "B"):
@@ -125,6 +118,20 @@ def seeded(server_db, tmp_path) -> Seeded:
 def hosts(two_servers, client_address) -> dict[str, Host]:
     """A and B as seen by this test's client (its own address and cookies)."""
     return {name: Host(server, client_address) for name, server in two_servers.items()}
+
+
+def shared_environment(tmp: Path) -> dict[str, str]:
+    """What every host of one installation is given alike: Redis, the signing key file on a
+    shared folder, one proxy in front, the data key; a low opinion limit to test it."""
+    shared = tmp / "shared"
+    shared.mkdir()
+    return {
+        "REDIS_URL": REDIS_URL,
+        "VOTESYS_SIGNING_KEY_FILE": str(shared / "signing-key.pem"),
+        "VOTESYS_PROXIES": "1",
+        "VOTESYS_OPINION_RATE_LIMIT": "3 per hour",
+        "DATA_KEY": _data_key(),
+    }
 
 
 def _data_key() -> str:
