@@ -6,6 +6,20 @@ import argparse
 import multiprocessing
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
+
+
+class ThreadWorker(GunicornThreadWorker):
+    """gunicorn's threaded worker, without its start-up warning that no connection can be
+    kept alive between requests: a process takes as many connections as it has threads on
+    purpose (``run``), so none is kept alive, and the warning would be the first thing an
+    operator reads. Keep-alive itself stays at gunicorn's default: gunicorn 27 also uses it
+    as the time a new connection may take to send its request (at 0, connections accepted
+    in a burst before their request arrived were dropped)."""
+
+    @classmethod
+    def check_config(cls, cfg, log) -> None:
+        pass
 
 
 class _Server(BaseApplication):
@@ -36,12 +50,8 @@ def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
             "workers": workers,
             "threads": threads,
             "worker_connections": threads,
-            # With as many connections as threads, none is left to keep alive between
-            # requests: gunicorn would close each one anyway, and warn at every start
-            # unless told so. nginx in front keeps its clients' connections alive.
-            "keepalive": 0,
             "backlog": 4096,
-            "worker_class": "gthread",
+            "worker_class": "votesys.server.ThreadWorker",
             "timeout": 60,
             "graceful_timeout": 10,
             "accesslog": "-",
