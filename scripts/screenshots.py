@@ -82,8 +82,14 @@ def main() -> None:
         wait_healthy(base)
         shoot(base)
     finally:
+        # gunicorn's graceful stop waits up to its graceful_timeout (10 s) for the tablet
+        # pages' event streams, which end only when they next write: give it that, then kill.
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)
     print(f"screenshots written to {OUT.relative_to(ROOT)}")
 
 
