@@ -457,3 +457,55 @@ def test_supervisors_are_deputies_of_the_congress(make_scenario, organiser, api,
     assert [s["code"] for s in response.get_json()["supervisors"]] == codes
     assert "supervisors" not in client.get(f"/api/v1/projects/{project.id}").get_json()
     assert len(db.session.get(P, project.id).supervisors) == 2
+
+
+@pytest.mark.parametrize("status", ["terminated", "suspended"])
+def test_a_report_cannot_terminate_or_suspend_a_project(tree, api, client, status):
+    """Only an approved change (终止 / 暂缓) does: a unit's report setting either is refused,
+    nothing is stored, and the project takes later reports and changes as before."""
+    api.login("renshe", "unit-pass-1")
+    pid = tree["district"]
+    refused = api.post(f"/api/v1/projects/{pid}/reports", _report(status=status), as_="renshe")
+    assert refused.status_code == 422 and refused.get_json()["field"] == "status"
+    detail = client.get(f"/api/v1/projects/{pid}").get_json()
+    assert detail["status"] == "not_started" and detail["reports"] == []
+    later = api.post(f"/api/v1/projects/{pid}/reports", _report(), as_="renshe")
+    assert later.status_code == 201
+    change = api.post(
+        f"/api/v1/projects/{pid}/changes", {"kind": "terminate", "reason": "x"}, as_="renshe"
+    )
+    assert change.status_code == 201
+
+
+def test_an_organiser_corrects_a_wrongly_recorded_status(tree, api, client, db):
+    """A project a report terminated (as 0.1.0 allowed) is corrected by its organiser, with a
+    reason; the audit chain keeps what it was. A unit cannot, nor an organiser without one."""
+    from votesys.integrity.models import AuditEntry
+    from votesys.projects.models import Project
+
+    api.login("renshe", "unit-pass-1")
+    api.login("organiser", "organiser-pass")
+    pid = tree["district"]
+    db.session.get(Project, pid).status = "terminated"
+    db.session.commit()
+    url = f"/api/v1/projects/{pid}/status"
+    assert (
+        api.post(url, {"status": "in_progress", "reason": "误报"}, as_="renshe").status_code == 403
+    )
+    no_reason = api.post(url, {"status": "in_progress"}, as_="organiser")
+    assert no_reason.status_code == 422 and no_reason.get_json()["field"] == "reason"
+    assert api.post(f"/api/v1/projects/{pid}/reports", _report(), as_="renshe").status_code == 409
+    fixed = api.post(url, {"status": "in_progress", "reason": "单位误报终止"}, as_="organiser")
+    assert fixed.status_code == 200 and fixed.get_json()["status"] == "in_progress"
+    assert client.get(f"/api/v1/projects/{pid}").get_json()["status"] == "in_progress"
+    assert api.post(f"/api/v1/projects/{pid}/reports", _report(), as_="renshe").status_code == 201
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "status_corrected"))
+    assert entry.object == f"project:{pid}"
+    assert '"was":"terminated"' in entry.details.replace(" ", "")
+
+
+def test_the_report_form_offers_no_status_only_a_change_may_set(tree, client):
+    client.post("/login", data={"login": "renshe", "password": "unit-pass-1"})
+    page = client.get(f"/desk/projects/{tree['district']}").get_data(as_text=True)
+    assert 'value="in_progress"' in page
+    assert 'value="terminated"' not in page and 'value="suspended"' not in page

@@ -133,6 +133,16 @@ def request_change(project_id: int):
     return {"change": change.id, "state": change.state}, 201
 
 
+@bp.post("/projects/<int:project_id>/status")
+@api_auth(*ORGANISERS)
+def correct_status(project_id: int):
+    """An organiser corrects a wrongly recorded state: {"status": "in_progress", "reason": "…"}."""
+    project = queries.get_project(project_id)
+    permissions.ensure_organiser_of(g.principal, project)
+    corrected = changes.correct_status(project, json_body())
+    return {"project": corrected.id, "status": corrected.status}
+
+
 @bp.post("/changes/<int:change_id>/decision")
 @api_auth(*ORGANISERS)
 def decide_change(change_id: int):

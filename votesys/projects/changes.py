@@ -94,3 +94,16 @@ def decide_change(change: ChangeRequest, *, approve: bool, decision_ref: Any) ->
         decision_ref=ref,
     )
     return change
+
+
+def correct_status(project: Project, data: Mapping[str, Any]) -> Project:
+    """An organiser corrects a wrongly recorded state — a project a report terminated before
+    reports could not, say — giving the reason; the audit chain keeps both states. The
+    caller checks that the user manages the project."""
+    status = choice_field(data.get("status"), "status", rules.STATUSES)
+    reason = text_field(data.get("reason"), "reason", max_len=MAX_TEXT)
+    was = project.status
+    project.status = status
+    db.session.flush()
+    audit("status_corrected", f"project:{project.id}", was=was, status=status, reason=reason)
+    return project

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from votesys.projects.labels import CHANGE_LABELS, STATUS_LABELS, SUPERVISION_LABELS
+from votesys.projects.rules import REPORT_STATUSES
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -27,7 +28,10 @@ def _choices(labels: dict) -> list[SelectChoice]:
 
 class ReportForm(FlaskForm):
     reported_on = DateField(_l("Report date"), validators=[DataRequired()])
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS))
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(s, STATUS_LABELS[s]) for s in REPORT_STATUSES],
+    )
     progress = IntegerField(_l("Progress (per cent)"), validators=[NumberRange(0, 100)])
     narrative = TextAreaField(_l("Progress narrative"), validators=[Length(max=5000)])
 

@@ -47,7 +47,7 @@ def add_report(
     reported_on = (
         date_field(data.get("reported_on"), "reported_on", required=False) or clock.today()
     )
-    status = choice_field(data.get("status"), "status", rules.STATUSES)
+    status = choice_field(data.get("status"), "status", rules.REPORT_STATUSES)
     progress = int_field(data.get("progress"), "progress", low=0, high=100)
     if status == "completed" and progress != 100:
         raise invalid("progress", _l("a completed project is at 100%"))

@@ -13,6 +13,10 @@ COMPLETIONS = ("this_year", "two_years", "long_term")
 STATUSES = ("not_started", "in_progress", "completed", "delayed", "suspended", "terminated")
 # A project in one of these states is no longer expected to reach its milestones.
 CLOSED_STATUSES = ("completed", "terminated")
+# Only an approved change (暂缓 / 终止) suspends or terminates a project: a progress report,
+# which a responsible unit sends alone, may set any other state.
+CHANGED_ONLY_STATUSES = ("suspended", "terminated")
+REPORT_STATUSES = tuple(s for s in STATUSES if s not in CHANGED_ONLY_STATUSES)
 CHANGE_KINDS = ("adjust", "postpone", "terminate")
 SUPERVISION_KINDS = ("inspection", "comment", "hearing")
 DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
