@@ -38,7 +38,8 @@ def test_ballot_ids_are_random_and_storage_forgets_the_casting_order(
     assert api.post(f"/api/v1/votes/{vid}/close", as_="organiser").status_code == 200
     db.session.commit()
     stored = list(db.session.scalars(text("SELECT id FROM ballots")))
-    assert sorted(stored) == sorted(cast_order) and stored != cast_order
+    # the close writes every ballot anew: no id a cast saw (and a dead index entry may keep)
+    assert len(stored) == 12 and not set(stored) & set(cast_order)
     if db.engine.dialect.name == "sqlite":
         assert stored == sorted(stored)  # no rowid: stored in the order of random ids
     else:

@@ -31,8 +31,9 @@ def create_app(overrides: dict | None = None, *, serving: bool = False) -> Flask
 
 def _configure(app: Flask, overrides: dict) -> None:
     # inside the factory: see the module's docstring
-    from votesys import config
+    from votesys import config, log_text
 
+    log_text.install()
     app.config.update(config.load(Path(app.instance_path)))
     app.config.update(overrides)
 

@@ -60,6 +60,19 @@ def read_body_now(limit: int | None = None) -> None:
         request.get_data(cache=True)
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names a key twice: {"16": "for", "16": "against"} has no one meaning."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def json_body(limit: int | None = None, *, allow_empty: bool = False) -> dict[str, Any]:
     """The request's JSON object; anything else is a clear 400/413, never a 500. With
     ``allow_empty``, no body at all reads as {}."""
@@ -76,7 +89,9 @@ def json_body(limit: int | None = None, *, allow_empty: bool = False) -> dict[st
     if allow_empty and not raw.strip():
         return {}
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except DuplicateKey as dup:
+        raise BadRequest("duplicate_key", key=str(dup)[:40]) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("bad_json") from None
     if not isinstance(data, dict):

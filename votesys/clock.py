@@ -14,3 +14,10 @@ def today() -> date:
     if pinned:
         return date.fromisoformat(pinned)
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def iso_day(value) -> str | None:
+    """A date (or a timestamp, read as its day) as the plain data shows it: "2026-12-04"."""
+    if value is None:
+        return None
+    return value.date().isoformat() if hasattr(value, "date") else value.isoformat()

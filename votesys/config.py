@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _secret_key(instance: Path) -> str:
@@ -28,9 +30,43 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def public_url() -> str | None:
+    """VOTESYS_PUBLIC_URL: the site's origin as visitors reach it (https://votes.example.gov.cn),
+    from which every absolute URL of a page is made, never from the request's Host header."""
+    url = os.environ.get("VOTESYS_PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise ValueError(f"VOTESYS_PUBLIC_URL must be http(s)://host[:port], not {url!r}")
+    return url
+
+
+def trusted_hosts(public: str | None) -> list[str] | None:
+    """VOTESYS_TRUSTED_HOSTS (comma-separated), else the public URL's host and the machine's
+    own names; neither set (development, tests): every host, as Flask's default."""
+    hosts = [h.strip() for h in os.environ.get("VOTESYS_TRUSTED_HOSTS", "").split(",")]
+    if hosts := [h for h in hosts if h]:
+        return hosts
+    if public:
+        return [urlsplit(public).hostname or "", "localhost", "127.0.0.1"]
+    return None
+
+
+def deputy_networks() -> tuple:
+    """VOTESYS_DEPUTY_NETWORKS: the congress hall's networks (CIDR ranges, comma-separated)
+    from which deputies may type a PIN; unset, anywhere. A malformed range stops the start
+    (ValueError), rather than leave the hall open."""
+    raw = os.environ.get("VOTESYS_DEPUTY_NETWORKS", "")
+    return tuple(
+        ipaddress.ip_network(item.strip(), strict=False) for item in raw.split(",") if item.strip()
+    )
+
+
 def load(instance: Path) -> dict:
     """Build the Flask config mapping for an app whose instance folder is ``instance``."""
     default_db = f"sqlite:///{instance / 'votesys.db'}"
+    public = public_url()
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
@@ -40,6 +76,11 @@ def load(instance: Path) -> dict:
         # statement (a PIN hash, a ballot) into a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Absolute URLs of pages (og:url, og:image, the tracking page's address) and the Host
+        # headers answered (any other: 400). See docs/operations.md.
+        "PUBLIC_URL": public,
+        "TRUSTED_HOSTS": trusted_hosts(public),
+        "DEPUTY_NETWORKS": deputy_networks(),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis unreachable: count in each process until it is back, rather than fail.

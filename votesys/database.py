@@ -59,8 +59,22 @@ def truncate_wal_after_commit(session) -> None:
     session.info["truncate_wal"] = True
 
 
+def after_commit(session, action) -> None:
+    """Run ``action()`` once this transaction has committed (not if it rolls back): for
+    what must happen only when the data it concerns is durable, e.g. destroying a key."""
+    session.info.setdefault("after_commit", []).append(action)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_actions(session) -> None:
+    session.info.pop("after_commit", None)
+    session.info.pop("truncate_wal", None)
+
+
 @event.listens_for(OrmSession, "after_commit")
-def _truncate_wal(session) -> None:
+def _after_commit(session) -> None:
+    for action in session.info.pop("after_commit", []):
+        action()
     if not session.info.pop("truncate_wal", False):
         return
     engine = session.get_bind()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 MESSAGES: dict[str, Any] = {
     "bad_request": _l("The request could not be understood."),
     "bad_json": _l("The request body must be a JSON object."),
+    "duplicate_key": _l("The request names “%(key)s” twice; each key may appear once."),
     "form_expired": _l("This page has expired. Please go back, reload the page and try again."),
     "too_large": _l("The request is too large."),
     "invalid": _l("%(field)s: %(reason)s"),
@@ -27,6 +29,10 @@ MESSAGES: dict[str, Any] = {
     "pin_now_locked": _l(
         "Wrong PIN. It is now locked after too many wrong tries: "
         "please ask the desk staff to unlock it."
+    ),
+    "outside_hall": _l(
+        "Deputies log in with their PIN on the congress hall's network only. "
+        "Please use a tablet in the hall, or ask the desk staff."
     ),
     "login_rate_limited": _l(
         "Too many failed login attempts. Please wait a few minutes and try again."
@@ -57,6 +63,10 @@ MESSAGES: dict[str, Any] = {
     "bad_choice": _l("“%(choice)s” is not a valid mark; use for, against or abstain."),
     "approval_for_only": _l("An approval ballot takes only “for” marks."),
     "another_open": _l("Another vote of this session is open; close it first."),
+    "box_key_missing": _l(
+        "The key of this vote's ballot box is missing on this server, so its ballots cannot "
+        "be counted. Restore the key folder (ballot-boxes) from its backup, then close again."
+    ),
     "paper_vote": _l("This vote is held on paper; enter the counted totals instead."),
     "electronic_vote": _l("This vote is held on tablets; it has no paper totals."),
     "no_runoff_needed": _l("This vote has no tie that needs a runoff."),
@@ -145,6 +155,23 @@ def invalid(field: str, reason: Any) -> InvalidInput:
     return InvalidInput("invalid", field=field, reason=reason)
 
 
+def _as_trusted_host(app) -> None:
+    """A Host header not in TRUSTED_HOSTS: Flask made no URL adapter for the request, and its
+    ``request.host`` raises. The 400 page is built as if asked of the public URL's host (or
+    the first trusted one), so that it renders like any error page and never names the host
+    that was sent."""
+    from flask.globals import request_ctx
+
+    public = app.config.get("PUBLIC_URL")
+    trusted = app.config.get("TRUSTED_HOSTS") or ["localhost"]
+    host = urlsplit(public).netloc if public else trusted[0].lstrip(".")
+    asked = request_ctx.request
+    asked.host = host
+    request_ctx.url_adapter = app.url_map.bind(
+        host, script_name=asked.root_path or None, url_scheme=asked.scheme
+    )
+
+
 # Pages of deputies and staff; every other page belongs to the public site.
 STAFF_PATHS = ("/desk", "/tablet", "/hall", "/login", "/logout", "/start")
 
@@ -155,7 +182,7 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
     from flask import g, render_template, request
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError
 
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.path.endswith(".json")
@@ -173,7 +200,12 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        return answer(err)
+        retry_after = getattr(err, "retry_after", None)
+        if retry_after is None:
+            return answer(err)
+        response = app.make_response(answer(err))
+        response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
@@ -188,6 +220,8 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
         }.get(err.code or 500, "bad_request")
         if isinstance(err, CSRFError):
             code = "form_expired"
+        if isinstance(err, SecurityError):  # a Host header not in TRUSTED_HOSTS
+            _as_trusted_host(app)
         if err.code == 429 and request.endpoint in login_endpoints:
             code = "login_rate_limited"
         wrapped = DomainError(code)
@@ -196,6 +230,10 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
         if err.code == 429:
             response = app.make_response(response)
             response.headers.setdefault("Retry-After", "60")
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            # RFC 9110: a 405 says which methods the resource has.
+            response = app.make_response(response)
+            response.headers["Allow"] = ", ".join(sorted(err.valid_methods))
         return response
 
     @app.errorhandler(IntegrityError)

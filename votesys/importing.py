@@ -7,10 +7,12 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+from votesys import fields
+from votesys.errors import InvalidInput
 
 MAX_ROWS = 20000
 # An .xlsx is a zip: what its entries declare they inflate to is checked before anything is
@@ -160,6 +162,16 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def _read(errors: list[RowError], row: int, column: str, reader: Callable, *args, **kw) -> Any:
+    """A cell read by a ``votesys.fields`` reader; a refusal joins ``errors`` (and the
+    cell reads as None, since nothing is imported unless every row is good)."""
+    try:
+        return reader(args[0], column, *args[1:], **kw)
+    except InvalidInput as err:
+        errors.append(RowError(row, column, err.params.get("reason", err.code)))
+        return None
+
+
 def deputies(rows: list[list[Any]], taken: Callable[[list[str]], set[str]]) -> list[dict]:
     """Validated deputy rows; raises ImportRefused listing every bad cell. ``taken`` says
     which of the codes already belong to a deputy or a login."""
@@ -178,13 +190,11 @@ def deputies(rows: list[list[Any]], taken: Callable[[list[str]], set[str]]) -> l
             errors.append(RowError(n, "代表编号", _l("duplicate of row %(row)s", row=seen[code])))
         elif code in taken_codes:
             errors.append(RowError(n, "代表编号", _l("already registered")))
+        elif fields.CONTROL.search(code) or fields.DIRECTION.search(code):
+            errors.append(RowError(n, "代表编号", _l("must not contain control characters")))
         seen.setdefault(code, n)
-        if not name:
-            errors.append(RowError(n, "姓名", _l("required")))
-        elif len(name) > 100:
-            errors.append(RowError(n, "姓名", _l("at most 100 characters")))
-        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-            errors.append(RowError(n, "PIN", _l("4 to 12 digits")))
+        name = _read(errors, n, "姓名", fields.text, name, 100)
+        pin = _read(errors, n, "PIN", fields.pin, pin)
         status = STATUS_WORDS.get(v.get("status", "").lower())
         if status is None:
             errors.append(RowError(n, "状态", _l("在任/active or 终止/terminated")))
@@ -194,7 +204,9 @@ def deputies(rows: list[list[Any]], taken: Callable[[list[str]], set[str]]) -> l
                 "name": name,
                 "pin": pin,
                 "status": status,
-                "delegation": v.get("delegation", "")[:100],
+                "delegation": _read(
+                    errors, n, "代表团", fields.text, v.get("delegation"), 100, required=False
+                ),
             }
         )
     if errors:
@@ -207,29 +219,24 @@ def candidates(rows: list[list[Any]]) -> list[dict]:
     errors: list[RowError] = []
     out = []
     for n, v in records(rows, CANDIDATE_COLUMNS):
-        title = v["title"]
-        if not title:
-            errors.append(RowError(n, "项目名称", _l("required")))
-        elif len(title) > 200:
-            errors.append(RowError(n, "项目名称", _l("at most 200 characters")))
-        budget = None
-        raw = v.get("budget_wan", "").replace(",", "")
-        if raw:
-            try:
-                budget = Decimal(raw)
-                if not budget.is_finite() or budget < 0 or budget >= Decimal("1e12"):
-                    raise InvalidOperation
-                if budget != budget.quantize(Decimal("0.01")):
-                    errors.append(RowError(n, "预算（万元）", _l("at most two decimal places")))
-                budget = budget.quantize(Decimal("0.01"))
-            except InvalidOperation:
-                errors.append(RowError(n, "预算（万元）", _l("an amount in 万元, e.g. 1200.50")))
-                budget = None
+        title = _read(errors, n, "项目名称", fields.text, v["title"], 200)
+        raw = v.get("budget_wan", "")
+        budget = _read(errors, n, "预算（万元）", fields.money, raw) if raw else None
         out.append(
             {
                 "title": title,
-                "summary": v.get("summary", "")[:2000],
-                "responsible_unit": v.get("responsible_unit", "")[:200],
+                "summary": _read(
+                    errors, n, "项目简介", fields.text, v.get("summary"), 2000, required=False
+                ),
+                "responsible_unit": _read(
+                    errors,
+                    n,
+                    "责任单位",
+                    fields.text,
+                    v.get("responsible_unit"),
+                    200,
+                    required=False,
+                ),
                 "budget_wan": budget,
             }
         )

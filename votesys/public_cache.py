@@ -11,6 +11,12 @@ The cache itself is Flask-Caching: in-process (SimpleCache) by default, Redis wh
 is set, so that every process and host shares one copy. Answers carry an ETag and
 ``Cache-Control: public, no-cache``: browsers and proxies keep them but ask again, and a
 conditional request is answered 304.
+
+A cached answer is served to every visitor alike, so nothing in it may come from a request
+header an attacker chooses: absolute URLs (og:url, og:image) are made on the configured
+public URL (``PUBLIC_URL``, VOTESYS_PUBLIC_URL) by ``public_url_for`` and ``page_url``, not
+on the Host header. Without one (development) they are the request's own, and the key
+carries the scheme and host: one request's Host is never served to another.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, make_response, request, session
+from flask import Flask, Response, current_app, make_response, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import BigInteger, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.sansio.utils import get_current_url
 
 from votesys import clock
 from votesys.extensions import cache, db
@@ -121,6 +129,28 @@ def configure(app: Flask) -> None:
         app.config.setdefault(key, value)
     cache.init_app(app)
     install_listeners()
+    app.add_template_global(public_url_for)
+    app.add_template_global(page_url)
+
+
+def public_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL: on the configured public URL when there is one, else on the
+    request's own scheme and host (which the cache key then carries)."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, **values)
+
+
+def page_url() -> str:
+    """The absolute URL of the page being answered (og:url), on the public URL if set."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return request.url
+    parts = urlsplit(base)
+    return get_current_url(
+        parts.scheme, parts.netloc, request.root_path, request.path, request.query_string
+    )
 
 
 def _cacheable() -> bool:
@@ -148,15 +178,18 @@ def _cache_call(method: Callable, *args: Any) -> Any:
 
 
 def public_cached(view: Callable) -> Callable:
-    """Serve a public GET from the cache, keyed by generation, language and full path; add
-    an ETag and answer a conditional request with 304."""
+    """Serve a public GET from the cache, keyed by generation, date, language, scheme and
+    host, and full path; add an ETag and answer a conditional request with 304."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _cacheable():
             return view(*args, **kwargs)
-        # Today's date is part of the key: "overdue" and "next reception days" move with it.
-        key = f"{generation()}:{clock.today()}:{get_locale()}:{request.full_path}"
+        # Today's date is part of the key: "overdue" and "next reception days" move with it;
+        # so is the scheme and host, which the page's own URLs carry without PUBLIC_URL.
+        key = (
+            f"{generation()}:{clock.today()}:{get_locale()}:{request.host_url}:{request.full_path}"
+        )
         hit = _cache_call(cache.get, key)
         if hit is not None:
             body, mimetype, headers = hit

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 
+from votesys import fields as input_fields
 from votesys.auth.services import hash_secret
 from votesys.congress import services as congress
 from votesys.congress.models import Congress, Deputy, Level, MandateStatus
@@ -121,11 +122,7 @@ def _deputies(items: list) -> list[dict]:
             raise ScenarioError(f"{path}.code", "duplicate")
         seen.add(code)
         pin = d["pin"]
-        if (
-            not isinstance(pin, str)
-            or not (4 <= len(pin) <= 12)
-            or not (pin.isascii() and pin.isdigit())
-        ):
+        if not input_fields.is_pin(pin):
             raise ScenarioError(f"{path}.pin", "4 to 12 digits, as a string")
         out.append(
             {

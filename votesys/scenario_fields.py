@@ -4,9 +4,10 @@ sections (stations, projects): a bad field is refused naming its path,
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from votesys import fields
 from votesys.errors import InvalidInput
 
 
@@ -40,15 +41,17 @@ def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _reason(err: InvalidInput) -> str:
+    return str(err.params.get("reason", err.code))
+
+
 def text(value: Any, path: str, *, max_len: int = 200, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise ScenarioError(path, "must be a string")
-    value = value.strip()
-    if not value and not allow_empty:
-        raise ScenarioError(path, "must not be empty")
-    if len(value) > max_len:
-        raise ScenarioError(path, f"at most {max_len} characters")
-    return value
+    try:
+        return fields.text(value, path, max_len, required=not allow_empty)
+    except InvalidInput as err:
+        raise ScenarioError(path, _reason(err)) from None
 
 
 def integer(value: Any, path: str, low: int = 1) -> int:
@@ -64,23 +67,21 @@ def list_of(value: Any, path: str) -> list:
 
 
 def choice(value: Any, path: str, allowed: tuple) -> str:
-    if value not in allowed:
-        raise ScenarioError(path, "one of " + ", ".join(str(a) for a in allowed))
-    return value
-
-
-def money(value: Any, path: str) -> Decimal | None:
-    """万元 with at most two decimal places; a string or a number, never stored as float."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ScenarioError(path, 'an amount in 万元, e.g. "1200.50"')
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ScenarioError(path, 'an amount in 万元, e.g. "1200.50"') from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ScenarioError(path, "a non-negative amount below 10^12")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ScenarioError(path, "at most two decimal places")
-    return amount.quantize(Decimal("0.01"))
+        return fields.choice(value, path, allowed)
+    except InvalidInput as err:
+        raise ScenarioError(path, _reason(err)) from None
+
+
+def money(value: Any, path: str, *, strict: bool = False) -> Decimal | None:
+    """万元 with at most two decimal places; a string or a number (a JSON number is read by
+    its decimal digits, never stored as float). None stays None. ``strict`` (the register's
+    figures): a string or a whole number only, and never None."""
+    if value is None and not strict:
+        return None
+    if isinstance(value, float) and not strict:
+        value = repr(value)
+    try:
+        return fields.money_of(value)
+    except ValueError as err:
+        raise ScenarioError(path, str(err.args[0])) from None

@@ -6,7 +6,13 @@ import argparse
 import multiprocessing
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
+
+# Paths only: query strings and bodies never reach the log.
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# Answers whose size the log leaves out (AccessLogger).
+UNSIZED_PATHS = "/tablet/"
 
 
 class ThreadWorker(GunicornThreadWorker):
@@ -20,6 +26,20 @@ class ThreadWorker(GunicornThreadWorker):
     @classmethod
     def check_config(cls, cfg, log) -> None:
         pass
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with "-" for the size of the tablets' answers: a ballot's review
+    and cast are padded to a size that does not depend on the marks (voting.tablet), and the
+    log, which names the tablet's address beside the size, keeps none of it either."""
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        if (environ.get("PATH_INFO") or "").startswith(UNSIZED_PATHS):
+            atoms["b"] = atoms["B"] = "-"
+            atoms.pop("{content-length}o", None)
+            atoms.pop("{content-length}i", None)
+        return atoms
 
 
 class _Server(BaseApplication):
@@ -38,41 +58,53 @@ class _Server(BaseApplication):
         return create_app(serving=True)
 
 
-def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
-    """Each waiting tablet holds one request open (its event stream), and so one thread: a
-    process accepts no more connections than it has threads, so that no request ever
-    queues behind the waiting ones (threads are started as connections need them)."""
+def options(*, host: str, port: int, workers: int | None, threads: int) -> dict:
+    """gunicorn's settings. Each waiting tablet holds one request open (its event stream),
+    and so one thread: a process accepts no more connections than it has threads, so that
+    no request ever queues behind the waiting ones (threads are started as connections need
+    them). Which is also why the server belongs behind nginx (docs/nginx/votesys.conf),
+    which reads each request whole before passing it on: a client that opens connections
+    and sends nothing would otherwise hold a thread with each."""
     if workers is None:
         workers = multiprocessing.cpu_count() * 2 + 1
-    _Server(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_connections": threads,
-            "backlog": 4096,
-            "worker_class": "votesys.server.ThreadWorker",
-            "timeout": 60,
-            "graceful_timeout": 10,
-            "accesslog": "-",
-            # Paths only: query strings and bodies never reach the log.
-            "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-            # gunicorn 27 opens a control socket under $HOME shared by every gunicorn of
-            # the user; several votesys servers on one machine must not fight over it.
-            "control_socket_disable": True,
-        }
-    ).run()
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_connections": threads,
+        "backlog": 4096,
+        "worker_class": "votesys.server.ThreadWorker",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": "votesys.server.AccessLogger",
+        # gunicorn 27 opens a control socket under $HOME shared by every gunicorn of
+        # the user; several votesys servers on one machine must not fight over it.
+        "control_socket_disable": True,
+    }
 
 
-def main(argv: list[str] | None = None) -> None:
-    """``python -m votesys.server``: what ``votesys serve`` runs. The master process imports
-    gunicorn only; each worker builds its app after the fork."""
+def run(*, host: str, port: int, workers: int | None, threads: int) -> None:
+    _Server(options(host=host, port=port, workers=workers, threads=threads)).run()
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line of ``python -m votesys.server``. Without --host it listens on
+    127.0.0.1 only, for nginx on the same machine; a host that nginx reaches over the
+    network is given its internal address."""
     parser = argparse.ArgumentParser(prog="votesys serve")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1000)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m votesys.server``: what ``votesys serve`` runs. The master process imports
+    gunicorn only; each worker builds its app after the fork."""
+    args = parse(argv)
     run(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 

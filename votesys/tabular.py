@@ -7,14 +7,21 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from votesys.fields import clean
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+# A mimetype, not a Content-Type: Werkzeug adds "; charset=utf-8" to every text/* one.
+CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value: object) -> object:
-    """A text that starts like a formula is shown as text by Excel, never run."""
-    if isinstance(value, str) and value[:1] in FORMULA_START:
+    """A text that starts like a formula is shown as text by Excel, never run; control
+    characters an older row may hold are dropped (Excel's files cannot carry them)."""
+    if not isinstance(value, str):
+        return value
+    value = clean(value)
+    if value[:1] in FORMULA_START:
         return "'" + value
     return value
 
@@ -33,7 +40,7 @@ def to_xlsx(header: Sequence[object], rows: Iterable[Sequence[object]], title: s
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
+    sheet = book.create_sheet(title=clean(title)[:31])
     sheet.append([str(h) for h in header])
     for row in rows:
         sheet.append([safe_cell(v) for v in row])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth.test_login_security import WRONG, deputy, tablet, two_counties  # noqa: F401
+from tests.auth.test_login_security import WRONG, deputy, tablet
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def other_process(app, prefix: str, *, pins: int, passwords: int) -> list[int]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_limits_and_lockout_count_across_processes(app, client, two_counties):  # noqa: F811
+def test_limits_and_lockout_count_across_processes(app, client, two_counties):
     store = redis_or_skip()
     prefix = f"votesys-test-{uuid.uuid4().hex[:8]}"
     from votesys.extensions import limiter

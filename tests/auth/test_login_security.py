@@ -7,38 +7,17 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select, update
 
 from tests.factories import PIN
 from votesys.auth.models import ApiToken
-from votesys.auth.services import PIN_LOCK_AFTER, create_user
+from votesys.auth.services import PIN_LOCK_AFTER
 from votesys.congress.models import Deputy
 from votesys.extensions import db
 from votesys.integrity.models import AuditEntry
 from votesys.models_base import utcnow
 
 WRONG = "999999"
-
-
-@pytest.fixture
-def two_counties(make_scenario, organiser):
-    """County 430212 (deputies D…) and county 430299 (deputies E…), each with its organiser."""
-    here = make_scenario(deputies=4, candidates=2, seats=1)
-    there = make_scenario(deputies=4, candidates=2, seats=1, code_prefix="E", jurisdiction="430299")
-    from votesys.congress.services import jurisdiction_by_code
-
-    create_user(
-        "org-here", "org-here-pass", "organiser", jurisdiction_id=jurisdiction_by_code("430212").id
-    )
-    create_user(
-        "org-there",
-        "org-there-pass",
-        "organiser",
-        jurisdiction_id=jurisdiction_by_code("430299").id,
-    )
-    db.session.commit()
-    return here, there
 
 
 def tablet(client, code, pin):

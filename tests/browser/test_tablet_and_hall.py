@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.factories import PIN, build_scenario
+from tests.factories import PIN, build_scenario, unsealed_marks
 from votesys import scenario
 from votesys.auth.services import create_user
 from votesys.congress import services as congress
@@ -90,7 +90,7 @@ def test_deputy_casts_on_tablet_and_hall_counts_it(live_app, browser):
     # the hall screen counts the ballot by itself within two seconds
     expect(hall.locator("#h-cast")).to_have_text("1", timeout=2500)
     with live_app.app_context():
-        assert db.session.query(Ballot).one().marks == "FFAN"
+        assert unsealed_marks(db.session.query(Ballot).one().vote_id) == ["FFAN"]
 
     # on a shared tablet, Back must not bring this deputy's marks into view again
     try:

@@ -33,6 +33,7 @@ def site_config(shipped: str, hosts: list[str], http_port: int, https_port: int,
         "listen 443": 0,
         "ssl_certificate ": 0,
         "ssl_certificate_key": 0,
+        "access_log": 0,
     }
     out, hosts_left = [], list(hosts)
     for line in shipped.splitlines():
@@ -56,6 +57,11 @@ def site_config(shipped: str, hosts: list[str], http_port: int, https_port: int,
         elif code.startswith("ssl_certificate "):
             out.append(f"    ssl_certificate {cert};")
             replaced["ssl_certificate "] += 1
+        elif code.startswith("access_log "):
+            out.append(
+                re.sub(r"access_log [^\s;]+", f"access_log {cert.parent / 'access.log'}", line)
+            )
+            replaced["access_log"] += 1
         elif code.startswith("server_name"):
             out.append(line)  # any name: the test sends requests by address
         else:
@@ -126,11 +132,14 @@ class Nginx:
         main.write_text(
             f"{'user root;' if os.geteuid() == 0 else ''}\n"
             "worker_processes 1;\n"
+            # as docs/nginx/votesys.conf asks of nginx.conf: room for thousands of clients
+            "worker_rlimit_nofile 16384;\n"
             f"pid {self.workdir / 'nginx.pid'};\n"
             f"error_log {self.workdir / 'error.log'} info;\n"
-            "events { worker_connections 4096; }\n"
+            "events { worker_connections 8192; }\n"
             "http {\n"
             f"  access_log {self.workdir / 'access.log'};\n"
+            "  gzip on;\n"  # as Debian's nginx.conf has it
             f"  {temp}\n"
             f"  include {site};\n"
             "}\n"

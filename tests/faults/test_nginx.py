@@ -2,7 +2,9 @@
 (only its "# site:" lines changed) before two `votesys serve` hosts sharing PostgreSQL and
 Redis. Through nginx: a waiting tablet's event stream gets an opening within 2 s; each
 client's own address reaches the rate limiter (and a forged X-Forwarded-For does not); a
-body over the size limit gets votesys's own answer; a host killed mid-run is skipped.
+body over the size limit gets votesys's own answer; 2,100 half-sent requests leave the site
+answering; a tablet's answers are neither compressed nor sized in the log; a host killed
+mid-run is skipped.
 
 The kill comes last: the hosts are shared by the module's tests."""
 
@@ -11,7 +13,10 @@ from __future__ import annotations
 import json
 import os
 import queue
+import resource
 import secrets
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +24,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.factories import PIN
-from tests.faults.live import Seeded, Server, seed_vote
+from tests.faults.live import Seeded, Server, call, seed_vote
 from tests.faults.proxy import NGINX, SHIPPED, Nginx, Visitor, site_config
 from tests.faults.test_two_hosts import shared_environment
 
@@ -146,6 +151,79 @@ def test_a_body_over_the_limit_gets_votesys_own_answer(site):
     assert [client.get("/api/v1/health").status for _ in range(10)] == [200] * 10
     log = site["proxy"].error_log()
     assert "from upstream" not in log and "to upstream" not in log, log  # no host failed
+
+
+def test_thousands_of_half_sent_requests_leave_the_site_answering(site):
+    """One client opens 2,100 connections and never finishes a request on any (half the
+    headers on some, half the body on others): before, gunicorn's threads were held (with 2
+    workers × 1000 threads, /api/v1/health timed out). nginx reads requests whole before
+    passing them on, so none reaches votesys, whose few threads here stay free."""
+    wanted = 2100
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted + 500:
+        if hard != resource.RLIM_INFINITY and hard < wanted + 500:
+            pytest.skip(f"the file-descriptor limit ({hard}) is too low for {wanted} sockets")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted + 500, hard))
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+    crowd = visitor(site).source
+    head = "POST /api/v1/opinions HTTP/1.1\r\nHost: votesys.test\r\n"
+    halves = (
+        (head + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").encode(),
+        (head + "Content-Type: application/json\r\nContent-Len").encode(),
+    )
+    held: list[ssl.SSLSocket] = []
+    try:
+        started = time.monotonic()
+        for n in range(wanted):
+            raw = socket.create_connection(
+                ("127.0.0.1", site["proxy"].https_port), timeout=10, source_address=(crowd, 0)
+            )
+            held.append(context.wrap_socket(raw))
+            held[-1].sendall(halves[n % 2])
+        opened = time.monotonic() - started
+        # within nginx's client_header_timeout (15 s): every one of them is still held
+        assert opened < 12, f"opening {wanted} connections took {opened:.1f} s"
+        for _ in range(3):
+            asked = time.monotonic()
+            health = visitor(site).get("/api/v1/health")
+            took = time.monotonic() - asked
+            assert health.status == 200 and took < 2.0, (health.status, f"{took:.2f} s")
+        for host in site["hosts"]:  # nothing reached the hosts: their threads are free
+            assert call(host.url, "GET", "/api/v1/health", timeout=2).status == 200
+    finally:
+        for sock in held:
+            sock.close()
+    assert "worker_connections are not enough" not in site["proxy"].error_log()
+
+
+def test_a_tablet_answer_passes_uncompressed_and_unsized(site, server_db, tmp_path):
+    """Padded to one size per vote (voting.tablet), a review page would tell its marks
+    again if compressed (Debian's nginx.conf has gzip on, as the test's has); nor does the
+    access log keep the size of a /tablet/ answer."""
+    seeded = seed_vote(server_db, tmp_path / "seed", deputies=2, candidates=3, seats=2)
+    deputy = visitor(site)
+    login = deputy.form_post(
+        "/tablet/login", {"code": sorted(seeded.deputies)[0], "pin": PIN}, csrf_from="/tablet/login"
+    )
+    assert login.status == 302, login.text
+    ballot = f"/tablet/votes/{seeded.vote}"
+    c1, c2, c3 = seeded.candidates
+    sizes = set()
+    for marks in ({f"c{c1}": "for"}, {f"c{c1}": "against", f"c{c2}": "abstain", f"c{c3}": "for"}):
+        review = deputy.form_post(
+            f"{ballot}/review", marks, csrf_from=ballot, **{"Accept-Encoding": "gzip"}
+        )
+        assert review.status == 200, review.text[:300]
+        assert "Content-Encoding" not in review.headers and "<html" in review.text.lower()
+        sizes.add(len(review.body))
+    assert len(sizes) == 1, sizes
+    public = deputy.get("/", **{"Accept-Encoding": "gzip"})
+    assert public.headers.get("Content-Encoding") == "gzip"  # gzip is on elsewhere
+    log = (site["proxy"].workdir / "access.log").read_text()
+    lines = [line for line in log.splitlines() if f"POST {ballot}/review" in line]
+    assert len(lines) == 2 and all(" 200 - " in line for line in lines), lines
 
 
 def test_a_host_killed_mid_run_is_skipped(site, seeded):

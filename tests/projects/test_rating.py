@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.factories import PIN
+from tests.factories import PIN, unsealed_marks
 from votesys.extensions import db
 from votesys.projects.models import Project
 from votesys.voting.models import VoteRecord
@@ -156,7 +156,6 @@ def test_deputies_cannot_create_rating_votes(approved, api):
 
 def test_rating_on_the_tablet(approved, api, client):
     """The tablet shows the three choices as large buttons, reviews and casts a rating."""
-    from votesys.voting.models import Ballot
 
     vote = _rating_vote(api, approved, approved["projects"])
     api.post(f"/api/v1/votes/{vote['id']}/open", as_="organiser")
@@ -177,7 +176,7 @@ def test_rating_on_the_tablet(approved, api, client):
     data = {f"c{ca}": "satisfied", f"c{cb}": "unsatisfied", "idempotency_key": key}
     done = client.post(f"/tablet/votes/{vote['id']}/cast", data=data)
     assert done.status_code == 201
-    assert db.session.scalar(db.select(Ballot.marks).where(Ballot.vote_id == vote["id"])) == "SU"
+    assert unsealed_marks(vote["id"]) == ["SU"]
 
 
 def test_tampered_rating_record_fails_verification(approved, api):

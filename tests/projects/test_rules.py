@@ -1,4 +1,4 @@
-"""The register's rules at their edges: shares, percentages, overdue, money."""
+"""The register's rules at their edges: shares, percentages, overdue."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def test_shares_property(values):
         assert got[key] == got[key].quantize(Decimal("0.1"))
 
 
-# --- percent, overdue, money --------------------------------------------------------------
+# --- percent, overdue --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -98,27 +98,6 @@ def test_overdue():
     assert not rules.is_overdue("terminated", today, [(past, None)])
     assert rules.is_overdue("not_started", today, [], planned_finish=past)
     assert not rules.is_overdue("not_started", today, [], planned_finish=future)
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("31177.83", Decimal("31177.83")),
-        ("0", Decimal("0.00")),
-        (12, Decimal("12.00")),
-        ("1,200.5", Decimal("1200.50")),
-    ],
-)
-def test_money_accepts(raw, expected):
-    assert rules.money(raw) == expected
-
-
-@pytest.mark.parametrize(
-    "raw", ["-1", "abc", "1.005", 1.5, True, None, "NaN", "Infinity", "1e13", []]
-)
-def test_money_refuses(raw, app):
-    with pytest.raises(ValueError):
-        rules.money(raw)
 
 
 def test_quarter_dates_cover_the_year_without_gaps():

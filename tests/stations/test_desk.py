@@ -142,3 +142,20 @@ def test_organisers_create_stations_and_merge_opinions(client, opinion_id, count
     assert "北街路灯改造" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Opinion, opinion_id).candidate is not None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_take_control_characters_an_older_row_holds(client, opinion_id, fmt):
+    """Rows stored before control characters were refused at input still export."""
+    opinion = db.session.get(Opinion, opinion_id)
+    opinion.title = "路灯坏了\u0007\u001b[31m"
+    db.session.commit()
+    login(client, "staff_n", "staff-pass-n")
+    response = client.get(f"/desk/opinions/export.{fmt}")
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        cells = [c.value for row in sheet.iter_rows() for c in row]
+    else:
+        cells = response.get_data(as_text=True).split(",")
+    assert "路灯坏了[31m" in cells

@@ -38,6 +38,10 @@ def test_a_citizen_submits_and_follows_an_opinion(logged_in, county):
         ({"content": "长" * 20000}, "content"),
         ({"title": ""}, "title"),
         ({"title": 5}, "title"),
+        ({"title": "路灯坏了\u0007\u001b[31m"}, "title"),
+        ({"title": "\u202e程工路道"}, "title"),
+        ({"content": "第一行\x0b第二行"}, "content"),
+        ({"citizen_name": "张\x00三"}, "citizen_name"),
         ({"citizen_phone": "12345"}, "citizen_phone"),
         ({"citizen_phone": "139123456789"}, "citizen_phone"),
         ({"citizen_name": "名" * 51}, "citizen_name"),
@@ -385,3 +389,43 @@ def test_no_public_answer_carries_personal_data(logged_in, county, client):
         body = response.get_data(as_text=True)
         assert PHONE not in body and NAME not in body, url
         assert "139****5678" not in body and "李*" not in body, url
+
+
+def test_an_opinion_sent_to_a_jurisdiction_can_be_called_back_by_its_own_office(logged_in, county):
+    from votesys.auth.services import create_user
+    from votesys.congress.services import jurisdiction_by_code
+
+    create_user(
+        "org-county",
+        "org-county-pass",
+        "organiser",
+        jurisdiction_id=jurisdiction_by_code("430212").id,
+    )
+    db.session.commit()
+    api = logged_in
+    api.login("org-county", "org-county-pass")
+    r = submit(api, county["stations"]["north"], station=None, jurisdiction="430212")
+    assert r.status_code == 201, r.get_json()
+    oid = db.session.scalar(select(Opinion.id).where(Opinion.station_id.is_(None)))
+    office = api.get(f"/api/v1/opinions/{oid}", as_="org-county").get_json()
+    assert office["citizen"] == {"name": NAME, "phone": PHONE, "masked": False}
+    # an organiser above it handles it, masked; station staff do not see it
+    above = api.get(f"/api/v1/opinions/{oid}", as_="organiser").get_json()
+    assert above["citizen"]["masked"] is True and PHONE not in str(above)
+    assert api.get(f"/api/v1/opinions/{oid}", as_="staff_n").status_code == 403
+
+
+def test_the_opinion_limit_is_one_budget_across_the_form_and_the_api(app, logged_in, county):
+    app.config["OPINION_RATE_LIMIT"] = "3 per minute"
+    station = county["stations"]["north"]
+    assert [submit(logged_in, station).status_code for _ in range(2)] == [201, 201]
+    form = {
+        "station": str(station),
+        "title": "路灯",
+        "content": "北街路灯坏了",
+        "category": "roads",
+    }
+    assert logged_in.client.post("/opinions/new", data=form).status_code in (201, 302)
+    assert logged_in.client.post("/opinions/new", data=form).status_code == 429
+    assert submit(logged_in, station).status_code == 429
+    assert opinion_count() == 3

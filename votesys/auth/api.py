@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, bearer_token, json_body
@@ -37,7 +37,7 @@ def token():
     if not isinstance(password, str) or not password:
         raise invalid("password", _l("required"))
     try:
-        principal = authenticate(login, password)
+        principal = authenticate(login, password, address=request.remote_addr)
     except PinLocked:
         record_failed_login(login, "api")
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -11,11 +12,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import bindparam, select, update
 
+from votesys import fields
 from votesys.auth.models import ApiToken, Role, User
 from votesys.auth.principals import deputy_model, is_deputy
-from votesys.errors import DomainError, Unauthorized, invalid
+from votesys.errors import DomainError, Forbidden, Unauthorized, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
@@ -115,9 +117,15 @@ def create_user(
     return user
 
 
-def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Principal:
+def authenticate(
+    login: str, secret: str, *, deputies_only: bool = False, address: str | None = None
+) -> Principal:
     """A user by login + password, else a deputy by code + PIN. Logins and deputy codes
-    never collide: each refuses the other's names when created."""
+    never collide: each refuses the other's names when created.
+
+    A deputy's PIN check is counted before it is made (``reserve_pin_check``): however many
+    tries arrive at once, at most PIN_LOCK_AFTER are checked between unlocks. Where
+    DEPUTY_NETWORKS is set, a PIN from any other ``address`` is refused unchecked."""
     login = (login or "").strip()
     user = None
     if login and not deputies_only:
@@ -127,39 +135,103 @@ def authenticate(login: str, secret: str, *, deputies_only: bool = False) -> Pri
             return user
         raise Unauthorized("bad_credentials")
     deputy = _deputy_by_code(login) if login else None
-    if deputy is not None and deputy.pin_locked:
-        raise PinLocked()
-    if check_secret(deputy.pin_hash if deputy else None, secret or "") and deputy is not None:
-        if deputy.failed_pins:
-            _reset_failures(deputy)
+    if deputy is None:
+        check_secret(None, secret or "")  # the same time as a real check
+        raise Unauthorized("bad_credentials")
+    if not from_hall(address):
+        raise Forbidden("outside_hall")
+    reserve_pin_check(deputy)
+    if check_secret(deputy.pin_hash, secret or ""):
+        _reset_failures(deputy)
         return deputy
     raise Unauthorized("bad_credentials")
 
 
-def _reset_failures(deputy: Principal) -> None:
+def from_hall(address: str | None) -> bool:
+    """Whether a deputy may type a PIN from this address: anywhere unless DEPUTY_NETWORKS
+    names the hall's networks (CIDR ranges)."""
+    networks = hall_networks(current_app.config.get("DEPUTY_NETWORKS"))
+    if not networks:
+        return True
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def hall_networks(setting: object) -> tuple:
+    """DEPUTY_NETWORKS as networks: "10.8.0.0/16, 192.168.10.0/24" (or a list of them).
+    A malformed range is an error at start-up, not a hall that lets everyone in."""
+    if not setting:
+        return ()
+    items = setting.split(",") if isinstance(setting, str) else list(setting)
+    return tuple(
+        ipaddress.ip_network(str(i).strip(), strict=False) for i in items if str(i).strip()
+    )
+
+
+def reserve_pin_check(deputy: Principal) -> None:
+    """Count one PIN check against the deputy before it is made, and commit that at once,
+    so that simultaneous tries see each other: when PIN_LOCK_AFTER checks are counted (or
+    the PIN is locked) the try is refused unchecked. A right PIN clears the count."""
     model = deputy_model()
-    db.session.execute(update(model).where(model.id == deputy.id).values(failed_pins=0))
+    db.session.commit()  # a login starts with nothing to keep; the count must stand alone
+    counted = db.session.execute(
+        update(model)
+        .where(
+            model.id == deputy.id,
+            model.locked_at.is_(None),
+            model.failed_pins < PIN_LOCK_AFTER,
+        )
+        .values(failed_pins=model.failed_pins + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if counted != 1:
+        raise PinLocked()
+
+
+def _reset_failures(deputy: Principal) -> None:
+    """A right PIN: the count starts again, unless the PIN was locked meanwhile (by wrong
+    tries checked at the same time), in which case the right PIN is refused too."""
+    model = deputy_model()
+    cleared = db.session.execute(
+        update(model)
+        .where(model.id == deputy.id, model.locked_at.is_(None))
+        .values(failed_pins=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()  # the right PIN stands, whatever the request does next
     db.session.refresh(deputy)
+    if cleared != 1:
+        raise PinLocked()
 
 
 def count_wrong_pin(login: str) -> bool:
-    """Count a wrong PIN against the deputy named ``login`` (if one is), in one atomic
-    UPDATE so that concurrent tries on several hosts all count; the PIN_LOCK_AFTER-th
-    locks the PIN. True when the PIN is locked now. The caller commits."""
+    """A wrong PIN of the deputy named ``login`` (if one is), already counted when it was
+    reserved: the try that finds PIN_LOCK_AFTER counted locks the PIN, in one atomic UPDATE
+    (one lock, one ``pin_locked`` entry however many fail at once), and ends every token
+    and session of the deputy. True when the PIN is locked now. The caller commits."""
     deputy = _deputy_by_code((login or "").strip()) if login and login.strip() else None
-    if deputy is None or deputy.pin_locked:
-        return deputy is not None
+    if deputy is None:
+        return False
     model = deputy_model()
-    db.session.execute(
+    locked_now = db.session.execute(
         update(model)
-        .where(model.id == deputy.id, model.locked_at.is_(None))
-        .values(
-            failed_pins=model.failed_pins + 1,
-            locked_at=case((model.failed_pins + 1 >= PIN_LOCK_AFTER, utcnow()), else_=None),
+        .where(
+            model.id == deputy.id,
+            model.locked_at.is_(None),
+            model.failed_pins >= PIN_LOCK_AFTER,
         )
-    )
+        .values(locked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.refresh(deputy)
-    if deputy.pin_locked:
+    if locked_now:
+        # A right PIN that slipped in among the wrong ones must not outlive the lock.
+        revoke_tokens(deputy)
+        end_sessions(deputy)
         audit("pin_locked", f"deputy:{deputy.code}", actor="system", tries=deputy.failed_pins)
     return deputy.pin_locked
 
@@ -168,13 +240,11 @@ def change_pin(deputy: Principal, current: str, new: str, confirm: str | None = 
     """A deputy changes their own PIN: the current one first (a wrong one counts towards
     the lock), then 4 to 12 digits. Every API token of the deputy is revoked and every
     other session ends."""
-    if deputy.pin_locked:
-        raise PinLocked()
+    reserve_pin_check(deputy)
     if not check_secret(deputy.pin_hash, current or ""):
         raise Unauthorized("bad_pin")
-    new = new or ""
-    if not (new.isascii() and new.isdigit() and 4 <= len(new) <= 12):
-        raise invalid("new_pin", _l("4 to 12 digits"))
+    _reset_failures(deputy)
+    new = fields.pin(new or "", "new_pin")
     if confirm is not None and confirm != new:
         raise invalid("confirm", _l("the two new PINs differ"))
     if check_secret(deputy.pin_hash, new):

@@ -76,7 +76,11 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            principal = authenticate(form.login.data, form.password.data)
+            principal = authenticate(
+                form.login.data, form.password.data, address=request.remote_addr
+            )
+        except Forbidden as err:
+            error, status = err.message, err.status
         except (Unauthorized, PinLocked) as err:
             error, status = _refused(form.login.data, "web", err)
         else:
@@ -91,7 +95,11 @@ def tablet_login():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            principal = authenticate(form.code.data, form.pin.data, deputies_only=True)
+            principal = authenticate(
+                form.code.data, form.pin.data, deputies_only=True, address=request.remote_addr
+            )
+        except Forbidden as err:
+            error, status = err.message, err.status
         except (Unauthorized, PinLocked) as err:
             error, status = _refused(form.code.data, "tablet", err, deputies_only=True)
         else:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, json_body
 from votesys.congress import services
-from votesys.congress.models import Deputy
+from votesys.congress.models import Congress, Deputy
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
 
@@ -59,3 +59,13 @@ def unlock(deputy_code: str):
         raise NotFound("not_found")
     services.unlock_pin(g.principal, deputy)
     return {"deputy_code": deputy.code, "locked": False}
+
+
+@bp.post("/congresses/<int:congress_id>/unlock")
+@api_auth(*ORGANISERS)
+def unlock_all(congress_id: int):
+    """Unlock every locked PIN of a congress at once."""
+    body = db.session.get(Congress, congress_id)
+    if body is None:
+        raise NotFound("not_found")
+    return {"unlocked": services.unlock_all_pins(g.principal, body)}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from votesys.fields import Form
 
 LEVEL_CHOICES = [
     SelectChoice("province", _l("province")),
@@ -16,7 +17,7 @@ LEVEL_CHOICES = [
 ]
 
 
-class CongressForm(FlaskForm):
+class CongressForm(Form):
     jurisdiction_code = StringField(
         _l("Jurisdiction code"), validators=[DataRequired(), Length(max=32)]
     )
@@ -31,14 +32,14 @@ class CongressForm(FlaskForm):
     term = IntegerField(_l("Term (届)"), validators=[DataRequired(), NumberRange(1, 99)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     name = StringField(_l("Session name"), validators=[DataRequired(), Length(max=200)])
     date = DateField(_l("Date"), validators=[DataRequired()])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired()])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     code = StringField(_l("Deputy code"), validators=[DataRequired(), Length(max=32)])

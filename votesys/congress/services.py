@@ -50,6 +50,25 @@ def unlock_pin(user: User, deputy: Deputy) -> None:
     audit("pin_unlocked", f"deputy:{deputy.code}", was_locked=was_locked)
 
 
+def unlock_all_pins(user: User, body: Congress) -> list[str]:
+    """Unlock every locked PIN of a congress at once (after a burst of guesses locked a
+    hall's deputies): one audit entry naming them. Returns the codes unlocked."""
+    ensure_manages(user, body.jurisdiction)
+    locked = db.session.scalars(
+        select(Deputy)
+        .where(Deputy.congress_id == body.id, Deputy.locked_at.is_not(None))
+        .order_by(Deputy.code)
+    ).all()
+    for deputy in locked:
+        deputy.failed_pins = 0
+        deputy.locked_at = None
+    db.session.flush()
+    codes = [d.code for d in locked]
+    if codes:
+        audit("pins_unlocked", f"congress:{body.id}", deputies=codes)
+    return codes
+
+
 def managed_congresses(user: User) -> list[Congress]:
     congresses = db.session.scalars(select(Congress).order_by(Congress.id)).all()
     return [c for c in congresses if manages(user, c.jurisdiction)]

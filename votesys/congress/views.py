@@ -87,6 +87,7 @@ def congress(congress_id: int):
         deputies=deputies,
         sessions=sessions,
         current=services.current_deputies_count(body.id),
+        locked=sum(1 for d in deputies if d.pin_locked),
         upload=UploadForm(),
         session_form=SessionForm(),
         import_errors=None,
@@ -144,6 +145,7 @@ def import_roster(congress_id: int):
         deputies=deputies,
         sessions=[],
         current=services.current_deputies_count(body.id),
+        locked=0,
         upload=form,
         session_form=SessionForm(),
         import_errors=errors,
@@ -161,6 +163,16 @@ def unlock_pin(deputy_id: int):
     who = f"{deputy.name} ({deputy.code})"
     flash(_("The PIN of %(name)s is unlocked.", name=who), "ok")
     return redirect(url_for(".congress", congress_id=deputy.congress_id))
+
+
+@bp.post("/congresses/<int:congress_id>/unlock")
+@roles_required(*ORGANISERS)
+def unlock_all_pins(congress_id: int):
+    """Unlock every locked PIN of the congress at once (audited)."""
+    body = _congress(congress_id)
+    codes = services.unlock_all_pins(current_user, body)
+    flash(_("%(n)s PINs unlocked.", n=len(codes)), "ok")
+    return redirect(url_for(".congress", congress_id=body.id))
 
 
 @bp.route("/sessions/<int:session_id>/checkin", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from votesys.congress import services as congress
 from votesys.extensions import db
-from votesys.voting import casting, results
+from votesys.voting import casting, present
 from votesys.voting.models import Vote, VoteState
 
 bp = Blueprint("hall", __name__, url_prefix="/hall")
@@ -46,7 +46,7 @@ def hall_state(session_id: int) -> dict:
             "present_at_open": current.present_at_open,
         }
     elif published is not None:
-        state["result"] = results.result_dict(published)
+        state["result"] = present.result_dict(published)
     return state
 
 

@@ -127,6 +127,12 @@ def _key_path() -> Path:
     return path
 
 
+def key_folder() -> Path:
+    """Where the installation's private keys live: the signing key's folder (the instance
+    folder, or the shared key volume of several hosts)."""
+    return _key_path().parent
+
+
 def fingerprint(public: Ed25519PublicKey) -> str:
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()

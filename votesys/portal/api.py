@@ -12,7 +12,7 @@ from votesys.portal import listing, one_project, overview, scope
 from votesys.projects.figures import summary_of
 from votesys.public_cache import public_cached
 from votesys.stations.rules import digits
-from votesys.voting import results
+from votesys.voting import present
 from votesys.voting.models import Vote
 
 bp = Blueprint("portal_api", __name__, url_prefix="/api/v1/public")
@@ -68,7 +68,7 @@ def vote(vote_id: int):
     found = db.session.get(Vote, vote_id)
     if found is None or found.state != "published":
         raise NotFound("not_found")
-    return results.result_dict(found)
+    return present.result_dict(found)
 
 
 @bp.get("/statistics")

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from votesys.clock import iso_day as _d
 from votesys.congress.models import CongressSession
 from votesys.errors import NotFound
 from votesys.extensions import db
-from votesys.portal.dates import iso as _d
 from votesys.portal.listing import row
-from votesys.projects import rules
+from votesys.projects import present, rules
 from votesys.projects.models import ChangeRequest, Photo, Project, Report, SupervisionRecord
 from votesys.stations.models import Opinion
 from votesys.voting.models import Candidate, RatedProject, Vote, VoteCandidate
@@ -72,63 +72,50 @@ def project_detail(p: Project, today: date | None = None) -> dict[str, Any]:
     spent = {s.source: s.amount_wan for s in reports[0].spending} if reports else {}
     total = sum((f.amount_wan for f in p.funding), Decimal("0.00"))
     shares = rules.shares({f.source: f.amount_wan for f in p.funding}) if total else {}
-    out = row(p, today) | {
-        "summary": p.summary,
-        "planned_start": _d(p.planned_start),
-        "planned_finish": _d(p.planned_finish),
-        "stages": [{"year": s.year, "description": s.description} for s in p.stages],
-        "targets": [
-            {
-                "name": t.name,
-                "unit": t.unit,
-                "target": rules.wan(t.target),
-                "actual": rules.wan(t.actual),
-                "percent": rules.percent_of(t.actual, t.target),
-            }
-            for t in p.targets
-        ],
-        "milestones": [
-            {"name": m.name, "planned_date": _d(m.planned_date), "done_on": _d(m.done_on)}
-            for m in p.milestones
-        ],
-        "funding": [
-            {
-                "source": f.source,
-                "amount_wan": rules.wan(f.amount_wan),
-                "share": str(shares.get(f.source, "")),
-                "spent_wan": rules.wan(spent.get(f.source)),
-            }
-            for f in p.funding
-        ],
-        "spent_wan": rules.wan(sum(spent.values(), Decimal("0.00"))),
-        "reports": [
-            {
-                "reported_on": _d(r.reported_on),
-                "status": r.status,
-                "progress": r.progress,
-                "narrative": r.narrative,
-                "photos": [
-                    {"id": ph.id, "width": ph.width, "height": ph.height} for ph in r.photos
-                ],
-            }
-            for r in reports
-        ],
-        "changes": [
-            {
-                "kind": c.kind,
-                "reason": c.reason,
-                "decision_ref": c.decision_ref,
-                "decided_on": _d(c.decided_at),
-            }
-            for c in changes
-        ],
-        "supervision": [
-            {"kind": s.kind, "held_on": _d(s.held_on), "text": s.text} for s in supervision
-        ],
-        "origin": _origin(p),
-        "vote": _vote_of(p),
-        "ratings": _ratings_of(p),
-    }
+    out = (
+        row(p, today)
+        | present.plan(p, ids=False)
+        | {
+            "summary": p.summary,
+            "funding": [
+                {
+                    "source": f.source,
+                    "amount_wan": rules.wan(f.amount_wan),
+                    "share": str(shares.get(f.source, "")),
+                    "spent_wan": rules.wan(spent.get(f.source)),
+                }
+                for f in p.funding
+            ],
+            "spent_wan": rules.wan(sum(spent.values(), Decimal("0.00"))),
+            "reports": [
+                {
+                    "reported_on": _d(r.reported_on),
+                    "status": r.status,
+                    "progress": r.progress,
+                    "narrative": r.narrative,
+                    "photos": [
+                        {"id": ph.id, "width": ph.width, "height": ph.height} for ph in r.photos
+                    ],
+                }
+                for r in reports
+            ],
+            "changes": [
+                {
+                    "kind": c.kind,
+                    "reason": c.reason,
+                    "decision_ref": c.decision_ref,
+                    "decided_on": _d(c.decided_at),
+                }
+                for c in changes
+            ],
+            "supervision": [
+                {"kind": s.kind, "held_on": _d(s.held_on), "text": s.text} for s in supervision
+            ],
+            "origin": _origin(p),
+            "vote": _vote_of(p),
+            "ratings": _ratings_of(p),
+        }
+    )
     out["timeline"] = timeline(out)
     return out
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from votesys.clock import iso_day as _d
 from votesys.congress.models import Congress, CongressSession, Jurisdiction
 from votesys.extensions import db
-from votesys.portal.dates import iso as _d
 from votesys.projects.rules import quarter_dates
 from votesys.stations.figures import stats
 from votesys.stations.models import Reception, Station

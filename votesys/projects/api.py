@@ -8,6 +8,7 @@ import json
 from flask import Blueprint, Response, g, request
 from flask_babel import lazy_gettext as _l
 
+from votesys import fields
 from votesys.api_support import api_auth, bearer_principal, json_body
 from votesys.congress import services as congress
 from votesys.errors import BadRequest, invalid
@@ -15,7 +16,6 @@ from votesys.projects import (
     changes,
     figures,
     importing,
-    parsing,
     permissions,
     present,
     queries,
@@ -26,7 +26,7 @@ from votesys.projects import (
     supervision,
 )
 from votesys.public_cache import public_cached
-from votesys.voting import results
+from votesys.voting import present as vote_present
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
 ORGANISERS = ("organiser", "admin")
@@ -36,7 +36,7 @@ REPORTERS = ("unit", "organiser", "admin")
 def _year(raw: str | None, *, required: bool) -> int | None:
     if raw in (None, "") and not required:
         return None
-    return parsing.int_field(raw or "", "year", low=1949, high=2200)
+    return fields.integer(raw or "", "year", low=1949, high=2200)
 
 
 @bp.get("/jurisdictions/<code>/summary")
@@ -58,7 +58,7 @@ def index():
     node = congress.jurisdiction_by_code(code[:32]) if code else None
     status = request.args.get("status") or None
     if status is not None:
-        parsing.choice_field(status, "status", rules.STATUSES)
+        fields.choice(status, "status", rules.STATUSES)
     projects = queries.list_projects(
         jurisdiction=node, year=_year(request.args.get("year"), required=False), status=status
     )
@@ -193,7 +193,7 @@ def rating_vote(session_id: int):
         project_ids=projects,
         base=body.get("base", "all_deputies"),
     )
-    return results.vote_dict(vote), 201
+    return vote_present.vote_dict(vote), 201
 
 
 @bp.get("/projects/export.<fmt>")

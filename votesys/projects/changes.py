@@ -10,13 +10,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from votesys import fields
 from votesys.errors import Conflict, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
 from votesys.models_base import utcnow
 from votesys.projects import rules
 from votesys.projects.models import ChangeRequest, Project
-from votesys.projects.parsing import MAX_TEXT, choice_field, date_field, funding_field, text_field
+from votesys.projects.parsing import MAX_TEXT, funding_field
 from votesys.projects.queries import get_project
 from votesys.projects.register import replace_funding
 
@@ -25,17 +26,17 @@ def request_change(project: Project, data: Mapping[str, Any]) -> ChangeRequest:
     """调整 / 暂缓 / 终止 requested: nothing of the plan changes until an organiser approves."""
     if project.status == "terminated":
         raise Conflict("project_terminated")
-    kind = choice_field(data.get("kind"), "kind", rules.CHANGE_KINDS)
-    reason = text_field(data.get("reason"), "reason", max_len=MAX_TEXT)
+    kind = fields.choice(data.get("kind"), "kind", rules.CHANGE_KINDS)
+    reason = fields.text(data.get("reason"), "reason", max_len=MAX_TEXT)
     proposal: dict[str, Any] = {}
     if data.get("new_finish") not in (None, ""):
-        proposal["new_finish"] = date_field(data["new_finish"], "new_finish").isoformat()
+        proposal["new_finish"] = fields.date(data["new_finish"], "new_finish").isoformat()
     if data.get("funding") is not None:
         proposal["funding"] = {
             k: str(v) for k, v in funding_field(data["funding"], "funding").items()
         }
     if data.get("scope") not in (None, ""):
-        proposal["scope"] = text_field(data["scope"], "scope", max_len=MAX_TEXT)
+        proposal["scope"] = fields.text(data["scope"], "scope", max_len=MAX_TEXT)
     if kind == "postpone" and "new_finish" not in proposal:
         raise invalid("new_finish", _l("a postponement names the new finish date"))
     if kind == "adjust" and not proposal:
@@ -67,7 +68,7 @@ def decide_change(change: ChangeRequest, *, approve: bool, decision_ref: Any) ->
     Only an approved change alters the plan."""
     if change.state != "pending":
         raise Conflict("change_decided")
-    ref = text_field(decision_ref, "decision_ref")
+    ref = fields.text(decision_ref, "decision_ref")
     project = get_project(change.project_id)
     change.state = "approved" if approve else "rejected"
     change.decision_ref = ref
@@ -100,8 +101,8 @@ def correct_status(project: Project, data: Mapping[str, Any]) -> Project:
     """An organiser corrects a wrongly recorded state — a project a report terminated before
     reports could not, say — giving the reason; the audit chain keeps both states. The
     caller checks that the user manages the project."""
-    status = choice_field(data.get("status"), "status", rules.STATUSES)
-    reason = text_field(data.get("reason"), "reason", max_len=MAX_TEXT)
+    status = fields.choice(data.get("status"), "status", rules.STATUSES)
+    reason = fields.text(data.get("reason"), "reason", max_len=MAX_TEXT)
     was = project.status
     project.status = status
     db.session.flush()

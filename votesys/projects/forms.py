@@ -7,7 +7,6 @@ because their number depends on the project.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from votesys.fields import Form
 from votesys.projects.labels import CHANGE_LABELS, STATUS_LABELS, SUPERVISION_LABELS
 from votesys.projects.rules import REPORT_STATUSES
 
@@ -26,7 +26,7 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(k, v) for k, v in labels.items()]
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reported_on = DateField(_l("Report date"), validators=[DataRequired()])
     status = SelectField(
         _l("Status"),
@@ -36,18 +36,18 @@ class ReportForm(FlaskForm):
     narrative = TextAreaField(_l("Progress narrative"), validators=[Length(max=5000)])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(Form):
     done_on = DateField(_l("Done on"), validators=[DataRequired()])
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(Form):
     kind = SelectField(_l("Kind of change"), choices=_choices(CHANGE_LABELS))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
     new_finish = DateField(_l("New finish date"), validators=[Optional()])
     scope = TextAreaField(_l("New scope"), validators=[Optional(), Length(max=5000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision_ref = StringField(
         _l("Decision reference"), validators=[DataRequired(), Length(max=200)]
     )
@@ -57,7 +57,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class SupervisionForm(FlaskForm):
+class SupervisionForm(Form):
     kind = SelectField(_l("Kind"), choices=_choices(SUPERVISION_LABELS))
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     deputy = StringField(_l("Deputy code (optional)"), validators=[Optional(), Length(max=32)])

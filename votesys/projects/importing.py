@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from votesys import fields
 from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
 from votesys.importing import Column, ImportRefused, RowError, read_table, records
-from votesys.projects import parsing, queries, register, reports, rules
+from votesys.projects import queries, register, reports, rules
 from votesys.projects.models import Project
 
 COMPLETION_WORDS = {
@@ -128,7 +129,7 @@ def _plan_row(node: Jurisdiction, allowed: set[int], v: dict) -> Project:
     if completion is None:
         raise invalid("完成类型", _l("本年度, 两年 or 长期"))
     funding = {
-        s: parsing.money_field(v[s].replace(",", ""), SOURCE_HEADERS.get(s, (s,))[0])
+        s: fields.money(v[s].replace(",", ""), SOURCE_HEADERS.get(s, (s,))[0])
         for s in queries.sources()
         if v.get(s)
     }
@@ -136,16 +137,16 @@ def _plan_row(node: Jurisdiction, allowed: set[int], v: dict) -> Project:
     if v.get("target_name") or v.get("target"):
         targets.append(
             {
-                "name": parsing.text_field(v.get("target_name"), "目标名称"),
-                "unit": parsing.text_field(v.get("target_unit"), "目标单位", max_len=20),
-                "target": parsing.money_field(v.get("target"), "目标值"),
+                "name": fields.text(v.get("target_name"), "目标名称"),
+                "unit": fields.text(v.get("target_unit"), "目标单位", max_len=20),
+                "target": fields.money(v.get("target"), "目标值"),
             }
         )
     project = register.create_project(
         where,
-        year=parsing.int_field(v["year"], "年度", low=1949, high=2200),
-        title=parsing.text_field(v["title"], "项目名称"),
-        unit_name=parsing.text_field(v["unit"], "责任单位"),
+        year=fields.integer(v["year"], "年度", low=1949, high=2200),
+        title=fields.text(v["title"], "项目名称"),
+        unit_name=fields.text(v["unit"], "责任单位"),
         completion=completion,
         funding=funding,
         targets=targets,
@@ -157,7 +158,7 @@ def _plan_row(node: Jurisdiction, allowed: set[int], v: dict) -> Project:
 
 
 def _progress_row(node: Jurisdiction, allowed: set[int], v: dict) -> None:
-    pid = parsing.int_field(v["project"], "项目编号", low=1, high=2**62)
+    pid = fields.integer(v["project"], "项目编号", low=1, high=2**62)
     project = db.session.get(Project, pid)
     if project is None or project.jurisdiction_id not in allowed:
         raise invalid("项目编号", _l("no such project under %(name)s", name=node.name))

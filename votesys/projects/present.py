@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from votesys import tabular
 from votesys.categories import CATEGORY_LABELS
+from votesys.clock import iso_day as _d
 from votesys.projects import figures, queries, rules
 from votesys.projects.labels import COMPLETION_LABELS, STATUS_LABELS, source_label
 from votesys.projects.models import Project
@@ -36,84 +37,94 @@ def project_row(p: Project, today: date | None = None) -> dict[str, Any]:
     }
 
 
-def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
-    """A project in full. Public unless ``personal``: no names of officials, deputies or
-    the accounts that wrote reports; those are for organisers and the unit."""
-    spent = queries.spent_by_source(p)
-    out = project_row(p) | {
-        "summary": p.summary,
-        "vote": p.vote_id,
+def plan(p: Project, *, ids: bool) -> dict[str, Any]:
+    """A project's plan as every reader sees it: its dates, yearly stages, targets (with
+    how far each is reached) and milestones. ``ids``: with the rows' ids, for those who
+    edit them (the register's API); the public's shape has none."""
+
+    def with_id(row: Any, shaped: dict[str, Any]) -> dict[str, Any]:
+        return {"id": row.id, **shaped} if ids else shaped
+
+    return {
         "planned_start": _d(p.planned_start),
         "planned_finish": _d(p.planned_finish),
         "stages": [{"year": s.year, "description": s.description} for s in p.stages],
         "targets": [
-            {
-                "id": t.id,
-                "name": t.name,
-                "unit": t.unit,
-                "target": rules.wan(t.target),
-                "actual": rules.wan(t.actual),
-                "percent": rules.percent_of(t.actual, t.target),
-            }
+            with_id(
+                t,
+                {
+                    "name": t.name,
+                    "unit": t.unit,
+                    "target": rules.wan(t.target),
+                    "actual": rules.wan(t.actual),
+                    "percent": rules.percent_of(t.actual, t.target),
+                },
+            )
             for t in p.targets
         ],
         "milestones": [
-            {
-                "id": m.id,
-                "name": m.name,
-                "planned_date": _d(m.planned_date),
-                "done_on": _d(m.done_on),
-            }
+            with_id(
+                m,
+                {"name": m.name, "planned_date": _d(m.planned_date), "done_on": _d(m.done_on)},
+            )
             for m in p.milestones
         ],
-        "funding_wan": {f.source: rules.wan(f.amount_wan) for f in p.funding},
-        "spent_wan": {k: rules.wan(v) for k, v in spent.items()},
-        "reports": [
-            {
-                "id": r.id,
-                "reported_on": _d(r.reported_on),
-                "status": r.status,
-                "progress": r.progress,
-                "narrative": r.narrative,
-                "values": {str(v.target_id): rules.wan(v.actual) for v in r.values},
-                "spent_wan": {s.source: rules.wan(s.amount_wan) for s in r.spending},
-                "photos": [f"/api/v1/projects/{p.id}/photos/{ph.id}" for ph in r.photos],
-                **({"author": r.author} if personal else {}),
-            }
-            for r in queries.reports_of(p)
-        ],
-        "changes": [
-            {
-                "id": c.id,
-                "kind": c.kind,
-                "reason": c.reason,
-                "proposal": json.loads(c.proposal),
-                "state": c.state,
-                "decision_ref": c.decision_ref,
-                "decided_at": _d(c.decided_at),
-            }
-            for c in queries.changes_of(p)
-        ],
-        "supervision": [
-            {
-                "kind": s.kind,
-                "held_on": _d(s.held_on),
-                "text": s.text,
-                **({"deputy": s.deputy.name if s.deputy else None} if personal else {}),
-            }
-            for s in queries.supervision_of(p)
-        ],
     }
+
+
+def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
+    """A project in full. Public unless ``personal``: no names of officials, deputies or
+    the accounts that wrote reports; those are for organisers and the unit."""
+    spent = queries.spent_by_source(p)
+    out = (
+        project_row(p)
+        | plan(p, ids=True)
+        | {
+            "summary": p.summary,
+            "vote": p.vote_id,
+            "funding_wan": {f.source: rules.wan(f.amount_wan) for f in p.funding},
+            "spent_wan": {k: rules.wan(v) for k, v in spent.items()},
+            "reports": [
+                {
+                    "id": r.id,
+                    "reported_on": _d(r.reported_on),
+                    "status": r.status,
+                    "progress": r.progress,
+                    "narrative": r.narrative,
+                    "values": {str(v.target_id): rules.wan(v.actual) for v in r.values},
+                    "spent_wan": {s.source: rules.wan(s.amount_wan) for s in r.spending},
+                    "photos": [f"/api/v1/projects/{p.id}/photos/{ph.id}" for ph in r.photos],
+                    **({"author": r.author} if personal else {}),
+                }
+                for r in queries.reports_of(p)
+            ],
+            "changes": [
+                {
+                    "id": c.id,
+                    "kind": c.kind,
+                    "reason": c.reason,
+                    "proposal": json.loads(c.proposal),
+                    "state": c.state,
+                    "decision_ref": c.decision_ref,
+                    "decided_at": _d(c.decided_at),
+                }
+                for c in queries.changes_of(p)
+            ],
+            "supervision": [
+                {
+                    "kind": s.kind,
+                    "held_on": _d(s.held_on),
+                    "text": s.text,
+                    **({"deputy": s.deputy.name if s.deputy else None} if personal else {}),
+                }
+                for s in queries.supervision_of(p)
+            ],
+        }
+    )
     if personal:
         out["lead_official"] = p.lead_official
         out["supervisors"] = [{"code": s.deputy.code, "name": s.deputy.name} for s in p.supervisors]
     return out
-
-
-def _d(value) -> str | None:
-    if value is None:
-        return None
-    return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
 
 
 def register_table(projects: list[Project]) -> tuple[list[str], list[list[object]]]:

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from votesys import fields
 from votesys.categories import CATEGORIES
 from votesys.congress.models import Deputy, Jurisdiction
 from votesys.errors import Conflict, invalid
@@ -24,24 +25,14 @@ from votesys.projects.models import (
     Target,
     Unit,
 )
-from votesys.projects.parsing import (
-    MAX_TEXT,
-    choice_field,
-    date_field,
-    funding_field,
-    int_field,
-    list_field,
-    money_field,
-    object_field,
-    text_field,
-)
+from votesys.projects.parsing import MAX_TEXT, funding_field, list_field, object_field
 from votesys.projects.permissions import deputy_of
 from votesys.projects.rating import apply_rating
 from votesys.voting.signals import result_published
 
 
 def find_or_create_unit(jurisdiction: Jurisdiction, name: str) -> Unit:
-    name = text_field(name, "unit")
+    name = fields.text(name, "unit")
     unit = db.session.scalar(
         select(Unit).where(Unit.jurisdiction_id == jurisdiction.id, Unit.name == name)
     )
@@ -165,19 +156,19 @@ def set_plan(project: Project, data: Mapping[str, Any]) -> Project:
         project.unit = find_or_create_unit(project.jurisdiction, data["unit"])
         changes["unit"] = project.unit.name
     if "lead_official" in data:
-        project.lead_official = text_field(data["lead_official"], "lead_official", max_len=100)
+        project.lead_official = fields.text(data["lead_official"], "lead_official", max_len=100)
         changes["lead_official"] = project.lead_official
     if "summary" in data:
-        project.summary = text_field(data["summary"], "summary", max_len=MAX_TEXT, required=False)
+        project.summary = fields.text(data["summary"], "summary", max_len=MAX_TEXT, required=False)
     if "completion" in data:
-        project.completion = choice_field(data["completion"], "completion", rules.COMPLETIONS)
+        project.completion = fields.choice(data["completion"], "completion", rules.COMPLETIONS)
         changes["completion"] = project.completion
     if "category" in data:
-        project.category = choice_field(data["category"], "category", CATEGORIES)
+        project.category = fields.choice(data["category"], "category", CATEGORIES)
         changes["category"] = project.category
     for key in ("planned_start", "planned_finish"):
         if key in data:
-            setattr(project, key, date_field(data[key], key, required=False))
+            setattr(project, key, fields.date(data[key], key, required=False))
             changes[key] = str(getattr(project, key))
     if project.planned_start and project.planned_finish:
         if project.planned_finish < project.planned_start:
@@ -212,9 +203,9 @@ def _merge_targets(project: Project, items: list) -> None:
     by_name = {t.name: t for t in project.targets}
     for i, raw in enumerate(items):
         item = object_field(raw, f"targets[{i}]")
-        name = text_field(item.get("name"), f"targets[{i}].name")
-        unit = text_field(item.get("unit"), f"targets[{i}].unit", max_len=20)
-        target = money_field(item.get("target"), f"targets[{i}].target")
+        name = fields.text(item.get("name"), f"targets[{i}].name")
+        unit = fields.text(item.get("unit"), f"targets[{i}].unit", max_len=20)
+        target = fields.money(item.get("target"), f"targets[{i}].target")
         if target <= 0:
             raise invalid(f"targets[{i}].target", _l("must be more than zero"))
         if name in by_name:
@@ -228,8 +219,8 @@ def _merge_milestones(project: Project, items: list) -> None:
     by_name = {m.name: m for m in project.milestones}
     for i, raw in enumerate(items):
         item = object_field(raw, f"milestones[{i}]")
-        name = text_field(item.get("name"), f"milestones[{i}].name")
-        planned = date_field(item.get("planned_date"), f"milestones[{i}].planned_date")
+        name = fields.text(item.get("name"), f"milestones[{i}].name")
+        planned = fields.date(item.get("planned_date"), f"milestones[{i}].planned_date")
         if name in by_name:
             by_name[name].planned_date = planned
         else:
@@ -241,10 +232,10 @@ def _replace_stages(project: Project, items: list) -> None:
     stages: dict[int, str] = {}
     for i, raw in enumerate(items):
         item = object_field(raw, f"stages[{i}]")
-        year = int_field(item.get("year"), f"stages[{i}].year", low=project.year, high=2200)
+        year = fields.integer(item.get("year"), f"stages[{i}].year", low=project.year, high=2200)
         if year in stages:
             raise invalid(f"stages[{i}].year", _l("duplicate"))
-        stages[year] = text_field(item.get("description"), f"stages[{i}].description", max_len=500)
+        stages[year] = fields.text(item.get("description"), f"stages[{i}].description", max_len=500)
     if stages and project.completion == "this_year":
         raise invalid("stages", _l("only multi-year and long-term projects have stages"))
     project.stages = []

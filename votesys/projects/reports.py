@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -12,53 +13,54 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from votesys import clock
+from votesys import clock, fields
 from votesys.errors import Conflict, InvalidInput, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
 from votesys.projects import rules
 from votesys.projects.models import Milestone, Photo, Project, Report, ReportValue, Spending
-from votesys.projects.parsing import (
-    MAX_TEXT,
-    choice_field,
-    date_field,
-    funding_field,
-    int_field,
-    money_field,
-    object_field,
-    text_field,
-)
+from votesys.projects.parsing import MAX_TEXT, funding_field, object_field
 from votesys.projects.queries import latest_report
 
 MAX_PHOTOS = 6
 PHOTO_MAX_SIDE = 2000
+# A photo of more pixels is refused from its header, before it is decoded: 16 megapixels
+# (4000 × 4000) take 64 MB once decoded, a PNG of 88 megapixels can be sent in 344 KB.
+PHOTO_MAX_PIXELS = 4000 * 4000
+# Decoding and re-encoding photos at most this many at a time in a server process, whatever
+# its number of threads: each holds up to a few hundred MB and a core for a second or so.
+_DECODING = threading.BoundedSemaphore(2)
 
 
 def add_report(
     project: Project, data: Mapping[str, Any], photos: Iterable[tuple[str, bytes]] = ()
 ) -> Report:
     """进度报告: validate everything first; store the report, its values, spending and photos;
-    the latest report (by date) becomes the project's state."""
+    the latest report (by date, then by entry) becomes the project's state. A report may not
+    be dated after today."""
     if project.status == "terminated":
         raise Conflict("project_terminated")
     allowed = {"reported_on", "status", "progress", "values", "spent", "narrative"}
     if unknown := sorted(set(data) - allowed):
         raise invalid(unknown[0], _l("unknown field"))
     reported_on = (
-        date_field(data.get("reported_on"), "reported_on", required=False) or clock.today()
+        fields.date(data.get("reported_on"), "reported_on", required=False) or clock.today()
     )
-    status = choice_field(data.get("status"), "status", rules.REPORT_STATUSES)
-    progress = int_field(data.get("progress"), "progress", low=0, high=100)
+    if reported_on > clock.today():
+        # The latest report by date is the project's state: one dated ahead would hold it.
+        raise invalid("reported_on", _l("not in the future"))
+    status = fields.choice(data.get("status"), "status", rules.REPORT_STATUSES)
+    progress = fields.integer(data.get("progress"), "progress", low=0, high=100)
     if status == "completed" and progress != 100:
         raise invalid("progress", _l("a completed project is at 100%"))
-    narrative = text_field(data.get("narrative"), "narrative", max_len=MAX_TEXT, required=False)
+    narrative = fields.text(data.get("narrative"), "narrative", max_len=MAX_TEXT, required=False)
     targets = {str(t.id): t for t in project.targets} | {t.name: t for t in project.targets}
     values: dict[int, Decimal] = {}
     for key, raw in object_field(data.get("values", {}), "values").items():
         target = targets.get(str(key))
         if target is None:
             raise invalid(f"values.{str(key)[:40]}", _l("not a target of this project"))
-        values[target.id] = money_field(raw, f"values.{key}")
+        values[target.id] = fields.money(raw, f"values.{key}")
     spent = funding_field(data.get("spent", {}), "spent")
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
@@ -112,11 +114,22 @@ def _refresh_state(project: Project) -> None:
 
 
 def process_photo(filename: str, content: bytes, index: int = 0) -> dict[str, Any]:
-    """Check a photo (JPEG or PNG, within the size limit) and re-encode it: the stored bytes
-    are Pillow's own, so EXIF (GPS, camera, owner) and any trailing data are gone."""
+    """Check a photo (JPEG or PNG, within the size and pixel limits) and re-encode it: the
+    stored bytes are Pillow's own, so EXIF (GPS, camera, owner) and any trailing data are
+    gone."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    # Image.open reads the header only, and refuses (DecompressionBombError) an image of more
+    # than twice Pillow's limit; above the limit it warns (an error here).
+    Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
     field = f"photos[{index}]"
+    too_many_pixels = invalid(
+        field,
+        _l(
+            "more than %(mp)s megapixels: please send a smaller photo",
+            mp=PHOTO_MAX_PIXELS // 1_000_000,
+        ),
+    )
     limit = current_app.config.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
     if len(content) > limit:
         raise InvalidInput("photo_too_large", name=filename[:80], mb=limit // (1024 * 1024))
@@ -126,23 +139,26 @@ def process_photo(filename: str, content: bytes, index: int = 0) -> dict[str, An
             with Image.open(io.BytesIO(content)) as img:
                 if img.format not in ("JPEG", "PNG"):
                     raise invalid(field, _l("a JPEG or PNG photo"))
+                if img.width * img.height > PHOTO_MAX_PIXELS:
+                    raise too_many_pixels
                 fmt = img.format
-                img.load()
-                img = ImageOps.exif_transpose(img)
-                img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-                if fmt == "JPEG" and img.mode not in ("RGB", "L"):
-                    img = img.convert("RGB")
-                out = io.BytesIO()
-                if fmt == "JPEG":
-                    img.save(out, "JPEG", quality=85, optimize=True)
-                else:
-                    img.save(out, "PNG", optimize=True)
+                with _DECODING:
+                    img.load()
+                    img = ImageOps.exif_transpose(img)
+                    img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                    if fmt == "JPEG" and img.mode not in ("RGB", "L"):
+                        img = img.convert("RGB")
+                    out = io.BytesIO()
+                    if fmt == "JPEG":
+                        img.save(out, "JPEG", quality=85, optimize=True)
+                    else:
+                        img.save(out, "PNG", optimize=True)
     except InvalidInput:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         ValueError,
         SyntaxError,
@@ -164,7 +180,7 @@ def tick_milestone(project: Project, milestone_id: int, done_on: Any) -> Milesto
     milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.project_id != project.id:
         raise NotFound("not_found")
-    when = date_field(done_on, "done_on")
+    when = fields.date(done_on, "done_on")
     if when > clock.today():
         raise invalid("done_on", _l("not in the future"))
     milestone.done_on = when

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-from flask_babel import lazy_gettext as _l
+from decimal import ROUND_HALF_UP, Decimal
 
 COMPLETIONS = ("this_year", "two_years", "long_term")
 STATUSES = ("not_started", "in_progress", "completed", "delayed", "suspended", "terminated")
@@ -20,7 +18,6 @@ REPORT_STATUSES = tuple(s for s in STATUSES if s not in CHANGED_ONLY_STATUSES)
 CHANGE_KINDS = ("adjust", "postpone", "terminate")
 SUPERVISION_KINDS = ("inspection", "comment", "hearing")
 DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
-MAX_WAN = Decimal("1e12")
 CENT = Decimal("0.01")
 
 
@@ -85,27 +82,6 @@ def is_overdue(
     if planned_finish is not None and planned_finish < today:
         return True
     return any(done is None and planned < today for planned, done in milestones)
-
-
-def money(value: object) -> Decimal:
-    """An amount in 万元: a decimal string (or an int), non-negative, at most two places.
-    Raises ValueError carrying the (translated) reason; floats are refused, they are not exact."""
-    example = _l('an amount in 万元 as a string, e.g. "1200.50"')
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError(example)
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(example) from None
-    if not amount.is_finite():
-        raise ValueError(example)
-    if amount < 0:
-        raise ValueError(_l("must not be negative"))
-    if amount >= MAX_WAN:
-        raise ValueError(_l("too large"))
-    if amount != amount.quantize(CENT):
-        raise ValueError(_l("at most two decimal places"))
-    return amount.quantize(CENT)
 
 
 def wan(amount: Decimal | None) -> str | None:

@@ -91,10 +91,7 @@ def _funding(value: Any, path: str) -> dict:
     for key, amount in value.items():
         if key not in known:
             raise ScenarioError(f"{path}.{key}", "unknown source; one of " + ", ".join(known))
-        try:
-            out[key] = rules.money(amount)
-        except ValueError as err:
-            raise ScenarioError(f"{path}.{key}", str(err.args[0])) from None
+        out[key] = fields.money(amount, f"{path}.{key}", strict=True)
     return out
 
 
@@ -108,10 +105,7 @@ def _targets(value: Any, path: str) -> list[dict]:
         }
         for field in ("target", "actual"):
             if field in t:
-                try:
-                    item[field] = rules.money(t[field])
-                except ValueError as err:
-                    raise ScenarioError(f"{path}[{i}].{field}", str(err.args[0])) from None
+                item[field] = fields.money(t[field], f"{path}[{i}].{field}", strict=True)
         out.append(item)
     return out
 

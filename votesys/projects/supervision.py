@@ -8,14 +8,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from votesys import clock
+from votesys import clock, fields
 from votesys.congress.models import Deputy
 from votesys.errors import Forbidden, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
 from votesys.projects import rules
 from votesys.projects.models import Project, SupervisionRecord
-from votesys.projects.parsing import MAX_TEXT, choice_field, date_field, text_field
+from votesys.projects.parsing import MAX_TEXT
 from votesys.projects.permissions import deputy_of, ensure_organiser_of
 
 
@@ -28,9 +28,9 @@ def add_supervision(project: Project, principal: object, data: Mapping[str, Any]
             raise Forbidden("out_of_scope")
     else:
         ensure_organiser_of(principal, project)
-    kind = choice_field(data.get("kind"), "kind", rules.SUPERVISION_KINDS)
-    held_on = date_field(data.get("held_on"), "held_on", required=False) or clock.today()
-    text = text_field(data.get("text"), "text", max_len=MAX_TEXT)
+    kind = fields.choice(data.get("kind"), "kind", rules.SUPERVISION_KINDS)
+    held_on = fields.date(data.get("held_on"), "held_on", required=False) or clock.today()
+    text = fields.text(data.get("text"), "text", max_len=MAX_TEXT)
     deputy = None
     if isinstance(principal, Deputy):
         if kind == "hearing":

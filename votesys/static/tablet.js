@@ -1,5 +1,5 @@
-// The deputy's tablet: wait for the vote to open, hold the "for" limit on the ballot,
-// and make the cast button impossible to press twice.
+// The deputy's tablet: wait for the vote to open, hold the "for" limit on the ballot, send
+// the marks in a body of one length, and make the cast button impossible to press twice.
 (function () {
   "use strict";
 
@@ -106,9 +106,26 @@
           message.hidden = true;
           previous[input.name] = input.checked ? input : null;
         }
-        counter.textContent = countFor();
+        if (counter) { counter.textContent = countFor(); }
+        fillPad();
       });
     });
+    // The body's length must not tell the marks (TLS hides what is sent, not how much): the
+    // "pad" field makes up what the marks leave of their budget (voting.tablet.request_pad).
+    var pad = ballot.querySelector("input[name=pad]");
+    var fillPad = function () {
+      if (!pad) { return; }
+      var used = 0;
+      ballot.querySelectorAll("input[type=radio]:checked, input[type=checkbox]:checked")
+        .forEach(function (input) {
+          used += ("&" + encodeURIComponent(input.name) + "=" +
+                   encodeURIComponent(input.value)).length;
+        });
+      var left = parseInt(pad.dataset.budget, 10) - used;
+      pad.value = left > 0 ? "x".repeat(left) : "";
+    };
+    fillPad();
+    ballot.addEventListener("submit", fillPad);
   }
 
   // Review: one touch casts; the button then disables itself.

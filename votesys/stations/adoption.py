@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from votesys import fields
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.errors import invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
-from votesys.stations.common import checked_text
 from votesys.stations.models import Opinion, ReserveItem
 from votesys.stations.permissions import ensure_may_handle
 from votesys.voting import services as voting
@@ -50,9 +50,9 @@ def merge_into_candidate(
         congress.ensure_manages(user, session.congress.jurisdiction)
         candidate = voting.add_candidate(
             session,
-            checked_text(title, "title", 200),
-            checked_text(summary, "summary", 2000, required=False),
-            checked_text(responsible_unit, "responsible_unit", 200, required=False),
+            fields.text(title, "title", 200),
+            fields.text(summary, "summary", 2000, required=False),
+            fields.text(responsible_unit, "responsible_unit", 200, required=False),
             None,
         )
         db.session.flush()
@@ -77,8 +77,8 @@ def merge_into_reserve(
     opinions = _opinions_for_merge(opinion_ids, user)
     item = ReserveItem(
         jurisdiction_id=opinions[0].jurisdiction_id,
-        title=checked_text(title, "title", 200),
-        summary=checked_text(summary, "summary", 2000, required=False),
+        title=fields.text(title, "title", 200),
+        summary=fields.text(summary, "summary", 2000, required=False),
     )
     db.session.add(item)
     db.session.flush()

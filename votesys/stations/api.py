@@ -19,7 +19,7 @@ from votesys.stations import (
     figures,
     intake,
     permissions,
-    public_data,
+    present,
     receptions,
     rules,
     steps,
@@ -35,7 +35,7 @@ def _opinion_limit() -> str:
 
 
 @bp.post("/opinions")
-@limiter.limit(_opinion_limit, methods=["POST"])
+@limiter.shared_limit(_opinion_limit, scope="opinions", methods=["POST"])
 def submit():
     """A citizen's opinion, no login: 201 with the tracking code to follow it by."""
     # Room for an over-long text to be read and refused by name, rather than as "too large".
@@ -46,18 +46,18 @@ def submit():
 @bp.get("/opinions/track/<code>")
 def track(code: str):
     """What a citizen may see of their opinion: steps, replies, what it became."""
-    return public_data.tracking_dict(public_data.opinion_by_code(code))
+    return present.tracking_dict(present.opinion_by_code(code))
 
 
 @bp.post("/opinions/track/<code>/feedback")
-@limiter.limit(_opinion_limit, methods=["POST"])
+@limiter.shared_limit(_opinion_limit, scope="opinions", methods=["POST"])
 def citizen_feedback(code: str):
-    opinion = public_data.opinion_by_code(code)
+    opinion = present.opinion_by_code(code)
     body = json_body()
     feedback = body.get("feedback")
     note = body.get("note", "")
     steps.record_feedback(opinion, feedback, note=note, actor="citizen")
-    return public_data.tracking_dict(opinion)
+    return present.tracking_dict(opinion)
 
 
 @bp.post("/opinions/<int:opinion_id>/steps")
@@ -177,7 +177,7 @@ def _actor() -> str:
 
 
 def staff_dict(opinion) -> dict:
-    data = public_data.tracking_dict(opinion)
+    data = present.tracking_dict(opinion)
     data["id"] = opinion.id
     data["route"] = opinion.route
     data["handling_unit"] = opinion.handling_unit
@@ -190,13 +190,13 @@ def staff_dict(opinion) -> dict:
 @public_cached
 def stations():
     """The public directory: every station, its kind, address and fixed reception days."""
-    return {"stations": [public_data.station_dict(s) for s in public_data.all_stations()]}
+    return {"stations": [present.station_dict(s) for s in present.all_stations()]}
 
 
 @bp.get("/stations/<int:station_id>")
 @public_cached
 def station(station_id: int):
-    return public_data.station_detail(permissions.get_station(station_id))
+    return present.station_detail(permissions.get_station(station_id))
 
 
 @bp.get("/stations/<int:station_id>/stats")

@@ -19,22 +19,22 @@ STAFF = ("station_staff", "organiser", "admin")
 ORGANISERS = ("organiser", "admin")
 
 
-def _station(station_id: int) -> Station:
+def station_or_404(station_id: int) -> Station:
     station = permissions.get_station(station_id)
     permissions.ensure_manages_station(current_user, station)
     return station
 
 
-def _back(endpoint: str, **values):
+def back(endpoint: str, **values):
     return redirect(url_for(endpoint, **values))
 
 
-def _fail(err: DomainError) -> None:
+def fail(err: DomainError) -> None:
     db.session.rollback()
     flash(err.message, "error")
 
 
-def _jurisdiction_choices() -> list[tuple[str, str]]:
+def jurisdiction_choices() -> list[tuple[str, str]]:
     nodes = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).all()
     return [
         SelectChoice(n.code, f"{n.name} ({n.code})")

@@ -12,7 +12,7 @@ from votesys.auth.views import roles_required
 from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
-from votesys.stations.blueprint import STAFF, _jurisdiction_choices, bp
+from votesys.stations.blueprint import STAFF, bp, jurisdiction_choices
 from votesys.stations.figures import stats
 from votesys.stations.models import Station
 
@@ -60,7 +60,7 @@ def figures():
         figures=figures,
         rows=per_station,
         title=title,
-        choices=_jurisdiction_choices() if node is not None else [],
+        choices=jurisdiction_choices() if node is not None else [],
         node=node,
         start=start,
         end=end,

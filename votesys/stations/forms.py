@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     SelectChoice,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from votesys.categories import CATEGORY_LABELS
+from votesys.fields import Form
 from votesys.stations.labels import FEEDBACK_LABELS, KIND_LABELS, ROUTE_LABELS
 
 # Lengths are checked by the services, which name the field in the message; these forms only
@@ -25,7 +25,7 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(key, label) for key, label in labels.items()]
 
 
-class OpinionForm(FlaskForm):
+class OpinionForm(Form):
     station = SelectField(_l("Send to station"), coerce=str, validate_choice=False)
     title = StringField(_l("Subject"))
     content = TextAreaField(_l("What is the problem or idea?"))
@@ -44,7 +44,7 @@ class ReceptionOpinionForm(OpinionForm):
     deputies = SelectMultipleField(_l("Deputies present"), coerce=str, validate_choice=False)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     feedback = SelectField(
         _l("Are you satisfied with how it was handled?"),
         choices=_choices(FEEDBACK_LABELS),
@@ -53,14 +53,14 @@ class FeedbackForm(FlaskForm):
     note = TextAreaField(_l("Anything to add (optional)"))
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     class Meta:
         csrf = False
 
     code = StringField(_l("Tracking code"))
 
 
-class StationForm(FlaskForm):
+class StationForm(Form):
     name = StringField(_l("Name"))
     kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS), validate_choice=False)
     jurisdiction = SelectField(_l("Jurisdiction"), coerce=str, validate_choice=False)
@@ -70,14 +70,14 @@ class StationForm(FlaskForm):
     reception_days = StringField(_l("Fixed reception days of the month (e.g. 10, 20, 30)"))
 
 
-class ReceptionForm(FlaskForm):
+class ReceptionForm(Form):
     date = DateField(_l("Date"), validators=[Optional()])
     hours = StringField(_l("Hours"))
     topic = StringField(_l("Topic"))
     deputies = SelectMultipleField(_l("Deputies on duty"), coerce=str, validate_choice=False)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     to = SelectField(_l("Move to"), coerce=str, validate_choice=False)
     note = TextAreaField(_l("Note (for a reply: the reply the citizen will read)"))
     route = SelectField(

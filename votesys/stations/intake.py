@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from votesys import personal
+from votesys import fields, personal
 from votesys.categories import Category
 from votesys.congress.models import Deputy, Jurisdiction
 from votesys.errors import invalid
@@ -18,7 +18,7 @@ from votesys.extensions import db
 from votesys.integrity.services import current_actor
 from votesys.models_base import MAX_ID
 from votesys.stations import rules
-from votesys.stations.common import checked_text, today
+from votesys.stations.common import today
 from votesys.stations.models import (
     Opinion,
     OpinionDeputy,
@@ -48,7 +48,7 @@ def check_opinion(raw: dict[str, Any]) -> NewOpinion:
     category = raw.get("category")
     if category not in tuple(Category):
         raise invalid("category", _l("one of: %(keys)s", keys=", ".join(Category)))
-    phone_text = checked_text(raw.get("citizen_phone"), "citizen_phone", 40, required=False)
+    phone_text = fields.text(raw.get("citizen_phone"), "citizen_phone", 40, required=False)
     phone = ""
     if phone_text:
         phone = rules.normalise_phone(phone_text) or ""
@@ -57,11 +57,11 @@ def check_opinion(raw: dict[str, Any]) -> NewOpinion:
                 "citizen_phone", _l("a mobile number (11 digits) or a landline with area code")
             )
     return NewOpinion(
-        title=checked_text(raw.get("title"), "title", 200),
-        content=checked_text(raw.get("content"), "content", rules.MAX_CONTENT),
+        title=fields.text(raw.get("title"), "title", 200),
+        content=fields.text(raw.get("content"), "content", rules.MAX_CONTENT),
         category=category,
-        place=checked_text(raw.get("place"), "place", 200, required=False),
-        citizen_name=checked_text(raw.get("citizen_name"), "citizen_name", 50, required=False),
+        place=fields.text(raw.get("place"), "place", 200, required=False),
+        citizen_name=fields.text(raw.get("citizen_name"), "citizen_name", 50, required=False),
         citizen_phone=phone,
     )
 

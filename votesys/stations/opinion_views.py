@@ -14,8 +14,17 @@ from votesys.congress import services as congress
 from votesys.congress.models import Congress, CongressSession, Deputy
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
-from votesys.stations import adoption, common, export, intake, permissions, receptions, rules, steps
-from votesys.stations.blueprint import STAFF, _back, _fail, _station, bp
+from votesys.stations import (
+    adoption,
+    common,
+    downloads,
+    intake,
+    permissions,
+    receptions,
+    rules,
+    steps,
+)
+from votesys.stations.blueprint import STAFF, back, bp, fail, station_or_404
 from votesys.stations.forms import MoveForm, ReceptionOpinionForm
 from votesys.stations.models import Opinion, OpinionDeputy, Route, Source, Step
 
@@ -100,7 +109,7 @@ def export_opinions(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     rows = db.session.scalars(_filtered_opinions().order_by(Opinion.received_on, Opinion.id)).all()
-    body, mimetype = export.opinions(rows, fmt, on=common.today())
+    body, mimetype = downloads.opinions(rows, fmt, on=common.today())
     name = f"opinions-{common.today().isoformat()}.{fmt}"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
@@ -130,14 +139,14 @@ def merge():
             )
             flash(_("Candidate project created: %(title)s", title=candidate.title), "ok")
     except DomainError as err:
-        _fail(err)
-    return _back(".opinions")
+        fail(err)
+    return back(".opinions")
 
 
 @bp.route("/stations/<int:station_id>/opinions/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def register_opinion(station_id: int):
-    st = _station(station_id)
+    st = station_or_404(station_id)
     form = ReceptionOpinionForm()
     deputies = receptions.station_deputies(st)
     form.deputies.choices = [SelectChoice(d.code, f"{d.name} ({d.code})") for d in deputies]
@@ -163,7 +172,7 @@ def register_opinion(station_id: int):
             errors[str(err.params.get("field", ""))] = err.message
         else:
             flash(_("Opinion registered."), "ok")
-            return _back(".opinion", opinion_id=opinion.id)
+            return back(".opinion", opinion_id=opinion.id)
     return render_template("stations/desk_register.html", form=form, station=st, errors=errors), (
         422 if errors else 200
     )
@@ -182,7 +191,7 @@ def opinion(opinion_id: int):
     ]
     if op.status == Step.HANDLING and op.route is None:
         targets = [Step.SUPERVISED]
-    form.to.choices = [SelectChoice(t.value, steps._step_label(t)) for t in targets]
+    form.to.choices = [SelectChoice(t.value, steps.step_label(t)) for t in targets]
     deputies = db.session.execute(
         select(OpinionDeputy.role, Deputy)
         .join(Deputy, Deputy.id == OpinionDeputy.deputy_id)
@@ -224,7 +233,7 @@ def move(opinion_id: int):
                 reason=form.reason.data or "",
             )
     except DomainError as err:
-        _fail(err)
+        fail(err)
     else:
-        flash(_("Moved to: %(step)s", step=steps._step_label(op.status)), "ok")
-    return _back(".opinion", opinion_id=op.id)
+        flash(_("Moved to: %(step)s", step=steps.step_label(op.status)), "ok")
+    return back(".opinion", opinion_id=op.id)

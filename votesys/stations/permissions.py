@@ -44,8 +44,16 @@ def ensure_may_handle(user: object, opinion: Opinion) -> None:
 
 
 def may_see_personal(user: object, opinion: Opinion) -> bool:
-    """A citizen's name and phone in full: only the staff of the station holding it."""
-    return is_staff_of(user, opinion.station_id)
+    """A citizen's name and phone in full: only the staff of the station holding it; an
+    opinion sent online to a jurisdiction (no station), its own organisers — the office
+    that must call the citizen back — and nobody above or beside them."""
+    if opinion.station_id is not None:
+        return is_staff_of(user, opinion.station_id)
+    return (
+        isinstance(user, User)
+        and user.role == Role.ORGANISER
+        and user.jurisdiction_id == opinion.jurisdiction_id
+    )
 
 
 def ensure_deputy_feedback(deputy: Deputy, opinion: Opinion, target: object) -> None:

@@ -10,7 +10,7 @@ from votesys.categories import CATEGORY_LABELS
 from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
 from votesys.public_cache import public_cached
-from votesys.stations import intake, labels, permissions, public_data, receptions, rules, steps
+from votesys.stations import intake, labels, permissions, present, receptions, rules, steps
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
 
 bp = Blueprint("public_stations", __name__)
@@ -35,7 +35,7 @@ def _opinion_limit() -> str:
 
 def _grouped_stations() -> list[tuple[str, list]]:
     groups: dict[str, list] = {}
-    for station in public_data.all_stations():
+    for station in present.all_stations():
         groups.setdefault(station.jurisdiction.name, []).append(station)
     return list(groups.items())
 
@@ -51,12 +51,12 @@ def directory():
 @bp.get("/stations/<int:station_id>")
 @public_cached
 def station(station_id: int):
-    detail = public_data.station_detail(permissions.get_station(station_id))
+    detail = present.station_detail(permissions.get_station(station_id))
     return render_template("stations/public_station.html", station=detail)
 
 
 @bp.route("/opinions/new", methods=["GET", "POST"])
-@limiter.limit(_opinion_limit, methods=["POST"])
+@limiter.shared_limit(_opinion_limit, scope="opinions", methods=["POST"])
 def new_opinion():
     form = OpinionForm()
     groups = _grouped_stations()
@@ -98,14 +98,14 @@ def track_form():
 @bp.get("/track/<code>")
 def track(code: str):
     try:
-        opinion = public_data.opinion_by_code(code)
+        opinion = present.opinion_by_code(code)
     except DomainError:
         form = TrackForm(code=code[:64])
         error = _("No opinion has this tracking code. Please check it and try again.")
         return render_template("stations/public_track_form.html", form=form, error=error), 404
     return render_template(
         "stations/public_track.html",
-        data=public_data.tracking_dict(opinion),
+        data=present.tracking_dict(opinion),
         code=opinion.tracking_code,
         new=request.args.get("new") == "1",
         form=FeedbackForm(),
@@ -115,7 +115,7 @@ def track(code: str):
 @bp.post("/track/<code>/feedback")
 @limiter.limit(_opinion_limit)
 def feedback(code: str):
-    opinion = public_data.opinion_by_code(code)
+    opinion = present.opinion_by_code(code)
     form = FeedbackForm()
     if form.validate_on_submit():
         try:

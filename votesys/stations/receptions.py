@@ -8,13 +8,14 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from votesys import fields
 from votesys.congress.models import Deputy, Jurisdiction
 from votesys.errors import InvalidInput, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
 from votesys.stations import rules
-from votesys.stations.common import checked_text, today
+from votesys.stations.common import today
 from votesys.stations.models import Reception, ReceptionDuty, Station, StationDeputy, StationKind
 
 
@@ -36,11 +37,11 @@ def create_station(
         raise invalid("reception_days", _l("distinct days of the month, 1 to 31")) from None
     station = Station(
         jurisdiction=jurisdiction,
-        name=checked_text(name, "name", 200),
+        name=fields.text(name, "name", 200),
         kind=kind,
-        address=checked_text(address, "address", 300, required=False),
-        opening_hours=checked_text(opening_hours, "opening_hours", 200, required=False),
-        contact=checked_text(contact, "contact", 200, required=False),
+        address=fields.text(address, "address", 300, required=False),
+        opening_hours=fields.text(opening_hours, "opening_hours", 200, required=False),
+        contact=fields.text(contact, "contact", 200, required=False),
         reception_days=days,
     )
     db.session.add(station)
@@ -121,8 +122,8 @@ def create_reception(
     reception = Reception(
         station=station,
         date=when,
-        hours=checked_text(hours, "hours", 100, required=False),
-        topic=checked_text(topic, "topic", 200, required=False),
+        hours=fields.text(hours, "hours", 100, required=False),
+        topic=fields.text(topic, "topic", 200, required=False),
     )
     db.session.add(reception)
     db.session.flush()

@@ -9,12 +9,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from votesys import fields
 from votesys.congress.models import Deputy
 from votesys.errors import InvalidInput, invalid
 from votesys.extensions import db
 from votesys.integrity.services import current_actor
 from votesys.stations import rules
-from votesys.stations.common import checked_text, today
+from votesys.stations.common import today
 from votesys.stations.labels import STEP_LABELS
 from votesys.stations.models import Feedback, Opinion, OpinionDeputy, OpinionStep, Route, Step
 
@@ -42,7 +43,7 @@ def move(
 ) -> Opinion:
     """Move an opinion one step, with what that step needs; refuse any other move."""
     on = on or today()
-    note = checked_text(note, "note", rules.MAX_NOTE, required=False)
+    note = fields.text(note, "note", rules.MAX_NOTE, required=False)
     if target not in tuple(Step):
         raise invalid("to", _l("one of: %(keys)s", keys=", ".join(Step)))
     if route is not None and route not in tuple(Route):
@@ -58,7 +59,7 @@ def move(
         feedback=feedback if target == Step.FEEDBACK else opinion.feedback,
     ):
         raise InvalidInput(
-            "step_not_allowed", current=_step_label(current), target=_step_label(target)
+            "step_not_allowed", current=step_label(current), target=step_label(target)
         )
     if target == Step.HANDLING and current == Step.REGISTERED:
         _start_handling(opinion, route, unit, due, signers, reason, on)
@@ -67,7 +68,7 @@ def move(
         opinion.replied_on = None
         opinion.due_on = rules.due_date(opinion.route, on, _due_periods())
     elif target == Step.REPLIED:
-        opinion.reply = checked_text(note, "note", rules.MAX_NOTE)
+        opinion.reply = fields.text(note, "note", rules.MAX_NOTE)
         opinion.replied_on = on
     elif target == Step.FEEDBACK:
         if feedback is None:
@@ -94,7 +95,7 @@ def _start_handling(opinion, route, unit, due, signers, reason, on) -> None:
         raise invalid("route", _l("classify the matter: %(keys)s", keys=", ".join(Route)))
     opinion.route = route
     if route == Route.NOT_ACCEPTED:
-        opinion.reason = checked_text(reason, "reason", rules.MAX_NOTE)
+        opinion.reason = fields.text(reason, "reason", rules.MAX_NOTE)
         return
     if route == Route.COUNTY_OR_ABOVE:
         codes = [c.strip() for c in signers if c and c.strip()]
@@ -105,11 +106,11 @@ def _start_handling(opinion, route, unit, due, signers, reason, on) -> None:
             if deputy is None:
                 raise invalid("signers", _l("no deputy with code %(code)s", code=code[:32]))
             db.session.add(OpinionDeputy(opinion_id=opinion.id, deputy_id=deputy.id, role="signed"))
-        opinion.handling_unit = checked_text(unit, "unit", 200, required=False) or str(
+        opinion.handling_unit = fields.text(unit, "unit", 200, required=False) or str(
             _l("Standing committee of the people's congress")
         )
     else:
-        opinion.handling_unit = checked_text(unit, "unit", 200)
+        opinion.handling_unit = fields.text(unit, "unit", 200)
     opinion.handed_on_at = on
     if due is not None and due < on:
         raise invalid("due", _l("not before the day it is handed on"))
@@ -138,5 +139,5 @@ def is_overdue(opinion: Opinion, on: date | None = None) -> bool:
     )
 
 
-def _step_label(step: str) -> str:
+def step_label(step: str) -> str:
     return str(STEP_LABELS.get(step, step))

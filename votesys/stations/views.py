@@ -15,11 +15,11 @@ from votesys.stations import common, permissions, receptions, rules
 from votesys.stations.blueprint import (
     ORGANISERS,
     STAFF,
-    _back,
-    _fail,
-    _jurisdiction_choices,
-    _station,
+    back,
     bp,
+    fail,
+    jurisdiction_choices,
+    station_or_404,
 )
 from votesys.stations.figures import stats
 from votesys.stations.forms import ReceptionForm, StationForm
@@ -30,10 +30,10 @@ from votesys.stations.models import Reception
 @roles_required(*STAFF)
 def stations():
     if current_user.role == "station_staff":
-        return _back(".station", station_id=current_user.station_id)
+        return back(".station", station_id=current_user.station_id)
     items = permissions.managed_stations(current_user)
     form = StationForm()
-    form.jurisdiction.choices = _jurisdiction_choices()
+    form.jurisdiction.choices = jurisdiction_choices()
     counts = receptions.station_deputy_counts([s.id for s in items])
     return render_template("stations/desk_stations.html", stations=items, form=form, counts=counts)
 
@@ -56,10 +56,10 @@ def create_station():
             reception_days=days,
         )
     except DomainError as err:
-        _fail(err)
-        return _back(".stations")
+        fail(err)
+        return back(".stations")
     flash(_("Station created."), "ok")
-    return _back(".station", station_id=station.id)
+    return back(".station", station_id=station.id)
 
 
 def _days(text: str) -> list[int]:
@@ -74,7 +74,7 @@ def _days(text: str) -> list[int]:
 @bp.get("/stations/<int:station_id>")
 @roles_required(*STAFF)
 def station(station_id: int):
-    st = _station(station_id)
+    st = station_or_404(station_id)
     deputies = receptions.station_deputies(st)
     reception_days = receptions.receptions(st, published_only=False)
     form = ReceptionForm()
@@ -96,7 +96,7 @@ def station(station_id: int):
 @bp.post("/stations/<int:station_id>/deputies")
 @roles_required(*STAFF)
 def station_deputies(station_id: int):
-    st = _station(station_id)
+    st = station_or_404(station_id)
     code = request.form.get("code", "")
     try:
         if request.form.get("remove"):
@@ -104,14 +104,14 @@ def station_deputies(station_id: int):
         else:
             receptions.add_station_deputy(st, code)
     except DomainError as err:
-        _fail(err)
-    return _back(".station", station_id=st.id)
+        fail(err)
+    return back(".station", station_id=st.id)
 
 
 @bp.post("/stations/<int:station_id>/receptions")
 @roles_required(*STAFF)
 def create_reception(station_id: int):
-    st = _station(station_id)
+    st = station_or_404(station_id)
     form = ReceptionForm()
     try:
         if form.date.data is None:
@@ -124,10 +124,10 @@ def create_reception(station_id: int):
             topic=form.topic.data,
         )
     except DomainError as err:
-        _fail(err)
+        fail(err)
     else:
         flash(_("Reception day added. Publish it at least three days ahead."), "ok")
-    return _back(".station", station_id=st.id)
+    return back(".station", station_id=st.id)
 
 
 @bp.post("/receptions/<int:reception_id>/publish")
@@ -136,11 +136,11 @@ def publish_reception(reception_id: int):
     reception = db.session.get(Reception, reception_id)
     if reception is None:
         abort(404)
-    _station(reception.station_id)
+    station_or_404(reception.station_id)
     try:
         receptions.publish_reception(reception)
     except DomainError as err:
-        _fail(err)
+        fail(err)
     else:
         flash(_("Reception day published."), "ok")
-    return _back(".station", station_id=reception.station_id)
+    return back(".station", station_id=reception.station_id)

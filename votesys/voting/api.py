@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from votesys.api_support import api_auth, bearer_principal, json_body, read_body_now
 from votesys.congress.models import Deputy
 from votesys.errors import Forbidden, Unauthorized, invalid
-from votesys.voting import casting, counting, results, services
+from votesys.voting import casting, counting, present, services
 from votesys.voting.models import VoteState
 
 bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
@@ -21,7 +21,7 @@ def show(vote_id: int):
     vote = services.get_vote(vote_id)
     if vote.state != VoteState.PUBLISHED:
         _ensure_may_see(vote)
-    return results.vote_dict(vote)
+    return present.vote_dict(vote)
 
 
 def _ensure_may_see(vote) -> None:
@@ -39,21 +39,21 @@ def _ensure_may_see(vote) -> None:
 @api_auth(*ORGANISERS)
 def open_(vote_id: int):
     vote = services.open_vote(services.get_managed_vote(vote_id, g.principal))
-    return results.vote_dict(vote)
+    return present.vote_dict(vote)
 
 
 @bp.post("/votes/<int:vote_id>/close")
 @api_auth(*ORGANISERS)
 def close(vote_id: int):
     vote = counting.close_vote(services.get_managed_vote(vote_id, g.principal))
-    return results.result_dict(vote)
+    return present.result_dict(vote)
 
 
 @bp.post("/votes/<int:vote_id>/publish")
 @api_auth(*ORGANISERS)
 def publish(vote_id: int):
     vote = services.publish_vote(services.get_managed_vote(vote_id, g.principal))
-    return results.result_dict(vote)
+    return present.result_dict(vote)
 
 
 @bp.post("/votes/<int:vote_id>/ballots")
@@ -81,14 +81,14 @@ def result(vote_id: int):
     """Organisers who manage the vote after closing; everyone after publication."""
     vote = services.get_vote(vote_id)
     services.ensure_result_visible(vote, bearer_principal())
-    return results.result_dict(vote)
+    return present.result_dict(vote)
 
 
 @bp.post("/votes/<int:vote_id>/runoff")
 @api_auth(*ORGANISERS)
 def runoff(vote_id: int):
     vote = services.create_runoff(services.get_managed_vote(vote_id, g.principal))
-    return results.vote_dict(vote), 201
+    return present.vote_dict(vote), 201
 
 
 @bp.post("/votes/<int:vote_id>/paper")
@@ -100,9 +100,9 @@ def paper(vote_id: int):
     body = json_body()
     vote = counting.enter_paper_totals(
         vote,
-        issued=counting.require_int(body.get("issued"), "issued"),
-        returned=counting.require_int(body.get("returned"), "returned"),
-        invalid_ballots=counting.require_int(body.get("invalid", 0), "invalid"),
+        issued=counting.fields.integer(body.get("issued"), "issued"),
+        returned=counting.fields.integer(body.get("returned"), "returned"),
+        invalid_ballots=counting.fields.integer(body.get("invalid", 0), "invalid"),
         counts=counting.parse_paper_counts(body.get("candidates"), vote),
     )
-    return results.result_dict(vote)
+    return present.result_dict(vote)

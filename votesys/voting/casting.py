@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from votesys.congress.models import Attendance, CongressSession, Deputy
 from votesys.errors import Conflict, DomainError, Forbidden, NotFound, invalid
 from votesys.extensions import db
-from votesys.voting import rules, services
+from votesys.voting import ballot_box, rules, services
 from votesys.voting.models import (
     Ballot,
     PresentAtOpening,
@@ -80,6 +80,8 @@ def _cast(
     marks = rules.ballot_marks(
         choices, services.candidate_ids(vote), style=vote.style, max_for=vote.max_for
     )
+    if vote.box_key is not None:  # every vote opened since ballot boxes exist
+        marks = ballot_box.seal(vote.box_key, marks)
     receipt = new_receipt()
     vote_id, deputy_id = vote.id, deputy.id
     roll = RollEntry(

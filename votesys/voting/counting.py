@@ -3,19 +3,19 @@ and the decision applied to the counts. Flush only."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 
+from votesys import fields
 from votesys.database import truncate_wal_after_commit
 from votesys.errors import Conflict, InvalidInput, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
-from votesys.voting import rules, services
+from votesys.voting import ballot_box, rules, services
 from votesys.voting.labels import STATE_LABELS
 from votesys.voting.models import (
     Ballot,
@@ -43,37 +43,39 @@ def close_vote(vote: Vote) -> Vote:
     if done.rowcount != 1:
         raise Conflict("wrong_state", state=STATE_LABELS["closed"], needed=STATE_LABELS["open"])
     db.session.refresh(vote)
-    marks = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
+    stored = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
+    marks = ballot_box.unseal_all(vote, stored)
     roll = db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
     if roll != len(marks):  # one transaction writes both, so this never happens
         raise RuntimeError("roll and ballots disagree")
     counts = rules.tally(marks, services.candidate_ids(vote))
     _apply_decision(vote, counts, ballots=len(marks), valid=len(marks))
-    _seal(vote.id)
+    _seal(vote.id, marks)
+    ballot_box.destroy_after_commit(vote)
     audit("vote_closed", f"vote:{vote.id}", ballots=len(marks))
     write_record(vote)
     return vote
 
 
-def _seal(vote_id: int) -> None:
-    """Rewrite the closed vote's ballots in a random order, in the closing transaction.
+def _seal(vote_id: int, marks: list[str]) -> None:
+    """Write the closed vote's ballots anew, in the clear, under fresh random ids, in a
+    random order, in the closing transaction.
 
     While a vote is open, a ballot row and the roll row cast with it share a transaction id
-    (PostgreSQL's ``xmin``) and sit on disk in the order of casting. Rewritten at close, every
-    ballot carries the closing transaction's id, which no roll row has, and lies in an order
-    that says nothing about the roll's. On SQLite the ballots table has no rowid and deleted
-    rows are overwritten (``secure_delete``). See docs/security.md.
+    (PostgreSQL's ``xmin``) and sit on disk in the order of casting; that is why they hold
+    their marks sealed to the ballot box (``voting.ballot_box``). Rewritten at close, every
+    ballot carries the closing transaction's id, which no roll row has, an id no cast saw,
+    and lies in an order that says nothing about the roll's. On SQLite the ballots table has
+    no rowid and deleted rows are overwritten (``secure_delete``). See docs/security.md.
     """
-    ballots = [
-        dict(row)
-        for row in db.session.execute(
-            select(Ballot.id, Ballot.vote_id, Ballot.marks).where(Ballot.vote_id == vote_id)
-        ).mappings()
-    ]
-    secrets.SystemRandom().shuffle(ballots)
+    shuffled = list(marks)
+    secrets.SystemRandom().shuffle(shuffled)
     db.session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
-    if ballots:  # multi-row VALUES insert rows in list order: the heap follows the shuffle
-        db.session.execute(insert(Ballot), ballots)
+    if shuffled:  # multi-row VALUES insert rows in list order: the heap follows the shuffle
+        db.session.execute(
+            insert(Ballot),
+            [{"id": secrets.token_hex(16), "vote_id": vote_id, "marks": m} for m in shuffled],
+        )
     truncate_wal_after_commit(db.session())
     db.session.expire_all()
 
@@ -175,19 +177,6 @@ def _apply_rating(
     db.session.flush()
 
 
-def require_int(value: object, field: str, *, low: int = 0, high: int = 10**7) -> int:
-    """An integer from JSON or a form, within bounds, else a field error."""
-    if isinstance(value, bool):
-        raise invalid(field, _l("a whole number"))
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
-        value = int(value.strip())
-    if not isinstance(value, int):
-        raise invalid(field, _l("a whole number"))
-    if not low <= value <= high:
-        raise invalid(field, _l("between %(low)s and %(high)s", low=low, high=high))
-    return value
-
-
 def parse_paper_counts(raw: object, vote: Vote) -> dict[int, dict[str, int]]:
     """Per-candidate paper counts from {candidate_id: {"for", "against", "abstain"}}."""
     if not isinstance(raw, Mapping):
@@ -201,7 +190,7 @@ def parse_paper_counts(raw: object, vote: Vote) -> dict[int, dict[str, int]]:
         if not isinstance(value, Mapping):
             raise invalid(f"candidates[{cid}]", _l("an object with for, against, abstain"))
         counts[cid] = {
-            word: require_int(value.get(word, 0), f"candidates[{cid}].{word}")
+            word: fields.integer(value.get(word, 0), f"candidates[{cid}].{word}")
             for word in rules.CHOICES
         }
     return counts

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     IntegerField,
@@ -18,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from votesys.fields import Form
 from votesys.voting.labels import BASE_LABELS, MODE_LABELS, STYLE_LABELS
 from votesys.voting.rules import BASES, MODES, BallotStyle
 
@@ -41,7 +41,7 @@ def finite_amount(form, field) -> None:
         raise ValidationError(_l("at most two decimal places"))
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(Form):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
     responsible_unit = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=200)])
@@ -52,7 +52,7 @@ class CandidateForm(FlaskForm):
     )
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     candidates = SelectMultipleField(
         _l("Candidates on the ballot"),
@@ -69,7 +69,7 @@ class VoteForm(FlaskForm):
     mode = SelectField(_l("Voting by"), choices=MODE_CHOICES, default="electronic")
 
 
-class PaperForm(FlaskForm):
+class PaperForm(Form):
     issued = IntegerField(_l("Ballots issued"), validators=[NumberRange(0, 10**6)])
     returned = IntegerField(_l("Ballots returned"), validators=[NumberRange(0, 10**6)])
     invalid = IntegerField(_l("Invalid ballots (废票)"), validators=[NumberRange(0, 10**6)])

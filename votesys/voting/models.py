@@ -70,6 +70,9 @@ class Vote(db.Model):
     mode: Mapped[str] = mapped_column(String(20), default=VoteMode.ELECTRONIC)
     state: Mapped[str] = mapped_column(String(20), default=VoteState.DRAFT)
     runoff_of_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id"))
+    # The ballot box's public key (X25519, hex): ballots are sealed to it while the vote is
+    # open; its private half lives outside the database until the close (voting.ballot_box).
+    box_key: Mapped[str | None] = mapped_column(String(64))
     # Fixed when the vote opens: the roll figures every rule is applied to.
     total_deputies: Mapped[int | None]
     present_at_open: Mapped[int | None]
@@ -138,6 +141,10 @@ class RollEntry(db.Model):
 class Ballot(db.Model):
     """An anonymous ballot: a random id and the marks, one letter per ballot position.
 
+    While the vote is open ``marks`` holds the marks sealed to the vote's ballot box
+    (``voting.ballot_box``: ``x1:`` and base64); the close opens them and writes them in the
+    clear, under fresh ids, in a random order.
+
     ``F`` for, ``A`` against, ``N`` abstain (or not ticked, on an approval ballot); on a
     rating ballot ``S`` 满意, ``B`` 基本满意, ``U`` 不满意, ``N`` not rated.
     No deputy, no time, no sequential key; on SQLite the table has no rowid, so rows are
@@ -149,7 +156,7 @@ class Ballot(db.Model):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
-    marks: Mapped[str] = mapped_column(String(500))
+    marks: Mapped[str] = mapped_column(String(800))
 
 
 class PresentAtOpening(db.Model):

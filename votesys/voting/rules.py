@@ -103,12 +103,19 @@ def ballot_marks(
 
 
 def candidate_key(raw: object) -> int | None:
-    """Candidate ids arrive as JSON object keys, i.e. strings of digits."""
+    """Candidate ids arrive as JSON object keys, i.e. strings of digits, written the one
+    way an id is written: "39", never "039" or "+39" (two keys must not name one candidate)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 19:
+    if (
+        isinstance(raw, str)
+        and raw.isascii()
+        and raw.isdigit()
+        and len(raw) < 19
+        and str(int(raw)) == raw
+    ):
         return int(raw)
     return None
 

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
+from votesys import fields
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.congress.rules import Quorum
@@ -17,7 +18,7 @@ from votesys.errors import Conflict, Forbidden, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
-from votesys.voting import rules
+from votesys.voting import ballot_box, rules
 from votesys.voting.labels import STATE_LABELS
 from votesys.voting.models import (
     Candidate,
@@ -88,6 +89,9 @@ def add_candidate(
     responsible_unit: str = "",
     budget_wan=None,
 ) -> Candidate:
+    title = fields.text(title, "title", 200)
+    summary = fields.text(summary, "summary", 2000, required=False)
+    responsible_unit = fields.text(responsible_unit, "responsible_unit", 200, required=False)
     candidate = Candidate(
         session_id=sess.id,
         title=title,
@@ -121,9 +125,7 @@ def create_vote(
     runoff_of: Vote | None = None,
 ) -> Vote:
     """Create a draft vote. The rule (places, "for" limit, style, base) is fixed here."""
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise invalid("title", _l("1 to 200 characters"))
+    title = fields.text(title, "title", 200)
     if style not in rules.STYLES:
         raise invalid("style", _l("per_candidate, approval or rating"))
     if base not in rules.BASES:
@@ -207,6 +209,8 @@ def open_vote(vote: Vote) -> Vote:
         raise Conflict("another_open", vote=other_open)
     vote.total_deputies = q.total
     vote.present_at_open = q.present
+    if vote.mode == VoteMode.ELECTRONIC:
+        ballot_box.open_box(vote)
     vote.state = VoteState.OPEN
     vote.opened_at = utcnow()
     db.session.flush()

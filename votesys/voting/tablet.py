@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
 import secrets
 import time
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import select
 
 from votesys.auth.views import roles_required
@@ -20,13 +22,82 @@ from votesys.voting.models import Vote, VoteState
 from votesys.voting.rules import VoteMode
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
+log = logging.getLogger(__name__)
+
+# A ballot's answers are padded to a multiple of this (answer_size).
+PAD_UNIT = 4096
 
 
 @bp.after_request
 def _no_store(response):
     """A tablet may be shared: Back must not bring a previous deputy's marks into view."""
     response.headers["Cache-Control"] = "no-store"
+    if request.path.startswith("/tablet/votes/"):
+        _pad_answer(response)
     return response
+
+
+# --- sizes that do not tell the marks ---------------------------------------------------
+# Over the hall's Wi-Fi, TLS hides what a tablet sends and receives, not how much: a review
+# page that echoes the marks would tell them by its size. So every answer about a vote's
+# ballot has one size, answer_size(vote), whatever the marks (and whether it is the ballot,
+# the review, the receipt or a refusal); and every form that carries marks carries a "pad"
+# field that makes its body one length too (request_pad; tablet.js fills it on the ballot).
+
+
+def _mark_values(vote: Vote) -> tuple[str, ...]:
+    """The marks a ballot of this vote may carry."""
+    if vote.style == "rating":
+        return rules.RATING_CHOICES
+    if vote.style == "approval":
+        return (rules.FOR,)
+    return rules.CHOICES
+
+
+def mark_budget(vote: Vote) -> int:
+    """The bytes the marks may take in a form's body, whatever they are: "&c<id>=" and the
+    longest mark, for every candidate."""
+    longest = max(len(value) for value in _mark_values(vote))
+    return sum(len(f"&c{e.candidate_id}=") + longest for e in vote.entries)
+
+
+def request_pad(vote: Vote, choices: dict[str, str]) -> str:
+    """The "pad" field's value that brings a form with these marks to mark_budget."""
+    used = sum(len(f"&c{cid}={value}") for cid, value in choices.items())
+    return "x" * max(0, mark_budget(vote) - used)
+
+
+def answer_size(vote: Vote) -> int:
+    """A size, in whole PAD_UNITs, that every tablet page of this vote's ballot fits in
+    whatever its marks: the page's frame, each candidate's markup, the texts as they are
+    escaped (titles and units appear on the ballot and the review) and the marks twice
+    (the review's two forms)."""
+    texts = sum(
+        len(str(escape(text)).encode())
+        for e in vote.entries
+        for text in (e.candidate.title, e.candidate.responsible_unit or "")
+    )
+    need = (
+        8192
+        + 4 * len(str(escape(vote.title)).encode())
+        + 2 * texts
+        + 1024 * len(vote.entries)
+        + 2 * mark_budget(vote)
+    )
+    return -(-need // PAD_UNIT) * PAD_UNIT
+
+
+def _pad_answer(response: Response) -> None:
+    if response.is_streamed or response.direct_passthrough:
+        return
+    body = response.get_data()
+    size = g.pop("tablet_answer_size", 0)
+    if len(body) > size:
+        if size:  # answer_size needs more room; the log must not say how much (the marks)
+            log.warning("a tablet answer is over its vote's padded size on %s", request.path)
+        size = -(-len(body) // PAD_UNIT) * PAD_UNIT
+    if len(body) < size:
+        response.set_data(body + b"\n" + b" " * (size - len(body) - 1))
 
 
 def _open_vote() -> Vote | None:
@@ -147,6 +218,7 @@ def _vote_for_deputy(vote_id: int) -> Vote:
     vote = services.get_vote(vote_id)
     if vote.session.congress_id != current_user.congress_id:
         raise Forbidden("forbidden")
+    g.tablet_answer_size = answer_size(vote)
     return vote
 
 
@@ -171,6 +243,8 @@ def _ballot(vote: Vote, choices: dict[str, str], error: str | None = None, statu
         choices=choices,
         error=error,
         voted=voted,
+        pad=request_pad(vote, choices),
+        mark_budget=mark_budget(vote),
     ), status
 
 
@@ -209,6 +283,7 @@ def review(vote_id: int):
         unmarked=unmarked,
         count_for=sum(1 for c in choices.values() if c == rules.FOR),
         idempotency_key=secrets.token_urlsafe(16),
+        pad=request_pad(vote, choices),
     )
 
 

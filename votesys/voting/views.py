@@ -15,7 +15,7 @@ from votesys.congress.forms import UploadForm
 from votesys.errors import DomainError
 from votesys.extensions import db
 from votesys.tabular import table
-from votesys.voting import casting, counting, labels, results, services
+from votesys.voting import casting, counting, labels, present, services
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
 from votesys.voting.rule_words import rule_text
 
@@ -146,7 +146,7 @@ def vote(vote_id: int):
         sess=v.session,
         quorum=congress.quorum(v.session),
         cast=casting.ballots_cast(v),
-        result=results.result_dict(v) if v.state in ("closed", "published") else None,
+        result=present.result_dict(v) if v.state in ("closed", "published") else None,
         rule=rule_text(v),
         runoff=services.runoff_of(v),
         paper=paper,
@@ -242,7 +242,7 @@ def announcement(vote_id: int):
     return render_template(
         "voting/announcement.html",
         vote=v,
-        result=results.result_dict(v),
+        result=present.result_dict(v),
         labels=labels,
         runoff=services.runoff_of(v),
     )
@@ -252,7 +252,7 @@ def announcement(vote_id: int):
 def result_file(vote_id: int, fmt: str):
     """The result as CSV (UTF-8 with a BOM) or .xlsx."""
     v = _visible_vote(vote_id)
-    body, mimetype = table(*results.result_table(v), fmt, title=_("Result"))
+    body, mimetype = table(*present.result_table(v), fmt, title=_("Result"))
     return Response(
         body,
         mimetype=mimetype,
@@ -262,4 +262,4 @@ def result_file(vote_id: int, fmt: str):
 
 @bp.get("/votes/<int:vote_id>/result.json")
 def result_json(vote_id: int):
-    return results.result_dict(_visible_vote(vote_id))
+    return present.result_dict(_visible_vote(vote_id))
