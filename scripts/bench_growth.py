@@ -87,6 +87,7 @@ def measure_tally(sizes: list[int], candidates: int) -> list[tuple[int, float]]:
     from votesys.congress.models import Attendance
     from votesys.extensions import db
     from votesys.voting import counting, services
+    from votesys.voting.ballot_box import seal
     from votesys.voting.models import Ballot, RollEntry, Vote
 
     deputies = max(sizes)
@@ -140,7 +141,11 @@ def measure_tally(sizes: list[int], candidates: int) -> list[tuple[int, float]]:
         )
         db.session.execute(
             insert(Ballot),
-            [{"id": secrets.token_hex(16), "vote_id": vote.id, "marks": m} for m in ballots],
+            # sealed to the vote's ballot box, as casts store them: the close opens them
+            [
+                {"id": secrets.token_hex(16), "vote_id": vote.id, "marks": seal(vote.box_key, m)}
+                for m in ballots
+            ],
         )
         db.session.commit()
         t0 = time.monotonic()

@@ -102,3 +102,10 @@ def test_bench_public_small():
         assert page["statuses"] == ["200"]
         assert page["cold_per_s"] > 0 and page["warm_per_s"] > 0
     assert figures["trivial_per_s"] > 0 and figures["min_warm_ratio"] > 0
+
+
+@pytest.mark.parametrize(("kind", "rows"), [("plan", "200"), ("roster", "60")])
+def test_bench_import_small(kind, rows):
+    figures = run_script("bench_import.py", *server_url(), f"--kind={kind}", f"--rows={rows}")
+    assert figures["job_state"] == "done" and figures["audit_entries_by_import"] == 1
+    assert figures["logins"] >= 1 and figures["logins_failed"] == 0

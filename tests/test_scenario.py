@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -141,3 +142,29 @@ def test_logins_and_deputy_codes_never_collide(app, runner):
     with pytest.raises(scenario.ScenarioError) as err:
         scenario.load(data)
     assert str(err.value) == "deputies[0].code: already exists"
+
+
+def test_the_demo_is_as_the_readme_and_the_banner_say(app, runner, client):
+    """The README and scripts/serve name the 2027 vote's page and two deputies to try the
+    refusals with: they must be what they say."""
+    from votesys.congress.models import Attendance, Deputy
+    from votesys.voting.models import Vote
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    vote = db.session.get(Vote, 2)
+    assert vote.state == "draft" and vote.title.startswith("2027年渌口区")
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "http://127.0.0.1:5000/desk/votes/2" in readme
+    banner = (Path(__file__).parents[1] / "scripts" / "serve").read_text()
+    assert "/desk/votes/2" in banner
+    lk004 = db.session.scalar(db.select(Deputy).where(Deputy.code == "LK004"))
+    lk047 = db.session.scalar(db.select(Deputy).where(Deputy.code == "LK047"))
+    assert lk004.name == "谭立才" and lk004.mandate_current
+    absent = db.session.scalar(
+        db.select(Attendance.id).where(
+            Attendance.deputy_id == lk004.id, Attendance.session_id == vote.session_id
+        )
+    )
+    assert absent is None
+    assert lk047.name == "肖伟" and not lk047.mandate_current
+    assert (Path(__file__).parents[1] / "docs" / "domain.md").exists()

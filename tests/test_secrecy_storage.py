@@ -105,6 +105,18 @@ def test_a_sweep_removes_keys_of_closed_votes_only(app, make_scenario, api, orga
     db.session.execute(text("UPDATE votes SET state = 'closed' WHERE id = :v"), {"v": vid})
     assert ballot_box.sweep() == 1
     assert not ballot_box.key_path(vote.box_key).exists()
+    # a key this database does not know (a shared volume) is left alone, and the next
+    # opening sweeps the keys of closed votes by itself
+    stranger = ballot_box.folder() / ("ab" * 32 + ".key")
+    stranger.write_bytes(bytes(32))
+    db.session.execute(text("UPDATE votes SET state = 'open' WHERE id = :v"), {"v": vid})
+    assert ballot_box.sweep() == 0
+    db.session.execute(text("UPDATE votes SET state = 'closed' WHERE id = :v"), {"v": vid})
+    left_behind = vote.box_key
+    ballot_box.key_path(left_behind).write_bytes(bytes(32))  # as an interrupted close leaves it
+    ballot_box.open_box(vote)  # a new box (for the test, on the same vote row)
+    assert not ballot_box.key_path(left_behind).exists() and stranger.exists()
+    assert ballot_box.key_path(vote.box_key).exists()
 
 
 @pytest.mark.pg_only

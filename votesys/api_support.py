@@ -75,7 +75,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def json_body(limit: int | None = None, *, allow_empty: bool = False) -> dict[str, Any]:
     """The request's JSON object; anything else is a clear 400/413, never a 500. With
-    ``allow_empty``, no body at all reads as {}."""
+    ``allow_empty``, no body at all reads as {} (a body of spaces is not JSON: 400)."""
     limit = limit or current_app.config["MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         err = DomainError("too_large")
@@ -86,7 +86,7 @@ def json_body(limit: int | None = None, *, allow_empty: bool = False) -> dict[st
         err = DomainError("too_large")
         err.status = 413
         raise err
-    if allow_empty and not raw.strip():
+    if allow_empty and not raw:
         return {}
     try:
         data = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+#: The congress's time zone: dates and times are shown as they are there (北京时间).
+ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def today() -> date:
@@ -13,7 +16,15 @@ def today() -> date:
     pinned = current_app.config.get("VOTESYS_TODAY")
     if pinned:
         return date.fromisoformat(pinned)
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return datetime.now(ZONE).date()
+
+
+def local_time(at: datetime) -> datetime:
+    """A stored time (UTC, naive as ``utcnow`` writes it) as the clock at the congress reads
+    it (Asia/Shanghai)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(ZONE)
 
 
 def iso_day(value) -> str | None:

@@ -111,6 +111,10 @@ def load(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("VOTESYS_HTTPS") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # An import of more data rows than this (a roster, candidates, a plan, progress
+        # reports) runs as a background job with a progress bar; a smaller one is answered
+        # at once. A roster's row costs a PIN hash (~25 ms), a plan's a few milliseconds.
+        "IMPORT_BACKGROUND_ROWS": int(os.environ.get("VOTESYS_IMPORT_BACKGROUND_ROWS", "50")),
         # argon2id cost for passwords and PINs (OWASP's minimum: 19 MiB, 2 passes);
         # tests lower it so that fixtures with many deputies stay fast.
         "PASSWORD_HASH_TIME_COST": int(os.environ.get("VOTESYS_HASH_TIME_COST", "2")),

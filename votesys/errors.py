@@ -23,6 +23,10 @@ MESSAGES: dict[str, Any] = {
     "unauthorized": _l("Please log in first."),
     "bad_credentials": _l("Wrong login or password."),
     "bad_pin": _l("Wrong deputy code or PIN."),
+    "bad_pin_tries": _l(
+        "Wrong deputy code or PIN. %(left)s more wrong tries lock the PIN; "
+        "if you are unsure, ask the desk staff."
+    ),
     "pin_locked": _l(
         "This PIN is locked after too many wrong tries. Please ask the desk staff to unlock it."
     ),
@@ -39,6 +43,10 @@ MESSAGES: dict[str, Any] = {
     ),
     "token_expired": _l("Your login has expired or was ended. Please log in again."),
     "forbidden": _l("You do not have permission to do this."),
+    "not_published": _l(
+        "The result of this vote is not published yet. It is shown here once the congress "
+        "publishes it."
+    ),
     "out_of_scope": _l("This belongs to a jurisdiction you do not manage."),
     "not_found": _l("Not found."),
     "no_jurisdiction": _l("There is no such jurisdiction."),

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _translated
 from flask_babel import lazy_gettext as _l
 
 from votesys import fields
-from votesys.errors import InvalidInput
+from votesys.errors import DomainError, InvalidInput
 
 MAX_ROWS = 20000
 # An .xlsx is a zip: what its entries declare they inflate to is checked before anything is
@@ -43,6 +47,91 @@ class ImportRefused(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} problem(s)")
         self.errors = errors
+
+
+class Refusal:
+    """A domain error's message as a row's reason, translated when it is shown."""
+
+    def __init__(self, code: str, params: dict[str, Any]) -> None:
+        self.code, self.params = code, params
+
+    def __str__(self) -> str:
+        return DomainError(self.code, **self.params).message
+
+
+def reason_of(err: DomainError) -> Any:
+    """What a row's refusal says: a field's reason, else the error's own message."""
+    if err.code == "invalid":
+        return err.params.get("reason", err.code)
+    return Refusal(
+        err.code, {k: v if isinstance(v, int) else str(v) for k, v in err.params.items()}
+    )
+
+
+def errors_json(errors: list[RowError]) -> str:
+    """Row errors as JSON, kept by a background job: each reason by its message id and
+    parameters where it has them, so that it is shown in the reader's language."""
+    return json.dumps([[e.row, e.column, _portable(e.reason)] for e in errors], ensure_ascii=False)
+
+
+def errors_from_json(text: str) -> list[RowError]:
+    return [RowError(row, column, _revived(reason)) for row, column, reason in json.loads(text)]
+
+
+def _portable(reason: Any) -> dict[str, Any]:
+    if isinstance(reason, Refusal):
+        return {"code": reason.code, "params": reason.params}
+    if isinstance(reason, LazyString) and getattr(reason, "_func", None) is _translated:
+        args, params = reason._args, reason._kwargs
+        if len(args) == 1 and isinstance(args[0], str):
+            values = {k: v if isinstance(v, int | float) else str(v) for k, v in params.items()}
+            return {"msgid": args[0], "params": values}
+    return {"text": str(reason)}
+
+
+def _revived(reason: dict[str, Any]) -> Any:
+    if "code" in reason:
+        return Refusal(reason["code"], reason["params"])
+    if "msgid" in reason:
+        return LazyString(_translated, reason["msgid"], **reason["params"])
+    return reason["text"]
+
+
+class Progress:
+    """Where an import reports its stage (``checking``, ``hashing``, ``writing``) and the rows
+    it has done: to nobody when it is answered in its request; a background job's progress
+    (votesys.congress.jobs) keeps them for the job's page."""
+
+    def stage(self, name: str, total: int) -> None:
+        """A stage begins (its rows done back to 0)."""
+
+    def writing(self, total: int) -> None:
+        """The rows' one transaction begins."""
+
+    def advance(self, n: int = 1) -> None:
+        """``n`` more rows of the stage are done."""
+
+
+INLINE = Progress()
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A spreadsheet as uploaded: its name, the SHA-256 of its bytes (which the import's audit
+    entry names), its table, and how many data rows it holds."""
+
+    filename: str
+    sha256: str
+    table: list[list[Any]]
+    rows: int
+
+
+def read_upload(filename: str, content: bytes, columns: tuple[Column, ...]) -> Upload:
+    """Read the file and its header row at once (ImportRefused when it cannot be read, lacks
+    a column or holds no data or too many rows); its rows are checked by the import."""
+    table = read_table(filename, content)
+    count = len(records(table, columns))
+    return Upload(filename[:200], hashlib.sha256(content).hexdigest(), table, count)
 
 
 @dataclass(frozen=True)
@@ -154,6 +243,12 @@ def records(rows: list[list[Any]], columns: tuple[Column, ...]) -> list[tuple[in
     return out
 
 
+def batches(items: list, size: int = 1000) -> Iterator[list]:
+    """``items`` in slices of ``size``: the rows of one transaction, written a batch at a time."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -200,6 +295,7 @@ def deputies(rows: list[list[Any]], taken: Callable[[list[str]], set[str]]) -> l
             errors.append(RowError(n, "状态", _l("在任/active or 终止/terminated")))
         out.append(
             {
+                "row": n,
                 "code": code,
                 "name": name,
                 "pin": pin,

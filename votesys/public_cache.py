@@ -66,6 +66,7 @@ UNSEEN_TABLES = frozenset(
         "users",
         "signing_keys",
         "public_generation",
+        "jobs",
     }
 )
 _BUMPED = "votesys.public_generation_bumped"
@@ -82,6 +83,19 @@ def _touches_public(session: Session) -> bool:
 
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(_BUMPED) or not _touches_public(session):
+        return
+    _bump(session)
+
+
+def renew() -> None:
+    """Retire the cached public answers with this transaction: for writes that bypass the
+    ORM's flush (an import's rows, inserted in bulk). Call it once they are written: on
+    PostgreSQL the generation's row stays locked until the commit."""
+    _bump(db.session)
+
+
+def _bump(session: Any) -> None:
+    if session.info.get(_BUMPED):
         return
     # A fresh random value rather than n + 1: two databases sharing one Redis (a restored
     # copy, a test run, a second installation) never make the same key for other data.

@@ -361,3 +361,31 @@ def test_no_template_has_inline_script_or_event_handler():
             offenders.append(f"{path.name}: javascript: URL")
     assert offenders == []
     assert (TEMPLATES / "hall" / "screen.html").exists()  # the scan did see the templates
+
+
+def test_the_tablet_says_how_many_tries_remain(app, client, two_counties):
+    first = tablet(client, "D0001", WRONG)
+    assert first.status_code == 401 and "再错 4 次" in first.get_data(as_text=True)
+    for _ in range(3):
+        tablet(client, "D0001", WRONG)
+    last = tablet(client, "D0001", WRONG)
+    assert last.status_code == 423 and deputy("D0001").pin_locked
+    # an unknown code is told nothing of tries
+    unknown = tablet(client, "D9999", WRONG)
+    assert unknown.status_code == 401 and "再错" not in unknown.get_data(as_text=True)
+
+
+def test_unlocking_at_the_check_in_desk_returns_to_it(app, client, two_counties):
+    for _ in range(PIN_LOCK_AFTER):
+        tablet(client, "D0001", WRONG)
+    here, _there = two_counties
+    client.post("/login", data={"login": "org-here", "password": "org-here-pass"})
+    d = deputy("D0001")
+    desk = client.get(f"/desk/sessions/{here['session']}/checkin?q=D0001").get_data(as_text=True)
+    assert 'name="checkin"' in desk
+    r = client.post(
+        f"/desk/deputies/{d.id}/unlock", data={"checkin": here["session"], "q": "D0001"}
+    )
+    assert r.status_code == 302
+    assert r.headers["Location"].endswith(f"/desk/sessions/{here['session']}/checkin?q=D0001")
+    assert not deputy("D0001").pin_locked

@@ -68,3 +68,31 @@ def test_a_database_conflict_is_a_clean_409_with_nothing_logged(client, setup, m
     assert r.status_code == 409 and "Traceback" not in r.get_data(as_text=True)
     assert "冲突" in r.get_data(as_text=True) or "刷新" in r.get_data(as_text=True)
     assert "D0001" not in caplog.text
+
+
+def test_the_check_in_desk_lists_every_deputy_with_filters_and_counts(
+    client, make_scenario, organiser
+):
+    """A county congress of 179: the desk showed the first 50, with no notice."""
+    import re
+
+    from votesys.congress.models import Deputy
+    from votesys.extensions import db
+
+    ids = make_scenario(deputies=179, candidates=2, seats=1)
+    for code in list(ids["deputies"])[:160]:
+        client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
+        client.post(f"/desk/sessions/{ids['session']}/checkin", data={"code": code})
+    ended = list(ids["deputies"])[-7:]
+    for deputy in db.session.scalars(db.select(Deputy).where(Deputy.code.in_(ended))):
+        deputy.status = "terminated"
+    db.session.commit()
+    url = f"/desk/sessions/{ids['session']}/checkin"
+    page = client.get(url).get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>D\d{4}</td>", page)
+    assert len(rows) == 179
+    counts = dict(re.findall(r'show=(\w+)"[^>]*>[^<]*<span class="count">(\d+)</span>', page))
+    assert counts == {"all": "179", "absent": "12", "present": "160", "terminated": "7"}
+    absent = client.get(f"{url}?show=absent").get_data(as_text=True)
+    assert len(re.findall(r"<tr>\s*<td>D\d{4}</td>", absent)) == 12
+    assert "D0161" in absent and "D0001</td>" not in absent

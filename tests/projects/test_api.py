@@ -83,6 +83,24 @@ def test_bad_filters_are_4xx(tree, client, url):
     assert response.get_json()["message"]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "projects?status=",
+        "projects?year=",
+        "projects?jurisdiction=",
+        "projects?year=2026&status= ",
+        "projects/export.csv?year=",
+        "projects/export.xlsx?jurisdiction=",
+    ],
+)
+def test_an_empty_filter_is_refused_by_name(tree, client, query):
+    """The API wants a value or no parameter (the pages' forms are the lenient ones)."""
+    response = client.get(f"/api/v1/{query}")
+    assert response.status_code == 422
+    assert response.get_json()["field"] == query.rsplit("&", 1)[-1].split("?")[-1].split("=")[0]
+
+
 def test_unknown_things_are_404(tree, client):
     assert client.get("/api/v1/jurisdictions/NOPE/summary?year=2026").status_code == 404
     assert client.get("/api/v1/projects/999999").status_code == 404
@@ -246,6 +264,13 @@ def test_not_an_image_refused(tree, api, content):
     response = _multipart(api, tree["district"], [(io.BytesIO(content), "x.jpg")])
     assert response.status_code == 422
     assert db.session.scalar(db.select(db.func.count(Photo.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(Report.id))) == 0
+
+
+def test_a_photos_part_that_is_not_a_file_refused(tree, api):
+    api.login("renshe", "unit-pass-1")
+    response = _multipart(api, tree["district"], "a.jpg")  # a text part, not a file
+    assert response.status_code == 422 and response.get_json()["field"] == "photos"
     assert db.session.scalar(db.select(db.func.count(Report.id))) == 0
 
 
@@ -419,6 +444,17 @@ def test_supervision_records(tree, api, client):
     assert detail["supervision"] == [
         {"kind": "hearing", "held_on": "2026-06-20", "text": "听取区人社局进展汇报"}
     ]
+
+
+@pytest.mark.parametrize("deputy", [0, 12, ["D0001"], "\x1b[31m"])
+def test_a_supervising_deputy_is_named_by_a_code(tree, api, deputy):
+    api.login("organiser", "organiser-pass")
+    response = api.post(
+        f"/api/v1/projects/{tree['district']}/supervision",
+        {"kind": "inspection", "text": "现场查看", "deputy": deputy},
+        as_="organiser",
+    )
+    assert response.status_code == 422 and response.get_json()["field"] == "deputy"
 
 
 def test_export_neutralises_formulas(tree, api, client):

@@ -65,7 +65,9 @@ def test_the_report_form_refuses_a_date_after_today(tree, client):
     assert client.post(f"/desk/projects/{pid}/reports", data=form).status_code == 302
     page = client.get(f"/desk/projects/{pid}").get_data(as_text=True)
     flash = re.search(r'class="flash error"[^>]*>([^<]*)', page)
-    assert flash and "reported_on" in flash[1] and "不能晚于今天" in flash[1]
+    # named by its label, not its internal name (reported_on)
+    assert flash and "报告日期" in flash[1] and "不能晚于今天" in flash[1]
+    assert "reported_on" not in flash[1]
     assert _count(Report) == 0
     assert db.session.get(Project, pid).progress == 0
     saved = client.post(f"/desk/projects/{pid}/reports", data=form | {"reported_on": TODAY})

@@ -49,6 +49,7 @@ def test_a_citizen_submits_and_follows_an_opinion(logged_in, county):
         ({"station": "north"}, "station"),
         ({"station": None}, "station"),
         ({"station": True}, "station"),
+        ({"jurisdiction": 430212}, "jurisdiction"),  # read even beside a station
     ],
 )
 def test_bad_submissions_are_refused_with_a_clear_message_and_store_nothing(
@@ -365,6 +366,24 @@ def test_opinions_merge_into_a_candidate_and_the_citizen_sees_it(logged_in, coun
         as_="staff_n",
     )
     assert reserve.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"reserve": 0, "title": "北街路灯改造"}, "reserve"),
+        ({"reserve": "yes", "title": "北街路灯改造"}, "reserve"),
+        ({"candidate": 1, "title": 5}, "title"),  # read even when linking to a candidate
+        ({"candidate": 1, "summary": "\x07"}, "summary"),
+        ({"candidate": 1, "responsible_unit": "单" * 201}, "responsible_unit"),
+    ],
+)
+def test_a_bad_merge_is_refused_by_name(logged_in, county, body, field):
+    first, _ = _new(logged_in, county)
+    response = logged_in.post(
+        "/api/v1/opinions/merge", {"opinions": [first]} | body, as_="organiser"
+    )
+    assert response.status_code == 422 and response.get_json()["field"] == field
 
 
 def test_no_public_answer_carries_personal_data(logged_in, county, client):

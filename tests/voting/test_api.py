@@ -523,3 +523,26 @@ def test_a_candidate_is_named_one_way_and_once(hall, api, client):
     )
     assert r.status_code == 400 and r.get_json()["error"] == "duplicate_key"
     assert api.get(f"/api/v1/votes/{vid}", as_="D0001").get_json()["ballots_cast"] == 0
+
+
+def test_a_paper_result_shows_its_invalid_ballots_so_each_row_adds_up(
+    make_scenario, organiser, api, client
+):
+    """龙门镇's rows summed to 44 of 45: the invalid ballot was in 投票数 but in no column."""
+    ids = make_scenario(deputies=9, candidates=2, seats=1, mode="paper")
+    api.login("organiser", "organiser-pass")
+    check_in(api, ids, [f"D{i:04d}" for i in range(1, 9)])
+    vid = open_vote(api, ids)
+    c1, c2 = str(ids["candidates"]["c1"]), str(ids["candidates"]["c2"])
+    result = api.post(f"/api/v1/votes/{vid}/paper", paper_totals(c1, c2), as_="organiser")
+    result = result.get_json()
+    for row in result["candidates"]:
+        marks = row["for"] + row["against"] + row["abstain"]
+        assert marks + row["invalid"] + row["not_voted"] == result["total_deputies"]
+        assert marks + row["invalid"] == result["ballots"]
+    assert api.post(f"/api/v1/votes/{vid}/publish", as_="organiser").status_code == 200
+    page = client.get(f"/votes/{vid}/announcement").get_data(as_text=True)
+    assert '<th class="num">无效</th>' in page
+    header, *rows = client.get(f"/votes/{vid}/result.csv").get_data(as_text=True).splitlines()
+    assert header.lstrip("\ufeff").split(",")[4] == "无效"
+    assert rows[0].split(",")[4] == "1"

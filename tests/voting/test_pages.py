@@ -91,3 +91,36 @@ def test_paper_entry_page(client, make_scenario, organiser):
     form[f"c{c2}_abstain"] = 2
     r = client.post(f"/desk/votes/{vid}/paper", data=form, follow_redirects=True)
     assert "已通过" in r.get_data(as_text=True) or "当选" in r.get_data(as_text=True)
+
+
+def test_a_citizen_too_early_is_told_the_result_is_not_published(client, setup):
+    open_for_all(client, setup)
+    vid = setup["votes"]["main"]
+    early = client.get(f"/votes/{vid}/announcement")
+    text = early.get_data(as_text=True)
+    assert early.status_code == 403 and "尚未公布" in text and "没有权限" not in text
+    assert client.get(f"/votes/{vid}/result.json").get_json()["error"] == "not_published"
+
+
+def test_publishing_asks_first_and_yields_to_a_pending_runoff(client, setup, api):
+    import re
+
+    from tests.factories import PIN
+
+    open_for_all(client, setup)
+    vid = setup["votes"]["main"]
+    c = [str(setup["candidates"][f"c{n}"]) for n in range(1, 5)]
+    # six deputies, two places, 4 "for" each for c1, c2 and c3: a tie across the last place
+    pairs = [(0, 1), (0, 1), (0, 2), (0, 2), (1, 2), (1, 2)]
+    for code, (a, b) in zip(list(setup["deputies"]), pairs, strict=True):
+        api.login(code, PIN)
+        marks = {c[a]: "for", c[b]: "for"}
+        r = api.post(f"/api/v1/votes/{vid}/ballots", {"choices": marks}, as_=code)
+        assert r.status_code == 201, r.get_json()
+    login(client, "organiser", "organiser-pass")
+    client.post(f"/desk/votes/{vid}/close")
+    page = client.get(f"/desk/votes/{vid}").get_data(as_text=True)
+    publish = re.search(r'<form[^>]*action="[^"]*publish"[^>]*>.*?</form>', page, re.S).group(0)
+    assert "data-confirm=" in publish and "公开" in publish
+    assert "创建再次投票" in page  # a runoff is pending: it, not publication, is the primary action
+    assert 'class="primary big"' not in publish

@@ -31,11 +31,20 @@ def test_tablet_ballot_review_cast(app, client, setup):
     assert review.status_code == 200 and "2 项未标记" in text
     key = re.search(r'name="idempotency_key" value="([^"]+)"', text).group(1)
     data = {f"c{c[0]}": "for", f"c{c[1]}": "against", "idempotency_key": key}
-    done = client.post(f"/tablet/votes/{vid}/cast", data=data)
-    receipt = re.search(r'id="receipt">([^<]+)<', done.get_data(as_text=True)).group(1)
-    assert done.status_code == 201 and "投票成功" in done.get_data(as_text=True)
+    # Post/redirect/get: the cast answers with a redirect to the page of its receipt
+    cast = client.post(f"/tablet/votes/{vid}/cast", data=data)
+    assert cast.status_code == 303
+    assert cast.headers["Location"].endswith(f"/tablet/votes/{vid}/done")
+    done = client.get(cast.headers["Location"]).get_data(as_text=True)
+    receipt = re.search(r'id="receipt">([^<]+)<', done).group(1)
+    assert "投票成功" in done
+    # shown once: Back or a reload shows the vote recorded, without the receipt
+    later = client.get(cast.headers["Location"]).get_data(as_text=True)
+    assert "您的投票已记录" in later and receipt not in later and 'id="receipt"' not in later
+    # a retry with the same Idempotency-Key gets the same receipt, once more
     again = client.post(f"/tablet/votes/{vid}/cast", data=data)
-    assert receipt in again.get_data(as_text=True)
+    assert again.status_code == 303
+    assert receipt in client.get(again.headers["Location"]).get_data(as_text=True)
     data["idempotency_key"] = "other"
     twice = client.post(f"/tablet/votes/{vid}/cast", data=data)
     assert twice.status_code == 409 and "只能投票一次" in twice.get_data(as_text=True)
@@ -87,3 +96,56 @@ def test_tablet_never_shows_a_ballot_that_cannot_be_cast(client, setup):
 def test_tablet_pages_send_a_logged_out_deputy_to_the_tablet_login(client, setup):
     r = client.get("/tablet/")
     assert r.status_code == 302 and "/tablet/login" in r.headers["Location"]
+
+
+def test_the_receipt_waits_only_in_the_session_of_the_deputy_who_cast(client, setup):
+    """The next deputy on the same tablet (a new session) never sees it, even if the one who
+    cast left before the receipt page was shown."""
+    open_for_all(client, setup)
+    vid = setup["votes"]["main"]
+    login(client, "D0001", PIN, tablet=True)
+    cast = client.post(f"/tablet/votes/{vid}/cast", data={"idempotency_key": "k"})
+    assert cast.status_code == 303
+    client.post("/logout")
+    login(client, "D0002", PIN, tablet=True)
+    page = client.get(f"/tablet/votes/{vid}/done")
+    assert page.status_code == 303 and page.headers["Location"].endswith(f"/tablet/votes/{vid}")
+    receipt = db.session.query(RollEntry).one().receipt
+    assert receipt not in page.get_data(as_text=True)
+    assert client.get(f"/tablet/votes/{vid}/done").status_code == 303  # still not voted
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_marks_kept_on_a_tablet_are_keyed_by_the_session_not_the_deputy(client, setup):
+    """tablet.js keeps the marks in sessionStorage under a random key of the session: one
+    length (the pages' sizes), never the deputy's code, and new at every login."""
+    open_for_all(client, setup)
+    vid = setup["votes"]["main"]
+
+    def key() -> str:
+        page = client.get(f"/tablet/votes/{vid}").get_data(as_text=True)
+        return re.search(r'id="ballot"[^>]* data-store-key="([^"]+)"', page).group(1)
+
+    login(client, "D0001", PIN, tablet=True)
+    first = key()
+    assert first == key() and "D0001" not in first and len(first) == 22
+    home = client.get("/tablet/").get_data(as_text=True)
+    assert f'data-store-key="{first}"' in home  # the waiting page drops other keys' marks
+    client.post("/logout")
+    login(client, "D0001", PIN, tablet=True)
+    second = key()
+    client.post("/logout")
+    login(client, "D0002", PIN, tablet=True)
+    assert len({first, second, key()}) == 3
+
+
+def test_a_mark_can_be_cleared_without_a_script(client, setup):
+    """A "Clear mark" choice of its own, with an empty value: sent, it is no mark."""
+    open_for_all(client, setup)
+    vid = setup["votes"]["main"]
+    c1, c2 = setup["candidates"]["c1"], setup["candidates"]["c2"]
+    login(client, "D0001", PIN, tablet=True)
+    ballot = client.get(f"/tablet/votes/{vid}").get_data(as_text=True)
+    assert ballot.count('value=""') == 4 and ballot.count('class="choice choice-clear"') == 4
+    review = client.post(f"/tablet/votes/{vid}/review", data={f"c{c1}": "", f"c{c2}": "for"})
+    assert review.status_code == 200 and "3 项未标记" in review.get_data(as_text=True)

@@ -132,12 +132,19 @@ def test_the_cast_answer_has_the_review_size_whatever_the_marks(
         login(client, code, PIN, tablet=True)
         review = client.post(f"{url}/review", data=marks)
         key = re.search(r'name="idempotency_key" value="([^"]+)"', review.get_data(as_text=True))
+        before = client.get(f"{url}/done")  # not voted yet: a redirect to the ballot
         done = client.post(f"{url}/cast", data={**marks, "idempotency_key": key and key.group(1)})
         again = client.post(f"{url}/cast", data={**marks, "idempotency_key": "another"})
-        statuses |= {done.status_code, again.status_code}
-        sizes |= {len(review.data), len(done.data), len(again.data)}
+        receipt = client.get(f"{url}/done")  # the page the cast leads to, with the receipt
+        recorded = client.get(f"{url}/done")  # Back to it: recorded, without the receipt
+        if done.status_code == 303:  # cast (three "for" of two are refused: not voted)
+            assert 'id="receipt"' in receipt.get_data(as_text=True)
+            assert 'id="receipt"' not in recorded.get_data(as_text=True)
+        answers = (review, before, done, again, receipt, recorded)
+        statuses |= {done.status_code, again.status_code, before.status_code}
+        sizes |= {len(answer.data) for answer in answers}
         client.post("/logout")
-    assert {201, 409} <= statuses
+    assert {303, 409} <= statuses
     assert len(sizes) == 1, sizes
 
 

@@ -208,6 +208,16 @@ def _reset_failures(deputy: Principal) -> None:
         raise PinLocked()
 
 
+def pin_tries_left(login: str) -> int | None:
+    """How many wrong PINs the deputy named ``login`` may still type before the PIN locks;
+    None when no deputy has that code."""
+    deputy = _deputy_by_code((login or "").strip()) if login and login.strip() else None
+    if deputy is None:
+        return None
+    db.session.refresh(deputy)
+    return max(0, PIN_LOCK_AFTER - (deputy.failed_pins or 0))
+
+
 def count_wrong_pin(login: str) -> bool:
     """A wrong PIN of the deputy named ``login`` (if one is), already counted when it was
     reserved: the try that finds PIN_LOCK_AFTER counted locks the PIN, in one atomic UPDATE

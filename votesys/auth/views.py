@@ -15,6 +15,7 @@ from votesys.auth.services import (
     authenticate,
     change_pin,
     end_sessions,
+    pin_tries_left,
     record_failed_login,
     record_login,
     revoke_tokens,
@@ -66,6 +67,10 @@ def _refused(login: str, how: str, err: DomainError, *, deputies_only: bool = Fa
         return err.message, err.status
     if locked_now:
         return DomainError("pin_now_locked").message, PinLocked.status
+    if deputies_only and (left := pin_tries_left(login)) is not None:
+        # Deputy codes are printed on the seat cards: saying how many tries remain tells an
+        # attacker nothing, and spares a deputy of seventy a lock without warning.
+        return DomainError("bad_pin_tries", left=left).message, 401
     return (Unauthorized("bad_pin").message if deputies_only else err.message), 401
 
 

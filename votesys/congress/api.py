@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, g, url_for
 from flask_babel import lazy_gettext as _l
 
 from votesys.api_support import api_auth, json_body
-from votesys.congress import services
+from votesys.congress import jobs, services
 from votesys.congress.models import Congress, Deputy
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db
@@ -69,3 +69,12 @@ def unlock_all(congress_id: int):
     if body is None:
         raise NotFound("not_found")
     return {"unlocked": services.unlock_all_pins(g.principal, body)}
+
+
+@bp.get("/jobs/<int:job_id>")
+@api_auth(*ORGANISERS)
+def job(job_id: int):
+    """A background import: its state and progress, then its outcome (the counts, or every
+    row refused): for the organiser who started it and those who manage its jurisdiction."""
+    found = jobs.get_job(job_id, g.principal)
+    return jobs.as_dict(found, url_for(".job", job_id=found.id))

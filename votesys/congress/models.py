@@ -1,11 +1,12 @@
-"""Tables of the congress: the jurisdiction tree, congresses, deputies, sessions, check-in."""
+"""Tables of the congress: the jurisdiction tree, congresses, deputies, sessions, check-in;
+and the background jobs of large imports (votesys.congress.jobs)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.auth.principals import register_deputies
@@ -138,3 +139,40 @@ class Attendance(db.Model):
 
 # Deputies sign in with their code and PIN through auth, which knows them only from here.
 register_deputies(Deputy)
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(db.Model):
+    """A large import run in the background (votesys.congress.jobs). This row is what every
+    server process reads: its state, its progress and, once it ends, its outcome. The file
+    itself is never stored (a roster holds initial PINs): the job's thread holds its rows."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # roster, candidates, plan, progress
+    object: Mapped[str] = mapped_column(String(100))  # what it imports into: congress:3, …
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10), default=JobState.QUEUED)
+    stage: Mapped[str] = mapped_column(String(20), default="")  # checking, hashing, writing
+    rows_done: Mapped[int] = mapped_column(default=0)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    result: Mapped[str | None] = mapped_column(Text)  # JSON: the counts of a job done
+    error: Mapped[str | None] = mapped_column(String(20))  # import_refused, import_conflict, …
+    errors: Mapped[str | None] = mapped_column(Text)  # JSON: the rows refused
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Renewed at least every few seconds while the job is queued or running: a job not heard
+    # from for longer was interrupted (its server process ended) and wrote nothing.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    jurisdiction = relationship("Jurisdiction")

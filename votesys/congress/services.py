@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 
+from votesys import importing, public_cache
 from votesys.auth.models import Role, User
 from votesys.auth.services import hash_secret
 from votesys.congress.models import (
@@ -126,24 +127,49 @@ def find_or_create_jurisdiction(
     return existing or create_jurisdiction(code, name, level, parent_code)
 
 
-def add_deputy(
-    congress: Congress,
-    code: str,
-    name: str,
-    pin: str,
-    delegation: str = "",
-    status: str = MandateStatus.ACTIVE,
-) -> Deputy:
-    deputy = Deputy(
-        congress=congress,
-        code=code,
-        name=name,
-        pin_hash=hash_secret(pin),
-        delegation=delegation,
-        status=status,
+def import_roster(
+    body: Congress,
+    upload: importing.Upload,
+    *,
+    actor: str,
+    progress: importing.Progress = importing.INLINE,
+) -> dict:
+    """A roster from a file, every row or none: the rows checked (every bad cell reported,
+    ImportRefused), each initial PIN hashed, then the deputies written in one transaction
+    whose last statement is the import's one audit entry: the file's digest, its rows, the
+    codes imported. Nothing before that entry takes the audit chain's head."""
+    progress.stage("checking", upload.rows)
+    parsed = importing.deputies(upload.table, existing_deputy_codes)
+    progress.stage("hashing", len(parsed))
+    for d in parsed:
+        d["pin_hash"] = hash_secret(d.pop("pin"))
+        progress.advance()
+    progress.writing(len(parsed))
+    if taken := existing_deputy_codes([d["code"] for d in parsed]):  # registered meanwhile
+        raise importing.ImportRefused(
+            [
+                importing.RowError(d["row"], "代表编号", _l("already registered"))
+                for d in parsed
+                if d["code"] in taken
+            ]
+        )
+    columns = ("code", "name", "pin_hash", "delegation", "status")
+    for batch in importing.batches(parsed):
+        rows = [{"congress_id": body.id, **{k: d[k] for k in columns}} for d in batch]
+        db.session.execute(insert(Deputy.__table__), rows)  # the table's: no ORM objects
+        progress.advance(len(batch))
+    public_cache.renew()
+    audit(
+        "roster_imported",
+        f"congress:{body.id}",
+        actor=actor,
+        file=upload.filename,
+        sha256=upload.sha256,
+        rows=upload.rows,
+        imported=len(parsed),
+        deputies=[d["code"] for d in parsed],
     )
-    db.session.add(deputy)
-    return deputy
+    return {"imported": len(parsed)}
 
 
 def existing_deputy_codes(codes: list[str]) -> set[str]:
@@ -248,15 +274,17 @@ def undo_check_in(sess: CongressSession, code: str) -> Deputy:
     return deputy
 
 
-def search_deputies(sess: CongressSession, text: str, limit: int = 30) -> list[Deputy]:
-    """Find deputies of the session's congress by code (exact or prefix) or name."""
+def search_deputies(sess: CongressSession, text: str, limit: int | None = 30) -> list[Deputy]:
+    """Find deputies of the session's congress by code (exact or prefix) or name; all of
+    them when ``limit`` is None."""
     text = (text or "").strip()
     query = select(Deputy).where(Deputy.congress_id == sess.congress_id)
     if text:
         query = query.where(
             or_(Deputy.code == text, Deputy.code.startswith(text), Deputy.name.contains(text))
         )
-    return list(db.session.scalars(query.order_by(Deputy.code).limit(limit)))
+    query = query.order_by(Deputy.code)
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def checked_in_ids(sess: CongressSession) -> set[int]:

@@ -22,6 +22,8 @@ def hall_state(session_id: int) -> dict:
         select(Vote).where(Vote.session_id == sess.id).order_by(Vote.id.desc())
     ).all()
     current = next((v for v in votes if v.state == VoteState.OPEN), None)
+    # The latest vote closed and not yet published: the screen says so (no figures).
+    waiting = next((v for v in votes if v.state == VoteState.CLOSED), None)
     published = next(
         (
             v
@@ -36,6 +38,7 @@ def hall_state(session_id: int) -> dict:
         "quorum": quorum,
         "vote": None,
         "result": None,
+        "awaiting": None,
     }
     if current is not None:
         state["vote"] = {
@@ -45,6 +48,8 @@ def hall_state(session_id: int) -> dict:
             "ballots_cast": casting.ballots_cast(current),
             "present_at_open": current.present_at_open,
         }
+    elif waiting is not None and (published is None or waiting.id > published.id):
+        state["awaiting"] = {"id": waiting.id, "title": waiting.title}
     elif published is not None:
         state["result"] = present.result_dict(published)
     return state

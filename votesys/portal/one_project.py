@@ -93,6 +93,7 @@ def project_detail(p: Project, today: date | None = None) -> dict[str, Any]:
                     "status": r.status,
                     "progress": r.progress,
                     "narrative": r.narrative,
+                    "correction": r.correction,
                     "photos": [
                         {"id": ph.id, "width": ph.width, "height": ph.height} for ph in r.photos
                     ],

@@ -4,14 +4,20 @@ the satisfaction rating, import and export."""
 from __future__ import annotations
 
 import json
+from functools import partial
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from votesys import fields
 from votesys.api_support import api_auth, bearer_principal, json_body
+from votesys.congress import jobs
 from votesys.congress import services as congress
+from votesys.congress.models import Jurisdiction
 from votesys.errors import BadRequest, invalid
+from votesys.extensions import db
+from votesys.importing import INLINE, ImportRefused, read_upload
+from votesys.integrity.services import current_actor
 from votesys.projects import (
     changes,
     figures,
@@ -34,9 +40,19 @@ REPORTERS = ("unit", "organiser", "admin")
 
 
 def _year(raw: str | None, *, required: bool) -> int | None:
-    if raw in (None, "") and not required:
+    if raw is None and not required:
         return None
     return fields.integer(raw or "", "year", low=1949, high=2200)
+
+
+def _given(name: str) -> str | None:
+    """An optional query parameter: None when left out; given, it needs a value (422
+    ``invalid`` naming it otherwise), as in the public API. The pages' filter forms, which
+    send empty fields, are the lenient ones."""
+    value = request.args.get(name)
+    if value is not None and not value.strip():
+        raise invalid(name, _l("give a value or leave the parameter out"))
+    return value
 
 
 @bp.get("/jurisdictions/<code>/summary")
@@ -54,13 +70,13 @@ def index():
     status. A year's register carries earlier projects still under rectification. Cached
     and answered with an ETag like the public API (/api/v1/public/projects), whose rows
     are the public site's; these are the register's own, with ids for the endpoints below."""
-    code = request.args.get("jurisdiction")
+    code = _given("jurisdiction")
     node = congress.jurisdiction_by_code(code[:32]) if code else None
-    status = request.args.get("status") or None
+    status = _given("status")
     if status is not None:
         fields.choice(status, "status", rules.STATUSES)
     projects = queries.list_projects(
-        jurisdiction=node, year=_year(request.args.get("year"), required=False), status=status
+        jurisdiction=node, year=_year(_given("year"), required=False), status=status
     )
     return {"projects": [present.project_row(p) for p in projects]}
 
@@ -99,6 +115,8 @@ def report(project_id: int):
             raise BadRequest("bad_json") from None
         if not isinstance(data, dict):
             raise BadRequest("bad_json")
+        if request.form.getlist("photos"):  # a part named photos that is not a file
+            raise invalid("photos", _l("a JPEG or PNG photo"))
         photos = [(f.filename or "photo", f.read()) for f in request.files.getlist("photos")]
     else:
         data, photos = json_body(), []
@@ -201,11 +219,9 @@ def export(fmt: str):
     """Public: the register as .csv or .xlsx, with the same filters as the list."""
     if fmt not in ("csv", "xlsx"):
         raise invalid("format", _l("csv or xlsx"))
-    code = request.args.get("jurisdiction")
+    code = _given("jurisdiction")
     node = congress.jurisdiction_by_code(code[:32]) if code else None
-    projects = queries.list_projects(
-        jurisdiction=node, year=_year(request.args.get("year"), required=False)
-    )
+    projects = queries.list_projects(jurisdiction=node, year=_year(_given("year"), required=False))
     if fmt == "csv":
         return Response(
             present.register_csv(projects),
@@ -223,22 +239,44 @@ def export(fmt: str):
 @api_auth(*ORGANISERS)
 def import_(code: str):
     """Organisers: a plan (kind=plan) or progress reports (kind=progress) from .xlsx/.csv.
-    All or nothing: any bad row refuses the file, with every bad cell listed (422)."""
+    All or nothing: any bad row refuses the file, with every bad cell listed (422). A file of
+    more than IMPORT_BACKGROUND_ROWS rows becomes a background job: 202, the job (Location:
+    GET /api/v1/jobs/{id}), whose outcome holds the same rows when it refuses the file."""
     node = congress.jurisdiction_by_code(code[:32])
     congress.ensure_manages(g.principal, node)
-    upload = request.files.get("file")
-    if upload is None:
+    file = request.files.get("file")
+    if file is None:
         raise invalid("file", _l("choose an .xlsx or .csv file"))
     kind = request.form.get("kind", "plan")
     if kind not in ("plan", "progress"):
         raise invalid("kind", _l("plan or progress"))
-    outcome = importing.run(node, kind, upload.filename or "", upload.read())
-    if outcome.errors:
+    try:
+        upload = read_upload(file.filename or "", file.read(), importing.columns(kind))
+        work = partial(_import_work, node.id, kind, upload, current_actor())
+        if jobs.in_background(upload):
+            job = jobs.start(
+                kind,
+                jurisdiction=node,
+                obj=f"jurisdiction:{node.code}",
+                upload=upload,
+                user=g.principal,
+                work=work,
+            )
+            url = url_for("congress_api.job", job_id=job.id)
+            return {"job": jobs.as_dict(job, url)}, 202, {"Location": url}
+        result = work(INLINE)
+    except ImportRefused as refused:
         return {
             "error": "import_refused",
             "message": str(_l("Nothing was imported; correct these rows and try again.")),
             "rows": [
-                {"row": e.row, "column": e.column, "reason": str(e.reason)} for e in outcome.errors
+                {"row": e.row, "column": e.column, "reason": str(e.reason)} for e in refused.errors
             ],
         }, 422
-    return {"imported": outcome.count}, 201
+    return {"imported": result["imported"]}, 201
+
+
+def _import_work(jurisdiction_id: int, kind: str, upload, actor: str, progress) -> dict:
+    """The import, in the request or in a job's thread (which has its own session)."""
+    node = db.session.get(Jurisdiction, jurisdiction_id)
+    return importing.run(node, kind, upload, actor=actor, progress=progress)

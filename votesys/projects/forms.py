@@ -15,50 +15,68 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import Optional
 
-from votesys.fields import Form
+from votesys.form_errors import Between, Choice, LabelledForm, MaxChars, Required
 from votesys.projects.labels import CHANGE_LABELS, STATUS_LABELS, SUPERVISION_LABELS
 from votesys.projects.rules import REPORT_STATUSES
+
+# Every field is checked at once and its error names its label (votesys.form_errors); the
+# services check again (votesys.fields), and what they refuse is said with the label too.
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(k, v) for k, v in labels.items()]
 
 
-class ReportForm(Form):
-    reported_on = DateField(_l("Report date"), validators=[DataRequired()])
+class ReportForm(LabelledForm):
+    reported_on = DateField(_l("Report date"), validators=[Required()])
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(s, STATUS_LABELS[s]) for s in REPORT_STATUSES],
+        validate_choice=False,
+        validators=[Choice()],
     )
-    progress = IntegerField(_l("Progress (per cent)"), validators=[NumberRange(0, 100)])
-    narrative = TextAreaField(_l("Progress narrative"), validators=[Length(max=5000)])
+    progress = IntegerField(_l("Progress (per cent)"), validators=[Required(), Between(0, 100)])
+    narrative = TextAreaField(_l("Progress narrative"), validators=[MaxChars(5000)])
+    correction = TextAreaField(
+        _l("Correction (only when lowering money spent: why)"), validators=[MaxChars(500)]
+    )
 
 
-class MilestoneForm(Form):
-    done_on = DateField(_l("Done on"), validators=[DataRequired()])
+class MilestoneForm(LabelledForm):
+    done_on = DateField(_l("Done on"), validators=[Required()])
 
 
-class ChangeForm(Form):
-    kind = SelectField(_l("Kind of change"), choices=_choices(CHANGE_LABELS))
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
+class ChangeForm(LabelledForm):
+    kind = SelectField(
+        _l("Kind of change"),
+        choices=_choices(CHANGE_LABELS),
+        validate_choice=False,
+        validators=[Choice()],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[Required(), MaxChars(5000)])
     new_finish = DateField(_l("New finish date"), validators=[Optional()])
-    scope = TextAreaField(_l("New scope"), validators=[Optional(), Length(max=5000)])
+    scope = TextAreaField(_l("New scope"), validators=[MaxChars(5000)])
 
 
-class DecisionForm(Form):
-    decision_ref = StringField(
-        _l("Decision reference"), validators=[DataRequired(), Length(max=200)]
-    )
+class DecisionForm(LabelledForm):
+    decision_ref = StringField(_l("Decision reference"), validators=[Required(), MaxChars(200)])
     decision = SelectField(
         _l("Decision"),
         choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
+        validate_choice=False,
+        validators=[Required(), Choice()],
     )
 
 
-class SupervisionForm(Form):
-    kind = SelectField(_l("Kind"), choices=_choices(SUPERVISION_LABELS))
-    held_on = DateField(_l("Date"), validators=[DataRequired()])
-    deputy = StringField(_l("Deputy code (optional)"), validators=[Optional(), Length(max=32)])
-    text = TextAreaField(_l("Record"), validators=[DataRequired(), Length(max=5000)])
+class SupervisionForm(LabelledForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=_choices(SUPERVISION_LABELS),
+        validate_choice=False,
+        validators=[Choice()],
+    )
+    held_on = DateField(_l("Date"), validators=[Required()])
+    deputy = StringField(_l("Deputy code (optional)"), validators=[MaxChars(32)])
+    text = TextAreaField(_l("Record"), validators=[Required(), MaxChars(5000)])

@@ -177,6 +177,8 @@ class Report(db.Model):
     progress: Mapped[int]
     narrative: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(64), default="")
+    # Why this report lowers a source's spending (spending is cumulative): None otherwise.
+    correction: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     values = relationship("ReportValue", cascade="all, delete-orphan")

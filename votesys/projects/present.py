@@ -91,6 +91,7 @@ def project_detail(p: Project, *, personal: bool = False) -> dict[str, Any]:
                     "status": r.status,
                     "progress": r.progress,
                     "narrative": r.narrative,
+                    "correction": r.correction,
                     "values": {str(v.target_id): rules.wan(v.actual) for v in r.values},
                     "spent_wan": {s.source: rules.wan(s.amount_wan) for s in r.spending},
                     "photos": [f"/api/v1/projects/{p.id}/photos/{ph.id}" for ph in r.photos],

@@ -21,13 +21,15 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
 
     if not project_ids:
         raise invalid("projects", _l("at least one project"))
+    for i, pid in enumerate(project_ids):  # ids before anything compares them (a list is no id)
+        if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= MAX_ID:
+            raise invalid(f"projects[{i}]", _l("no such project"))
     if len(set(project_ids)) != len(project_ids):
         raise invalid("projects", _l("a project appears twice"))
     jurisdiction = sess.congress.jurisdiction
     candidate_ids = []
     for i, pid in enumerate(project_ids):
-        is_id = isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= MAX_ID
-        project = db.session.get(Project, pid) if is_id else None
+        project = db.session.get(Project, pid)
         if project is None:
             raise invalid(f"projects[{i}]", _l("no such project"))
         if project.jurisdiction_id != jurisdiction.id:

@@ -37,12 +37,11 @@ def add_supervision(project: Project, principal: object, data: Mapping[str, Any]
             raise Forbidden("forbidden")
         deputy = principal
     else:
-        if data.get("deputy"):
-            deputy = db.session.scalar(select(Deputy).where(Deputy.code == str(data["deputy"])))
+        code = fields.text(data.get("deputy"), "deputy", max_len=32, required=False)
+        if code:
+            deputy = db.session.scalar(select(Deputy).where(Deputy.code == code))
             if deputy is None or not deputy_of(deputy, project):
-                raise invalid(
-                    "deputy", _l("no deputy %(code)s of this congress", code=data["deputy"])
-                )
+                raise invalid("deputy", _l("no deputy %(code)s of this congress", code=code))
     record = SupervisionRecord(
         project_id=project.id,
         kind=kind,

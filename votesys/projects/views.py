@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from votesys import clock
 from votesys.auth.views import roles_required
-from votesys.errors import DomainError, invalid
+from votesys.errors import DomainError
 from votesys.extensions import db
+from votesys.form_errors import describe, flash_errors
 from votesys.projects import (
     changes,
     labels,
@@ -93,7 +94,12 @@ def project(project_id: int):
         project=found,
         detail=present.project_detail(found, personal=True),
         organiser=organiser,
-        report_form=ReportForm(reported_on=clock.today(), progress=found.progress),
+        # A new report starts from the last one: a field left as it is stays as it was.
+        report_form=ReportForm(
+            reported_on=clock.today(),
+            progress=found.progress,
+            status=found.status if found.status in rules.REPORT_STATUSES else None,
+        ),
         milestone_form=MilestoneForm(done_on=clock.today()),
         change_form=ChangeForm(),
         decision_form=DecisionForm(),
@@ -107,11 +113,32 @@ def _back(project_id: int):
     return redirect(url_for(".project", project_id=project_id))
 
 
-def _refused(err: DomainError, project_id: int):
-    """Nothing is stored: roll back, then say why on the project's page."""
+def _refused(err: DomainError, project_id: int, form=None, names=None):
+    """Nothing is stored: roll back, then say why on the project's page, an invalid field
+    named by its label (the form's, or ``names``')."""
     db.session.rollback()
-    flash(err.message, "error")
+    flash(describe(err, form, names), "error")
     return _back(project_id)
+
+
+def _incomplete(form, project_id: int):
+    """The form's errors, every one, each naming its field."""
+    flash_errors(form, flash)
+    return _back(project_id)
+
+
+def _report_names(project) -> dict[str, str]:
+    """The report form's inputs that are not fields of ReportForm, by the names the service
+    gives them: each target's actual value, each source's money spent, the photos."""
+    names = {f"values.{t.id}": f"{t.name}（{t.unit}）{_('actual')}" for t in project.targets}
+    names |= {
+        f"spent.{s}": f"{labels.source_label(s)} {_('spent (万元)')}" for s in queries.sources()
+    }
+    return names | {
+        "photos": _("Photos (JPEG or PNG)"),
+        "values": _("Targets"),
+        "spent": _("Spent"),
+    }
 
 
 @bp.post("/<int:project_id>/reports")
@@ -120,13 +147,13 @@ def report(project_id: int):
     found = _project(project_id)
     form = ReportForm()
     if not form.validate_on_submit():
-        flash(_("Please complete every required field."), "error")
-        return _back(project_id)
+        return _incomplete(form, project_id)
     data = {
         "reported_on": form.reported_on.data.isoformat(),
         "status": form.status.data,
         "progress": form.progress.data,
         "narrative": form.narrative.data or "",
+        "correction": form.correction.data or "",
         "spent": {
             s: request.form[f"spent_{s}"]
             for s in queries.sources()
@@ -144,7 +171,7 @@ def report(project_id: int):
     try:
         reports.add_report(found, data, photos)
     except DomainError as err:
-        return _refused(err, project_id)
+        return _refused(err, project_id, form, _report_names(found))
     flash(_("Progress report saved."), "ok")
     return _back(project_id)
 
@@ -154,12 +181,12 @@ def report(project_id: int):
 def milestone(project_id: int, milestone_id: int):
     found = _project(project_id)
     form = MilestoneForm()
+    if not form.validate_on_submit():
+        return _incomplete(form, project_id)
     try:
-        if not form.validate_on_submit():
-            raise invalid("done_on", _("a date as YYYY-MM-DD"))
         reports.tick_milestone(found, milestone_id, form.done_on.data)
     except DomainError as err:
-        return _refused(err, project_id)
+        return _refused(err, project_id, form)
     return _back(project_id)
 
 
@@ -169,15 +196,14 @@ def change(project_id: int):
     found = _project(project_id)
     form = ChangeForm()
     if not form.validate_on_submit():
-        flash(_("Please complete every required field."), "error")
-        return _back(project_id)
+        return _incomplete(form, project_id)
     data = {"kind": form.kind.data, "reason": form.reason.data, "scope": form.scope.data or None}
     if form.new_finish.data:
         data["new_finish"] = form.new_finish.data.isoformat()
     try:
         changes.request_change(found, data)
     except DomainError as err:
-        return _refused(err, project_id)
+        return _refused(err, project_id, form)
     flash(_("Change request submitted; it takes effect once approved."), "ok")
     return _back(project_id)
 
@@ -189,12 +215,14 @@ def decide(change_id: int):
     project_id = found.project_id
     _project(project_id)
     form = DecisionForm()
+    if not form.validate_on_submit():
+        return _incomplete(form, project_id)
     try:
         changes.decide_change(
             found, approve=form.decision.data == "approve", decision_ref=form.decision_ref.data
         )
     except DomainError as err:
-        return _refused(err, project_id)
+        return _refused(err, project_id, form)
     return _back(project_id)
 
 
@@ -204,8 +232,7 @@ def supervise(project_id: int):
     found = _project(project_id)
     form = SupervisionForm()
     if not form.validate_on_submit():
-        flash(_("Please complete every required field."), "error")
-        return _back(project_id)
+        return _incomplete(form, project_id)
     try:
         supervision.add_supervision(
             found,
@@ -218,7 +245,7 @@ def supervise(project_id: int):
             },
         )
     except DomainError as err:
-        return _refused(err, project_id)
+        return _refused(err, project_id, form)
     return _back(project_id)
 
 

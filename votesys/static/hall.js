@@ -18,8 +18,10 @@
     var head = root.querySelector(".hall-table thead");
     head.innerHTML = "";
     var hr = document.createElement("tr");
-    [t.tRank, t.tProject, t.tFor, t.tAgainst, t.tAbstain, t.tStatus].forEach(function (h) {
-      hr.appendChild(cell("th", h));
+    // Number columns are right-aligned, their headers too: a count sits under its word.
+    [[t.tRank, "num"], [t.tProject, ""], [t.tFor, "num"], [t.tAgainst, "num"],
+     [t.tAbstain, "num"], [t.tStatus, ""]].forEach(function (h) {
+      hr.appendChild(cell("th", h[0], h[1]));
     });
     head.appendChild(hr);
     var rows = $("h-rows");
@@ -28,7 +30,7 @@
       .forEach(function (c) {
         var tr = document.createElement("tr");
         if (c.approved) { tr.className = "approved"; } else if (c.tied) { tr.className = "tied"; }
-        tr.appendChild(cell("td", c.rank || "—"));
+        tr.appendChild(cell("td", c.rank || "—", "num"));
         tr.appendChild(cell("td", c.title));
         tr.appendChild(cell("td", c["for"], "num"));
         tr.appendChild(cell("td", c.against, "num"));
@@ -51,9 +53,12 @@
       $("h-vote-title").textContent = s.vote.title;
       $("h-cast").textContent = s.vote.ballots_cast;
     }
+    $("h-awaiting").hidden = !s.awaiting;
+    if (s.awaiting) { $("h-awaiting-title").textContent = s.awaiting.title; }
     $("h-result").hidden = !s.result;
     if (s.result) { drawResult(s.result); }
-    $("h-idle").hidden = !!(s.vote || s.result);
+    document.body.classList.toggle("showing-result", !!s.result);
+    $("h-idle").hidden = !!(s.vote || s.result || s.awaiting);
   }
 
   draw(JSON.parse($("h-initial").textContent));

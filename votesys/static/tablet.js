@@ -1,7 +1,64 @@
-// The deputy's tablet: wait for the vote to open, hold the "for" limit on the ballot, send
+// The deputy's tablet: wait for the vote to open, hold the "for" limit on the ballot, take a
+// mark back on a second touch, keep the marks through a reload until they are cast, send
 // the marks in a body of one length, and make the cast button impossible to press twice.
 (function () {
   "use strict";
+
+  // Marks kept on the tablet until cast: the browser's sessionStorage (this tab only, gone
+  // when it closes), one item per vote, each under the random key of the session that made
+  // it (data-store-key, rendered by the server; login and logout renew it). A tablet is
+  // shared: marks under another key are a previous deputy's, never shown, and dropped on
+  // sight; logging out drops them all, and so does a page saying the ballot is cast.
+  var PREFIX = "votesys.ballot.";
+  var keyed = document.querySelector("[data-store-key]");
+  var owner = keyed ? keyed.dataset.storeKey : null;
+  var storage = null;
+  try { storage = window.sessionStorage; } catch (e) { storage = null; }  // storage disabled
+  var kept = function () {
+    var names = [];
+    if (!storage) { return names; }
+    for (var i = 0; i < storage.length; i += 1) {
+      if (storage.key(i).indexOf(PREFIX) === 0) { names.push(storage.key(i)); }
+    }
+    return names;
+  };
+  var drop = function (name) { try { storage.removeItem(name); } catch (e) { /* gone */ } };
+  var read = function (vote) {
+    if (!storage || !owner) { return null; }
+    try {
+      var item = JSON.parse(storage.getItem(PREFIX + vote) || "null");
+      return item && item.owner === owner && item.marks ? item.marks : null;
+    } catch (e) {
+      return null;
+    }
+  };
+  var write = function (vote, marks) {
+    if (!storage || !owner) { return; }
+    try {
+      storage.setItem(PREFIX + vote, JSON.stringify({ owner: owner, marks: marks }));
+    } catch (e) { /* full or disabled: the marks are still on the page */ }
+  };
+  if (owner) {
+    kept().forEach(function (name) {
+      var item = null;
+      try { item = JSON.parse(storage.getItem(name)); } catch (e) { item = null; }
+      if (!item || item.owner !== owner) { drop(name); }
+    });
+  }
+  document.querySelectorAll("[data-forget-vote]").forEach(function (el) {
+    drop(PREFIX + el.dataset.forgetVote);
+  });
+  document.querySelectorAll("form[action$='/logout']").forEach(function (form) {
+    form.addEventListener("submit", function () { kept().forEach(drop); });
+  });
+
+  // A page a form posted (the review, the ballot back from it, a refusal): a reload or Back
+  // asks for its GET address instead, never "Confirm Form Resubmission"; the ballot there
+  // shows the marks kept, or that the vote is cast.
+  var here = document.querySelector("[data-here]");
+  if (here && window.history.replaceState && window.location.pathname !== here.dataset.here) {
+    window.history.replaceState(null, "", here.dataset.here);
+  }
 
   // Waiting screen: a stream of server-sent events says what the open vote is, now and
   // whenever it changes. A vote that opens or closes is shown from the event itself (its
@@ -81,10 +138,12 @@
     connect();
   }
 
-  // Ballot: a "for" mark past the limit is refused on the spot.
+  // Ballot: a "for" mark past the limit is refused on the spot; touching a chosen mark again
+  // (or "Clear mark") takes it back; the marks are kept on the tablet as they change.
   var ballot = document.getElementById("ballot");
   if (ballot) {
     var maxFor = parseInt(ballot.dataset.maxFor, 10);
+    var voteId = ballot.dataset.vote;
     var counter = document.getElementById("for-count");
     var message = document.getElementById("limit-msg");
     var previous = {};
@@ -92,10 +151,48 @@
     var countFor = function () {
       return ballot.querySelectorAll("input[value=for]:checked").length;
     };
+    var marked = function () {
+      return ballot.querySelectorAll("input[type=radio]:checked, input[type=checkbox]:checked");
+    };
+    var keep = function () {
+      var marks = {};
+      marked().forEach(function (input) {
+        if (input.value) { marks[input.name] = input.value; }
+      });
+      write(voteId, marks);
+    };
+    // The page shows the marks it was sent with (back from the review), else those kept.
+    if (!marked().length) {
+      var marks = read(voteId) || {};
+      Object.keys(marks).forEach(function (name) {
+        var value = marks[name];
+        if (!/^c[0-9]+$/.test(name) || !/^[a-z_]+$/.test(value)) { return; }
+        var input = ballot.querySelector("input[name=" + name + "][value=" + value + "]");
+        if (input && !(value === "for" && countFor() >= maxFor)) { input.checked = true; }
+      });
+    }
+    var changed = function () {
+      if (counter) { counter.textContent = countFor(); }
+      fillPad();
+      keep();
+    };
     inputs.forEach(function (input) {
       if (input.checked) { previous[input.name] = input; }
+      // A radio touched when already chosen fires no change: this takes the mark back.
+      input.addEventListener("click", function () {
+        if (input.type === "radio" && previous[input.name] === input) {
+          input.checked = false;
+          previous[input.name] = null;
+          message.hidden = true;
+          changed();
+        }
+      });
       input.addEventListener("change", function () {
-        if (input.value === "for" && input.checked && countFor() > maxFor) {
+        if (input.value === "" && input.checked) {  // "Clear mark": no mark at all
+          input.checked = false;
+          previous[input.name] = null;
+          message.hidden = true;
+        } else if (input.value === "for" && input.checked && countFor() > maxFor) {
           input.checked = false;
           if (previous[input.name] && previous[input.name] !== input) {
             previous[input.name].checked = true;
@@ -106,8 +203,7 @@
           message.hidden = true;
           previous[input.name] = input.checked ? input : null;
         }
-        if (counter) { counter.textContent = countFor(); }
-        fillPad();
+        changed();
       });
     });
     // The body's length must not tell the marks (TLS hides what is sent, not how much): the
@@ -116,15 +212,14 @@
     var fillPad = function () {
       if (!pad) { return; }
       var used = 0;
-      ballot.querySelectorAll("input[type=radio]:checked, input[type=checkbox]:checked")
-        .forEach(function (input) {
-          used += ("&" + encodeURIComponent(input.name) + "=" +
-                   encodeURIComponent(input.value)).length;
-        });
+      marked().forEach(function (input) {
+        used += ("&" + encodeURIComponent(input.name) + "=" +
+                 encodeURIComponent(input.value)).length;
+      });
       var left = parseInt(pad.dataset.budget, 10) - used;
       pad.value = left > 0 ? "x".repeat(left) : "";
     };
-    fillPad();
+    changed();
     ballot.addEventListener("submit", fillPad);
   }
 

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, current_app, g, request
 from flask_babel import lazy_gettext as _l
 
+from votesys import fields
 from votesys.api_support import api_auth, json_body
 from votesys.congress import services as congress
 from votesys.errors import invalid
@@ -116,10 +117,15 @@ def merge():
         isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids
     ):
         raise invalid("opinions", _l("a list of opinion numbers"))
-    if body.get("reserve") is True:
-        item = adoption.merge_into_reserve(
-            ids, g.principal, title=body.get("title"), summary=body.get("summary", "")
-        )
+    reserve = body.get("reserve", False)
+    if not isinstance(reserve, bool):
+        raise invalid("reserve", _l("true or false"))
+    # Read even when linking to an existing candidate, which takes none of them.
+    title = fields.text(body.get("title"), "title", 200, required=False)
+    summary = fields.text(body.get("summary"), "summary", 2000, required=False)
+    unit = fields.text(body.get("responsible_unit"), "responsible_unit", 200, required=False)
+    if reserve:
+        item = adoption.merge_into_reserve(ids, g.principal, title=title, summary=summary)
         return {"reserve": item.id}, 201
     candidate = None
     if body.get("candidate") is not None:
@@ -132,9 +138,9 @@ def merge():
         g.principal,
         session=session,
         candidate=candidate,
-        title=body.get("title", ""),
-        summary=body.get("summary", ""),
-        responsible_unit=body.get("responsible_unit", ""),
+        title=title,
+        summary=summary,
+        responsible_unit=unit,
     )
     return {"candidate": made.id}, 201
 
@@ -228,6 +234,11 @@ def jurisdiction_stats(code: str):
 
 
 def _period() -> tuple[date | None, date | None]:
+    """``from`` and ``to``, each given with a date or left out (an empty one is refused, as
+    every query parameter of the API)."""
+    for name in ("from", "to"):
+        if name in request.args and not request.args[name].strip():
+            raise invalid(name, _l("give a value or leave the parameter out"))
     start = _date(request.args.get("from"), "from")
     end = _date(request.args.get("to"), "to")
     if start and end and start > end:

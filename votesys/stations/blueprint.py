@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +14,7 @@ from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.errors import DomainError
 from votesys.extensions import db
+from votesys.form_errors import describe
 from votesys.stations import permissions
 from votesys.stations.models import Station
 
@@ -29,9 +33,11 @@ def back(endpoint: str, **values):
     return redirect(url_for(endpoint, **values))
 
 
-def fail(err: DomainError) -> None:
+def fail(err: DomainError, form: Any = None, names: Mapping[str, Any] | None = None) -> None:
+    """Nothing is stored; say why in a flash, an invalid field named by its label (the
+    form's, or ``names``'), never by its internal name."""
     db.session.rollback()
-    flash(err.message, "error")
+    flash(describe(err, form, names), "error")
 
 
 def jurisdiction_choices() -> list[tuple[str, str]]:

@@ -115,8 +115,10 @@ def create_opinion(
 
 def submit_online(raw: dict[str, Any]) -> Opinion:
     """A citizen's own submission: to a station (by id) or a jurisdiction (by code)."""
-    fields = check_opinion(raw)
-    station_ref, jurisdiction_ref = raw.get("station"), raw.get("jurisdiction")
+    checked = check_opinion(raw)
+    station_ref = raw.get("station")
+    # Read even beside a station, which takes the place of a jurisdiction.
+    jurisdiction_ref = fields.text(raw.get("jurisdiction"), "jurisdiction", 32, required=False)
     station = None
     if station_ref not in (None, ""):
         if isinstance(station_ref, bool) or not isinstance(station_ref, (int, str)):
@@ -127,16 +129,16 @@ def submit_online(raw: dict[str, Any]) -> Opinion:
         if station is None:
             raise invalid("station", _l("no such station"))
         jurisdiction = station.jurisdiction
-    elif isinstance(jurisdiction_ref, str) and jurisdiction_ref.strip():
+    elif jurisdiction_ref:
         jurisdiction = db.session.scalar(
-            select(Jurisdiction).where(Jurisdiction.code == jurisdiction_ref.strip()[:32])
+            select(Jurisdiction).where(Jurisdiction.code == jurisdiction_ref)
         )
         if jurisdiction is None:
             raise invalid("jurisdiction", _l("no such jurisdiction"))
     else:
         raise invalid("station", _l("choose the station (or jurisdiction) to send it to"))
     return create_opinion(
-        fields, source=Source.ONLINE, jurisdiction=jurisdiction, station=station, actor="citizen"
+        checked, source=Source.ONLINE, jurisdiction=jurisdiction, station=station, actor="citizen"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -14,6 +15,7 @@ from votesys.congress import services as congress
 from votesys.congress.models import Congress, CongressSession, Deputy
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
+from votesys.form_errors import flash_errors, label_of, labelled
 from votesys.stations import (
     adoption,
     common,
@@ -139,8 +141,19 @@ def merge():
             )
             flash(_("Candidate project created: %(title)s", title=candidate.title), "ok")
     except DomainError as err:
-        fail(err)
+        fail(err, names=MERGE_NAMES)
     return back(".opinions")
+
+
+# The merge form's fields (desk_opinions.html), by the names the services give them.
+MERGE_NAMES = {
+    "opinions": _l("Opinions"),
+    "session": _l("Session"),
+    "title": _l("Subject"),
+    "summary": _l("Summary"),
+    "responsible_unit": _l("Responsible unit"),
+    "candidate": _l("Candidate project"),
+}
 
 
 @bp.route("/stations/<int:station_id>/opinions/new", methods=["GET", "POST"])
@@ -150,32 +163,39 @@ def register_opinion(station_id: int):
     form = ReceptionOpinionForm()
     deputies = receptions.station_deputies(st)
     form.deputies.choices = [SelectChoice(d.code, f"{d.name} ({d.code})") for d in deputies]
-    form.station.choices = [SelectChoice(str(st.id), st.name)]
-    errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and _checked(form):
         try:
             fields = intake.check_opinion({name: form[name].data for name in intake.OPINION_FIELDS})
-            present = [d for d in deputies if d.code in (form.deputies.data or [])]
-            when = form.received_on.data or common.today()
-            if when > common.today():
-                raise invalid("received_on", _("not in the future"))
             opinion = intake.create_opinion(
                 fields,
                 source=Source.RECEPTION,
                 jurisdiction=st.jurisdiction,
                 station=st,
-                deputies=present,
-                received_on=when,
+                deputies=[d for d in deputies if d.code in (form.deputies.data or [])],
+                received_on=form.received_on.data or common.today(),
             )
         except DomainError as err:
             db.session.rollback()
-            errors[str(err.params.get("field", ""))] = err.message
+            form.attach(err)
         else:
             flash(_("Opinion registered."), "ok")
             return back(".opinion", opinion_id=opinion.id)
-    return render_template("stations/desk_register.html", form=form, station=st, errors=errors), (
-        422 if errors else 200
+    return render_template("stations/desk_register.html", form=form, station=st), (
+        422 if form.errors else 200
     )
+
+
+def _checked(form: ReceptionOpinionForm) -> bool:
+    """Every field checked at once, and the day received not after today."""
+    valid = form.validate_on_submit()
+    when = form.received_on.data
+    if when is not None and when > common.today():
+        form.received_on.errors = [
+            *form.received_on.errors,
+            labelled(label_of(form, form.received_on), _("not in the future")),
+        ]
+        valid = False
+    return valid
 
 
 @bp.get("/opinions/<int:opinion_id>")
@@ -203,6 +223,7 @@ def opinion(opinion_id: int):
         form=form,
         citizen=intake.personal_data(op, current_user),
         overdue=steps.is_overdue(op),
+        history=steps.history(op),
         deputies=deputies,
         Route=Route,
     )
@@ -213,6 +234,10 @@ def opinion(opinion_id: int):
 def move(opinion_id: int):
     op = _opinion(opinion_id)
     form = MoveForm()
+    form.to.choices = [SelectChoice(t.value, steps.step_label(t)) for t in Step]
+    if not form.validate_on_submit():
+        flash_errors(form, flash)
+        return back(".opinion", opinion_id=op.id)
     try:
         if form.to.data == Step.FEEDBACK:
             steps.record_feedback(
@@ -233,7 +258,7 @@ def move(opinion_id: int):
                 reason=form.reason.data or "",
             )
     except DomainError as err:
-        fail(err)
+        fail(err, form)
     else:
         flash(_("Moved to: %(step)s", step=steps.step_label(op.status)), "ok")
     return back(".opinion", opinion_id=op.id)

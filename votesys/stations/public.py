@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from votesys.categories import CATEGORY_LABELS
 from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
+from votesys.form_errors import describe, flash_errors
 from votesys.public_cache import public_cached
 from votesys.stations import intake, labels, permissions, present, receptions, rules, steps
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
@@ -65,7 +66,6 @@ def new_opinion():
     ]
     if request.method == "GET" and rules.digits(request.args.get("station", "")):
         form.station.data = request.args["station"]
-    errors: dict[str, str] = {}
     if form.validate_on_submit():
         try:
             opinion = intake.submit_online(
@@ -74,11 +74,11 @@ def new_opinion():
             )
         except InvalidInput as err:
             db.session.rollback()
-            errors[str(err.params.get("field", ""))] = err.message
+            form.attach(err)
         else:
             return redirect(url_for(".track", code=opinion.tracking_code, new=1))
-    status = 422 if errors else 200
-    return render_template("stations/public_opinion_form.html", form=form, errors=errors), status
+    status = 422 if form.errors else 200
+    return render_template("stations/public_opinion_form.html", form=form), status
 
 
 @bp.get("/track")
@@ -117,14 +117,16 @@ def track(code: str):
 def feedback(code: str):
     opinion = present.opinion_by_code(code)
     form = FeedbackForm()
-    if form.validate_on_submit():
-        try:
-            steps.record_feedback(
-                opinion, form.feedback.data, note=form.note.data or "", actor="citizen"
-            )
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(_("Thank you: your feedback has been recorded."), "ok")
+    if not form.validate_on_submit():
+        flash_errors(form, flash)
+        return redirect(url_for(".track", code=opinion.tracking_code))
+    try:
+        steps.record_feedback(
+            opinion, form.feedback.data, note=form.note.data or "", actor="citizen"
+        )
+    except DomainError as err:
+        db.session.rollback()
+        flash(describe(err, form), "error")
+    else:
+        flash(_("Thank you: your feedback has been recorded."), "ok")
     return redirect(url_for(".track", code=opinion.tracking_code))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from votesys import fields
+from votesys import clock, fields
+from votesys.auth.models import User
 from votesys.congress.models import Deputy
 from votesys.errors import InvalidInput, invalid
 from votesys.extensions import db
@@ -141,3 +143,45 @@ def is_overdue(opinion: Opinion, on: date | None = None) -> bool:
 
 def step_label(step: str) -> str:
     return str(STEP_LABELS.get(step, step))
+
+
+def history(opinion: Opinion) -> list[dict[str, Any]]:
+    """The steps as the desk shows them: when (the congress's time), the step, who (a
+    person's or an office's name rather than an account's login) and the note."""
+    names = actor_names({s.actor for s in opinion.steps})
+    return [
+        {
+            "at": clock.local_time(s.at),
+            "step": s.to_step,
+            "by": names.get(s.actor, s.actor),
+            "note": s.note,
+        }
+        for s in opinion.steps
+    ]
+
+
+def actor_names(actors: Iterable[str]) -> dict[str, str]:
+    """Who acted, by name: "user:<login>" is the account's name (its login if it has none),
+    "deputy:<code>" the deputy's; the citizen and the system by what they are."""
+    names = {
+        "citizen": str(_l("Citizen")),
+        "system": str(_l("System")),
+        "anonymous": str(_l("anonymous")),
+    }
+    kinds: dict[str, set[str]] = {"user": set(), "deputy": set()}
+    for actor in actors:
+        kind, _sep, key = actor.partition(":")
+        if kind in kinds and key:
+            kinds[kind].add(key)
+            names[actor] = key  # an account since removed: its login or code
+    if kinds["user"]:
+        rows = db.session.execute(
+            select(User.login, User.name).where(User.login.in_(kinds["user"]))
+        )
+        names.update({f"user:{login}": name or login for login, name in rows})
+    if kinds["deputy"]:
+        rows = db.session.execute(
+            select(Deputy.code, Deputy.name).where(Deputy.code.in_(kinds["deputy"]))
+        )
+        names.update({f"deputy:{code}": name or code for code, name in rows})
+    return names

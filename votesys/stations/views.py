@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from votesys.auth.views import roles_required
 from votesys.congress import services as congress
-from votesys.errors import DomainError, invalid
+from votesys.errors import DomainError
 from votesys.extensions import db
+from votesys.form_errors import flash_errors
 from votesys.stations import common, permissions, receptions, rules
 from votesys.stations.blueprint import (
     ORGANISERS,
@@ -22,7 +24,7 @@ from votesys.stations.blueprint import (
     station_or_404,
 )
 from votesys.stations.figures import stats
-from votesys.stations.forms import ReceptionForm, StationForm
+from votesys.stations.forms import ReceptionForm, StationForm, days_of_month
 from votesys.stations.models import Reception
 
 
@@ -42,10 +44,13 @@ def stations():
 @roles_required(*ORGANISERS)
 def create_station():
     form = StationForm()
+    form.jurisdiction.choices = jurisdiction_choices()
+    if not form.validate_on_submit():
+        flash_errors(form, flash)
+        return back(".stations")
     try:
         node = congress.jurisdiction_by_code(form.jurisdiction.data or "")
         congress.ensure_manages(current_user, node)
-        days = _days(form.reception_days.data or "")
         station = receptions.create_station(
             node,
             form.name.data,
@@ -53,22 +58,13 @@ def create_station():
             address=form.address.data,
             opening_hours=form.opening_hours.data,
             contact=form.contact.data,
-            reception_days=days,
+            reception_days=days_of_month(form.reception_days.data or "") or [],
         )
     except DomainError as err:
-        fail(err)
+        fail(err, form)
         return back(".stations")
     flash(_("Station created."), "ok")
     return back(".station", station_id=station.id)
-
-
-def _days(text: str) -> list[int]:
-    parts = [
-        p for p in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p
-    ]
-    if not all(rules.digits(p) and len(p) <= 2 for p in parts):
-        raise invalid("reception_days", _("days of the month, e.g. 10, 20, 30"))
-    return [int(p) for p in parts]
 
 
 @bp.get("/stations/<int:station_id>")
@@ -78,7 +74,7 @@ def station(station_id: int):
     deputies = receptions.station_deputies(st)
     reception_days = receptions.receptions(st, published_only=False)
     form = ReceptionForm()
-    form.deputies.choices = [SelectChoice(d.code, f"{d.name} ({d.code})") for d in deputies]
+    form.deputies.choices = _deputy_choices(st, deputies)
     today = common.today()
     return render_template(
         "stations/desk_station.html",
@@ -93,6 +89,11 @@ def station(station_id: int):
     )
 
 
+def _deputy_choices(st, deputies=None) -> list[SelectChoice]:
+    deputies = receptions.station_deputies(st) if deputies is None else deputies
+    return [SelectChoice(d.code, f"{d.name} ({d.code})") for d in deputies]
+
+
 @bp.post("/stations/<int:station_id>/deputies")
 @roles_required(*STAFF)
 def station_deputies(station_id: int):
@@ -104,7 +105,7 @@ def station_deputies(station_id: int):
         else:
             receptions.add_station_deputy(st, code)
     except DomainError as err:
-        fail(err)
+        fail(err, names={"deputy": _l("Deputy code"), "code": _l("Deputy code")})
     return back(".station", station_id=st.id)
 
 
@@ -113,9 +114,11 @@ def station_deputies(station_id: int):
 def create_reception(station_id: int):
     st = station_or_404(station_id)
     form = ReceptionForm()
+    form.deputies.choices = _deputy_choices(st)
+    if not form.validate_on_submit():
+        flash_errors(form, flash)
+        return back(".station", station_id=st.id)
     try:
-        if form.date.data is None:
-            raise invalid("date", _("a date as YYYY-MM-DD"))
         receptions.create_reception(
             st,
             form.date.data,
@@ -124,7 +127,7 @@ def create_reception(station_id: int):
             topic=form.topic.data,
         )
     except DomainError as err:
-        fail(err)
+        fail(err, form)
     else:
         flash(_("Reception day added. Publish it at least three days ahead."), "ok")
     return back(".station", station_id=st.id)

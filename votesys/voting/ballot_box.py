@@ -48,7 +48,9 @@ def key_path(box_key: str) -> Path:
 
 
 def open_box(vote: Vote) -> None:
-    """Give an opening vote its ballot box: a new key pair, the private half on disk."""
+    """Give an opening vote its ballot box: a new key pair, the private half on disk. Keys
+    an interrupted close left behind are removed first (``sweep``)."""
+    sweep()
     private = X25519PrivateKey.generate()
     vote.box_key = private.public_key().public_bytes_raw().hex()
     path = key_path(vote.box_key)

@@ -15,9 +15,9 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
-from votesys.fields import Form
+from votesys.form_errors import Between, LabelledForm, MaxChars, Required
 from votesys.voting.labels import BASE_LABELS, MODE_LABELS, STYLE_LABELS
 from votesys.voting.rules import BASES, MODES, BallotStyle
 
@@ -41,10 +41,10 @@ def finite_amount(form, field) -> None:
         raise ValidationError(_l("at most two decimal places"))
 
 
-class CandidateForm(Form):
-    title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)])
-    responsible_unit = StringField(_l("Responsible unit"), validators=[Optional(), Length(max=200)])
+class CandidateForm(LabelledForm):
+    title = StringField(_l("Project title"), validators=[Required(), MaxChars(200)])
+    summary = TextAreaField(_l("Summary"), validators=[MaxChars(2000)])
+    responsible_unit = StringField(_l("Responsible unit"), validators=[MaxChars(200)])
     budget_wan = DecimalField(
         _l("Estimated budget (万元)"),
         places=2,
@@ -52,24 +52,24 @@ class CandidateForm(Form):
     )
 
 
-class VoteForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+class VoteForm(LabelledForm):
+    title = StringField(_l("Title"), validators=[Required(), MaxChars(200)])
     candidates = SelectMultipleField(
         _l("Candidates on the ballot"),
         coerce=int,
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )
-    seats = IntegerField(_l("Places (N)"), validators=[DataRequired(), NumberRange(1, 999)])
+    seats = IntegerField(_l("Places (N)"), validators=[Required(), Between(1, 999)])
     max_for = IntegerField(
-        _l("Most “for” marks per ballot (K)"), validators=[DataRequired(), NumberRange(1, 999)]
+        _l("Most “for” marks per ballot (K)"), validators=[Required(), Between(1, 999)]
     )
     style = SelectField(_l("Ballot style"), choices=STYLE_CHOICES, default="per_candidate")
     base = SelectField(_l("Passage base"), choices=BASE_CHOICES, default="all_deputies")
     mode = SelectField(_l("Voting by"), choices=MODE_CHOICES, default="electronic")
 
 
-class PaperForm(Form):
-    issued = IntegerField(_l("Ballots issued"), validators=[NumberRange(0, 10**6)])
-    returned = IntegerField(_l("Ballots returned"), validators=[NumberRange(0, 10**6)])
-    invalid = IntegerField(_l("Invalid ballots (废票)"), validators=[NumberRange(0, 10**6)])
+class PaperForm(LabelledForm):
+    issued = IntegerField(_l("Ballots issued"), validators=[Required(), Between(0, 10**6)])
+    returned = IntegerField(_l("Ballots returned"), validators=[Required(), Between(0, 10**6)])
+    invalid = IntegerField(_l("Invalid ballots (废票)"), validators=[Required(), Between(0, 10**6)])

@@ -62,6 +62,9 @@ def result_dict(vote: Vote) -> dict[str, Any]:
                 "for": e.votes_for,
                 "against": e.votes_against,
                 "abstain": e.votes_abstain,
+                # A paper ballot found invalid counts for no candidate: shown beside the
+                # marks, so that each row adds up to the ballots cast.
+                "invalid": vote.paper_invalid if vote.mode == "paper" else None,
                 "not_voted": None
                 if vote.ballots_cast is None or vote.void_reason
                 else vote.total_deputies - vote.ballots_cast,
@@ -118,11 +121,13 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
             for c in data["candidates"]
         ]
     else:
+        paper = vote.mode == "paper"
         header = [
             _("Candidate"),
             _("For"),
             _("Against"),
             _("Abstain"),
+            *([_("Invalid")] if paper else []),
             _("Did not vote"),
             _("Passed"),
             _("Rank"),
@@ -135,6 +140,7 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
                 c["for"],
                 c["against"],
                 c["abstain"],
+                *([c["invalid"]] if paper else []),
                 c["not_voted"],
                 yes if c["passed"] else no,
                 c["rank"] or "",

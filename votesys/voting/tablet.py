@@ -8,7 +8,17 @@ import random
 import secrets
 import time
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import select
@@ -26,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # A ballot's answers are padded to a multiple of this (answer_size).
 PAD_UNIT = 4096
+# The session's receipts not shown yet, by vote id (tablet.done shows each once).
+RECEIPTS = "tablet_receipts"
 
 
 @bp.after_request
@@ -98,6 +110,22 @@ def _pad_answer(response: Response) -> None:
         size = -(-len(body) // PAD_UNIT) * PAD_UNIT
     if len(body) < size:
         response.set_data(body + b"\n" + b" " * (size - len(body) - 1))
+
+
+def _store_key() -> str:
+    """This tablet session's random key (one length, to keep the pages' sizes): tablet.js
+    keeps a ballot's marks in the browser's sessionStorage under it until they are cast, so
+    that a reload does not lose them, and never restores marks kept under another key (a
+    previous deputy's, or a session that has ended: login and logout clear the session)."""
+    key = session.get("tablet_store_key")
+    if key is None:
+        key = session["tablet_store_key"] = secrets.token_urlsafe(16)
+    return key
+
+
+@bp.context_processor
+def _template_values() -> dict:
+    return {"store_key": _store_key}  # called by the tablet's pages that need it
 
 
 def _open_vote() -> Vote | None:
@@ -299,4 +327,26 @@ def cast(vote_id: int):
     except DomainError as err:
         db.session.rollback()
         return render_template("tablet/refused.html", vote=vote, error=err), err.status
-    return render_template("tablet/done.html", vote=vote, receipt=outcome.receipt), 201
+    # Post/redirect/get: Back or a reload after casting must not post the ballot again
+    # (the browser's "Confirm Form Resubmission"). The receipt waits in this deputy's
+    # session for the one page that shows it (a retry with the same key puts it back).
+    session[RECEIPTS] = {**session.get(RECEIPTS, {}), str(vote.id): outcome.receipt}
+    return redirect(url_for("tablet.done", vote_id=vote.id), 303)
+
+
+@bp.get("/votes/<int:vote_id>/done")
+@roles_required("deputy")
+def done(vote_id: int):
+    """The receipt, shown once to the deputy who cast (the first time this page is seen
+    after the cast); after that, "your vote is recorded" without it."""
+    vote = _vote_for_deputy(vote_id)
+    receipts = dict(session.get(RECEIPTS, {}))
+    receipt = receipts.pop(str(vote.id), None)
+    if receipt is not None:  # shown now, never again
+        if receipts:
+            session[RECEIPTS] = receipts
+        else:
+            session.pop(RECEIPTS)
+    elif not casting.has_voted(vote, current_user):
+        return redirect(url_for("tablet.ballot", vote_id=vote.id), 303)
+    return render_template("tablet/done.html", vote=vote, receipt=receipt)

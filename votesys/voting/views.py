@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,10 +12,14 @@ from wtforms import SelectChoice
 
 from votesys import importing
 from votesys.auth.views import roles_required
+from votesys.congress import jobs
 from votesys.congress import services as congress
 from votesys.congress.forms import UploadForm
-from votesys.errors import DomainError
+from votesys.congress.models import CongressSession
+from votesys.errors import DomainError, Forbidden
 from votesys.extensions import db
+from votesys.form_errors import describe, flash_errors
+from votesys.integrity.services import current_actor
 from votesys.tabular import table
 from votesys.voting import casting, counting, labels, present, services
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
@@ -60,29 +66,43 @@ def new_candidate(session_id: int):
 @bp.post("/desk/sessions/<int:session_id>/candidates/import")
 @roles_required(*ORGANISERS)
 def import_candidates(session_id: int):
-    """Import candidate projects from .xlsx/.csv: all rows or none."""
+    """Import candidate projects from .xlsx/.csv: all rows or none. A large file becomes a
+    background job: the answer is its page, with a progress bar."""
     sess = congress.get_session(session_id, current_user)
     form = UploadForm()
     errors = None
     if not form.validate_on_submit():
         errors = [importing.RowError(0, "", _("choose an .xlsx or .csv file"))]
     else:
-        upload = form.file.data
+        file = form.file.data
         try:
-            parsed = importing.candidates(
-                importing.read_table(upload.filename or "", upload.read())
+            upload = importing.read_upload(
+                file.filename or "", file.read(), importing.CANDIDATE_COLUMNS
             )
+            work = partial(_candidates_work, sess.id, upload, current_actor())
+            if jobs.in_background(upload):
+                job = jobs.start(
+                    "candidates",
+                    jurisdiction=sess.congress.jurisdiction,
+                    obj=f"session:{sess.id}",
+                    upload=upload,
+                    user=current_user,
+                    work=work,
+                )
+                return redirect(url_for("congress.job", job_id=job.id))
+            result = work(importing.INLINE)
         except importing.ImportRefused as refused:
             errors = refused.errors
         else:
-            for c in parsed:
-                services.add_candidate(
-                    sess, c["title"], c["summary"], c["responsible_unit"], c["budget_wan"]
-                )
-            db.session.flush()
-            flash(_("%(n)s candidates imported.", n=len(parsed)), "ok")
+            flash(_("%(n)s candidates imported.", n=result["imported"]), "ok")
             return redirect(url_for("voting.session", session_id=sess.id))
     return _session_page(sess, upload=form, import_errors=errors), 422
+
+
+def _candidates_work(session_id: int, upload, actor: str, progress) -> dict:
+    """The list's import, in the request or in a job's thread (which has its own session)."""
+    sess = db.session.get(CongressSession, session_id)
+    return services.import_candidates(sess, upload, actor=actor, progress=progress)
 
 
 @bp.get("/desk/sessions/<int:session_id>")
@@ -113,7 +133,6 @@ def new_vote(session_id: int):
     form.candidates.choices = [SelectChoice(c.id, c.title) for c in candidates]
     if request.method == "GET":
         form.candidates.data = [c.id for c in candidates]
-    error = None
     if form.validate_on_submit():
         try:
             vote = services.create_vote(
@@ -128,11 +147,11 @@ def new_vote(session_id: int):
             )
         except DomainError as err:
             db.session.rollback()
-            error = err.message
+            form.attach(err)
         else:
             return redirect(url_for(".vote", vote_id=vote.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("voting/vote_form.html", sess=sess, form=form, error=error), status
+    return render_template("voting/vote_form.html", sess=sess, form=form), status
 
 
 @bp.get("/desk/votes/<int:vote_id>")
@@ -196,9 +215,10 @@ def paper(vote_id: int):
     """Enter the tellers' totals of a paper vote."""
     v = services.get_managed_vote(vote_id, current_user)
     form = PaperForm()
+    if not form.validate_on_submit():
+        flash_errors(form, flash)
+        return redirect(url_for(".vote", vote_id=vote_id))
     try:
-        if not form.validate_on_submit():
-            raise DomainError("bad_request")
         raw = {
             str(e.candidate_id): {
                 word: request.form.get(f"c{e.candidate_id}_{word}", "0") or "0"
@@ -215,7 +235,7 @@ def paper(vote_id: int):
         )
     except DomainError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(describe(err, form, {"candidates": _l("Counts of the candidates")}), "error")
     else:
         flash(_("Paper totals recorded; the vote is closed."), "ok")
     return redirect(url_for(".vote", vote_id=vote_id))
@@ -230,8 +250,14 @@ def paper_ballot(vote_id: int):
 
 
 def _visible_vote(vote_id: int):
+    """A vote whose result this visitor may see. A citizen who follows a link too early is
+    told the result is not published yet (true of every state before publication, so it
+    tells nothing more than "no permission" did), not that they lack a permission."""
     v = services.get_vote(vote_id)
-    services.ensure_result_visible(v, current_user)
+    try:
+        services.ensure_result_visible(v, current_user)
+    except Forbidden as err:
+        raise Forbidden("not_published") from err
     return v
 
 
