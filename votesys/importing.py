@@ -15,8 +15,9 @@ from flask_babel import LazyString
 from flask_babel import gettext as _translated
 from flask_babel import lazy_gettext as _l
 
-from votesys import fields
+from votesys import fields, public_cache
 from votesys.errors import DomainError, InvalidInput
+from votesys.integrity.services import audit
 
 MAX_ROWS = 20000
 # An .xlsx is a zip: what its entries declare they inflate to is checked before anything is
@@ -124,6 +125,26 @@ class Upload:
     sha256: str
     table: list[list[Any]]
     rows: int
+
+
+def finish(
+    action: str, target: str, actor: str, upload: Upload, imported: int, **details: Any
+) -> dict[str, int]:
+    """An import's last statements, in its one transaction: the public pages' data is
+    renewed, and the one audit entry names the file (name, SHA-256, rows) and what it made.
+    Taken last, so the audit chain's head is held for a moment only."""
+    public_cache.renew()
+    audit(
+        action,
+        target,
+        actor=actor,
+        file=upload.filename,
+        sha256=upload.sha256,
+        rows=upload.rows,
+        imported=imported,
+        **details,
+    )
+    return {"imported": imported}
 
 
 def read_upload(filename: str, content: bytes, columns: tuple[Column, ...]) -> Upload:

@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 
-from votesys import importing, public_cache
+from votesys import importing
 from votesys.auth.models import Role, User
 from votesys.auth.services import hash_secret
 from votesys.congress.models import (
@@ -158,18 +158,14 @@ def import_roster(
         rows = [{"congress_id": body.id, **{k: d[k] for k in columns}} for d in batch]
         db.session.execute(insert(Deputy.__table__), rows)  # the table's: no ORM objects
         progress.advance(len(batch))
-    public_cache.renew()
-    audit(
+    return importing.finish(
         "roster_imported",
         f"congress:{body.id}",
-        actor=actor,
-        file=upload.filename,
-        sha256=upload.sha256,
-        rows=upload.rows,
-        imported=len(parsed),
+        actor,
+        upload,
+        len(parsed),
         deputies=[d["code"] for d in parsed],
     )
-    return {"imported": len(parsed)}
 
 
 def existing_deputy_codes(codes: list[str]) -> set[str]:

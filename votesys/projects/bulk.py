@@ -14,11 +14,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from votesys import public_cache
+from votesys import importing
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
 from votesys.importing import Progress, Upload, batches
-from votesys.integrity.services import audit
 from votesys.projects import rules
 from votesys.projects.models import (
     Funding,
@@ -84,19 +83,15 @@ def write_plan(
         )
         ids += given
         progress.advance(len(batch))
-    public_cache.renew()
-    audit(
+    return importing.finish(
         "plan_imported",
         f"jurisdiction:{node.code}",
-        actor=actor,
-        file=upload.filename,
-        sha256=upload.sha256,
-        rows=upload.rows,
-        imported=len(ids),
+        actor,
+        upload,
+        len(ids),
         units_created=created,
         projects=[ids[0], ids[-1]],
     )
-    return {"imported": len(ids)}
 
 
 def write_progress(
@@ -137,18 +132,14 @@ def write_progress(
         progress.advance(len(batch))
     for batch in batches(sorted({c["project"].id for c in checked}), 5000):
         _latest_state(batch)
-    public_cache.renew()
-    audit(
+    return importing.finish(
         "progress_imported",
         f"jurisdiction:{node.code}",
-        actor=actor,
-        file=upload.filename,
-        sha256=upload.sha256,
-        rows=upload.rows,
-        imported=len(ids),
+        actor,
+        upload,
+        len(ids),
         reports=[ids[0], ids[-1]],
     )
-    return {"imported": len(ids)}
 
 
 def _inserted(model: type, rows: list[dict]) -> list[int]:

@@ -191,7 +191,8 @@ def ensure_can_cast(
 
 
 def new_receipt() -> str:
-    """A ballot tracker: 10 random characters (about 50 bits), shown as XXXXX-XXXXX."""
+    """A ballot tracker: 10 random characters (about 50 bits), shown in two groups of five,
+    e.g. "7KQ2M-9XRT4"."""
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
     return f"{raw[:5]}-{raw[5:]}"
 

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
-from votesys import fields, importing, public_cache
+from votesys import fields, importing
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession
 from votesys.congress.rules import Quorum
@@ -133,18 +133,14 @@ def import_candidates(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
         ).all()
         progress.advance(len(batch))
-    public_cache.renew()
-    audit(
+    return importing.finish(
         "candidates_imported",
         f"session:{sess.id}",
-        actor=actor,
-        file=upload.filename,
-        sha256=upload.sha256,
-        rows=upload.rows,
-        imported=len(ids),
+        actor,
+        upload,
+        len(ids),
         candidates=[ids[0], ids[-1]],
     )
-    return {"imported": len(ids)}
 
 
 def create_vote(
