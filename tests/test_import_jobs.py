@@ -439,18 +439,18 @@ def test_the_audit_head_is_free_while_an_import_writes_its_rows(
 ):
     """Held inside its rows' transaction, every row inserted and the audit entry not yet
     written, an import leaves the chain's head alone: a login appends its entry at once."""
-    from votesys.projects import bulk
+    from votesys import public_cache
 
     app.config["IMPORT_BACKGROUND_ROWS"] = 5
     inside, go_on = threading.Event(), threading.Event()
-    real = bulk.public_cache.renew
+    real = public_cache.renew
 
     def pause_before_the_entry():
         inside.set()
         go_on.wait(30)
         real()
 
-    monkeypatch.setattr(bulk.public_cache, "renew", pause_before_the_entry)
+    monkeypatch.setattr(public_cache, "renew", pause_before_the_entry)
     api = f"/api/v1/jurisdictions/{JURISDICTION}/projects/import"
     r = upload(client, api, "plan.csv", plan(200), bearer, kind="plan")
     assert r.status_code == 202
