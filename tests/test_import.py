@@ -71,8 +71,13 @@ def test_roster_csv_gbk_and_bad_files(client, make_scenario, organiser):
     content = "代表编号,姓名,初始PIN\nLK010,周敏,111111\n".encode("gbk")
     assert upload(client, url, "roster.csv", content).status_code == 302
     assert db.session.query(Deputy).filter_by(code="LK010").one().name == "周敏"
-    assert upload(client, url, "roster.pdf", b"%PDF").status_code == 422
-    assert upload(client, url, "roster.xlsx", b"not a zip").status_code == 422
+    for name, content, reason in (
+        ("roster.pdf", b"%PDF", "请选择 .xlsx 或 .csv 文件"),
+        ("roster.xlsx", b"not a zip", "不是可读取的 .xlsx 文件"),
+    ):
+        r = upload(client, url, name, content)
+        assert r.status_code == 422 and f"<td>{reason}</td>" in r.get_data(as_text=True), name
+    assert db.session.query(Deputy).count() == 2
     missing = upload(client, url, "r.csv", "姓名\n周敏\n".encode())
     assert missing.status_code == 422 and "代表编号" in missing.get_data(as_text=True)
 
@@ -90,6 +95,9 @@ def test_candidates_import(client, make_scenario, organiser):
     )
     r = upload(client, url, "项目.xlsx", bad)
     assert r.status_code == 422 and db.session.query(Candidate).count() == 1
+    text = r.get_data(as_text=True)
+    assert "<tr><td>2</td><td>预算（万元）</td>" in text  # three decimals
+    assert "<tr><td>3</td><td>项目名称</td>" in text  # no title
     good = xlsx(
         [
             ["项目名称", "项目简介", "责任单位", "预算（万元）"],
@@ -120,13 +128,17 @@ def test_roster_codes_are_read_from_their_own_column(client, make_scenario, orga
     text = r.get_data(as_text=True)
     assert r.status_code == 422
     assert "<td>2</td><td>代表编号</td>" in text and "<td>3</td><td>代表编号</td>" in text
+    assert "<td>姓名</td>" not in text  # the names are read as names, and are fine
+    assert db.session.query(Deputy).count() == 1  # nothing imported
 
 
 def test_unreadable_csv_is_refused(client, make_scenario, organiser):
     make_scenario(deputies=1)
     client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
     huge = ('代表编号,姓名,初始PIN\nLK1,"' + "长" * 140000 + '",123456\n').encode()
-    assert upload(client, "/desk/congresses/1/roster", "r.csv", huge).status_code == 422
+    r = upload(client, "/desk/congresses/1/roster", "r.csv", huge)
+    assert r.status_code == 422 and "<td>无法读取该 .csv 文件</td>" in r.get_data(as_text=True)
+    assert db.session.query(Deputy).count() == 1
 
 
 def test_candidate_budget_must_be_a_real_amount(client, make_scenario, organiser):
@@ -136,6 +148,7 @@ def test_candidate_budget_must_be_a_real_amount(client, make_scenario, organiser
     for bad in ("sNaN", "Infinity", "1e30", "-5", "1.234"):
         r = client.post(url, data={"title": "项目", "budget_wan": bad})
         assert r.status_code == 422, bad
+        assert "预算金额：" in r.get_data(as_text=True), bad  # the field refused is named
     assert db.session.query(Candidate).count() == 1
 
 
@@ -151,4 +164,6 @@ def test_csv_titles_never_become_formulas(client, make_scenario, organiser):
     client.post(f"/desk/votes/{ids['votes']['main']}/open")
     client.post(f"/desk/votes/{ids['votes']['main']}/close")
     body = client.get(f"/votes/{ids['votes']['main']}/result.csv").get_data(as_text=True)
+    cells = [c.strip('"') for line in body.splitlines() for c in line.split(",")]
     assert "'=HYPERLINK" in body
+    assert not any(c.lstrip("\ufeff").startswith(("=", "+", "-", "@")) for c in cells)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 
+import pytest
 from sqlalchemy import inspect, text
 
+from tests.conftest import PG_URL
 from votesys.extensions import db
 from votesys.voting.models import RollEntry
 
@@ -57,12 +60,12 @@ def test_ballot_ids_are_random_and_storage_forgets_the_casting_order(
     assert c1 not in caplog.text
 
 
+@pytest.mark.skipif(
+    bool(PG_URL),
+    reason="SQLite's write-ahead log (on PostgreSQL: tests/voting/test_record.py's xmin check)",
+)
 def test_sqlite_write_ahead_log_is_emptied_when_a_vote_closes(app, make_scenario, api, organiser):
     """The WAL holds each cast as one commit, roll row beside ballot: not after the close."""
-    import os
-
-    if db.engine.dialect.name != "sqlite":
-        return
     ids = make_scenario(deputies=6, candidates=2, seats=1)
     api.login("organiser", "organiser-pass")
     api.seat_everyone(ids)

@@ -3,6 +3,8 @@ pages and expired forms (each room's own pages are tested in its folder)."""
 
 from __future__ import annotations
 
+import re
+
 from tests.pages import login
 
 
@@ -25,15 +27,26 @@ def test_english_switch(client, setup):
 
 
 def test_csrf_is_enforced_on_forms(app, setup):
+    """A form posted without the page's token is refused and does nothing; with it, the
+    same form works."""
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    r = client.post("/login", data={"login": "organiser", "password": "organiser-pass"})
-    assert r.status_code in (400, 200) and "/desk" not in r.headers.get("Location", "")
+    credentials = {"login": "organiser", "password": "organiser-pass"}
+    r = client.post("/login", data=credentials)
+    assert r.status_code == 400 and "Location" not in r.headers
+    desk = client.get("/desk/")
+    assert desk.status_code == 302 and "/login" in desk.headers["Location"]  # not logged in
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    ok = client.post("/login", data={**credentials, "csrf_token": token})
+    assert ok.status_code == 302 and ok.headers["Location"].endswith("/desk/")
 
 
 def test_unknown_pages_are_clean(client):
     r = client.get("/no/such/page")
-    assert r.status_code == 404 and "Traceback" not in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 404 and "Traceback" not in page
+    assert "<h1>页面不存在</h1>" in page and 'href="/"' in page  # its own page, a way home
     assert client.get("/api/v1/nothing").get_json()["error"] == "not_found"
 
 

@@ -10,11 +10,10 @@ import sys
 import uuid
 from pathlib import Path
 
-import pytest
-
+from tests import required
 from tests.auth.test_login_security import WRONG, deputy, tablet
+from tests.required import REDIS_URL
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 ROOT = Path(__file__).resolve().parents[2]
 
 OTHER_PROCESS = """
@@ -32,17 +31,6 @@ for _ in range(config["passwords"]):
     statuses.append(r.status_code)
 print(json.dumps(statuses))
 """
-
-
-def redis_or_skip():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"needs Redis at {REDIS_URL}")
-    return client
 
 
 def other_process(app, prefix: str, *, pins: int, passwords: int) -> list[int]:
@@ -71,7 +59,7 @@ def other_process(app, prefix: str, *, pins: int, passwords: int) -> list[int]:
 
 
 def test_limits_and_lockout_count_across_processes(app, client, two_counties):
-    store = redis_or_skip()
+    store = required.redis()
     prefix = f"votesys-test-{uuid.uuid4().hex[:8]}"
     from votesys.extensions import limiter
 

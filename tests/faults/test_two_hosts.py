@@ -9,7 +9,6 @@ address its requests come from, so Redis counters are this test's alone)."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import secrets
 from collections.abc import Iterator
@@ -19,10 +18,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests import required
 from tests.factories import PIN
 from tests.faults.live import Answer, Seeded, Server, call, seed_vote
-
-REDIS_URL = os.environ.get("VOTESYS_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+from tests.required import REDIS_URL
 
 
 @dataclass
@@ -78,12 +77,7 @@ class Host:
 @pytest.fixture
 def client_address() -> Iterator[str]:
     """A client address of this test alone; its Redis counters are deleted afterwards."""
-    redis = pytest.importorskip("redis")
-    conn = redis.Redis.from_url(REDIS_URL)
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    conn = required.redis()
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
     yield address
     for key in conn.scan_iter(match=f"*{address}*"):

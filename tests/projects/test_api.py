@@ -102,9 +102,14 @@ def test_an_empty_filter_is_refused_by_name(tree, client, query):
 
 
 def test_unknown_things_are_404(tree, client):
-    assert client.get("/api/v1/jurisdictions/NOPE/summary?year=2026").status_code == 404
-    assert client.get("/api/v1/projects/999999").status_code == 404
-    assert client.get("/api/v1/projects?jurisdiction=NOPE").status_code == 404
+    for url in (
+        "/api/v1/jurisdictions/NOPE/summary?year=2026",
+        "/api/v1/projects/999999",
+        "/api/v1/projects?jurisdiction=NOPE",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.get_json()["error"] == "not_found", url
 
 
 def _report(**extra):
@@ -160,17 +165,18 @@ def test_unit_may_not_report_on_another_units_project(tree, api):
     assert db.session.scalar(db.select(db.func.count(Report.id))) == 0
 
 
-def test_unit_may_not_plan_or_decide(tree, api):
+def test_unit_may_not_plan_or_decide(tree, api, client):
     api.login("renshe", "unit-pass-1")
     pid = tree["district"]
-    assert (
-        api.post(f"/api/v1/projects/{pid}/plan", {"lead_official": "x"}, as_="renshe").status_code
-        == 403
-    )
-    assert (
-        api.post("/api/v1/changes/1/decision", {"approve": True}, as_="renshe").status_code == 403
-    )
-    assert api.post(f"/api/v1/projects/{pid}/reports", _report()).status_code == 401
+    before = client.get(f"/api/v1/projects/{pid}").get_json()
+    plan = api.post(f"/api/v1/projects/{pid}/plan", {"lead_official": "x"}, as_="renshe")
+    assert (plan.status_code, plan.get_json()["error"]) == (403, "forbidden")
+    decide = api.post("/api/v1/changes/1/decision", {"approve": True}, as_="renshe")
+    assert (decide.status_code, decide.get_json()["error"]) == (403, "forbidden")
+    anonymous = api.post(f"/api/v1/projects/{pid}/reports", _report())
+    assert (anonymous.status_code, anonymous.get_json()["error"]) == (401, "unauthorized")
+    assert client.get(f"/api/v1/projects/{pid}").get_json() == before  # nothing changed
+    assert db.session.scalar(db.select(db.func.count(Report.id))) == 0
 
 
 @pytest.mark.parametrize(
@@ -277,7 +283,8 @@ def test_a_photos_part_that_is_not_a_file_refused(tree, api):
 def test_gif_refused(tree, api):
     api.login("renshe", "unit-pass-1")
     response = _multipart(api, tree["district"], [(io.BytesIO(_image("GIF")), "x.gif")])
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.get_json()["field"].startswith("photos")
+    assert db.session.scalar(db.select(db.func.count(Report.id))) == 0
 
 
 def test_photo_over_the_limit_refused(tree, api, app):
@@ -439,7 +446,7 @@ def test_supervision_records(tree, api, client):
     bad = api.post(
         f"/api/v1/projects/{pid}/supervision", {"kind": "party", "text": "x"}, as_="organiser"
     )
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and bad.get_json()["field"] == "kind"
     detail = client.get(f"/api/v1/projects/{pid}").get_json()
     assert detail["supervision"] == [
         {"kind": "hearing", "held_on": "2026-06-20", "text": "听取区人社局进展汇报"}

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests import oracle
 from tests.factories import PIN, unsealed_marks
 from votesys.extensions import db
 from votesys.projects.models import Project
@@ -118,9 +119,34 @@ def test_rating_through_the_engine(approved, api, client):
 
 
 def test_rating_base_present(approved, api):
-    """With the base "present", more than half of those present when the vote opened."""
-    vote = _rating_vote(api, approved, approved["projects"][:1], base="present")
+    """With the base "present", more than half of those present when the vote opened: 6 of
+    the 9 deputies, not the 9, nor the 8 present once two late deputies have checked in."""
+    session = approved["session"]
+    for code in ("D0007", "D0008", "D0009"):  # they leave before the rating
+        r = api.delete(f"/api/v1/sessions/{session}/attendance/{code}", as_="organiser")
+        assert r.status_code == 200
+    vote = _rating_vote(api, approved, approved["projects"], base="present")
     assert vote["base"] == "present"
+    assert api.post(f"/api/v1/votes/{vote['id']}/open", as_="organiser").status_code == 200
+    for code in ("D0007", "D0008"):  # back after the opening
+        late = api.post(
+            f"/api/v1/sessions/{session}/attendance", {"deputy_code": code}, as_="organiser"
+        )
+        assert late.status_code == 201
+    ca, cb = (str(c["id"]) for c in vote["candidates"])
+    plan = ["s", "s", "s", "sb", "u", "u"]  # A: 4 of 6 satisfied; B: 3 satisfied, 1 basic
+    choices = {"s": "satisfied", "b": "basically_satisfied", "u": "unsatisfied"}
+    ballots = [{ca: choices[p[0]], cb: choices[p[-1]]} for p in plan]
+    for code, ballot in zip(approved["deputies"], ballots, strict=False):
+        assert _cast(api, vote, code, ballot).status_code == 201
+    result = api.post(f"/api/v1/votes/{vote['id']}/close", as_="organiser").get_json()
+    assert (result["total_deputies"], result["present"], result["ballots"]) == (9, 6, 6)
+    marks = oracle.count(ballots, [ca, cb])
+    expected = {c: oracle.rating(m, 6) for c, m in marks.items()}
+    assert expected != {c: oracle.rating(m, 9) for c, m in marks.items()}  # the base matters
+    assert expected != {c: oracle.rating(m, 8) for c, m in marks.items()}
+    assert result["threshold"] == oracle.threshold(6)
+    assert {str(c["id"]): c["rating"] for c in result["candidates"]} == expected
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -28,7 +29,7 @@ def test_staff_register_and_move_an_opinion_through_the_desk(client, county):
     login(client, "staff_n", "staff-pass-n")
     north = county["stations"]["north"]
     page = client.get(f"/desk/stations/{north}")
-    assert page.status_code == 200
+    assert page.status_code == 200 and "<h1>北街代表联络站</h1>" in page.get_data(as_text=True)
     bad = client.post(
         f"/desk/stations/{north}/opinions/new",
         data={"title": "", "content": "x", "category": "water"},
@@ -103,18 +104,35 @@ def test_exports_carry_no_personal_data_and_no_formulas(client, opinion_id, fmt)
 
 
 def test_every_desk_page_renders(client, opinion_id, county):
+    """Each desk page shows what it is for: its heading, and the rows its filters keep."""
     login(client, "organiser", "organiser-pass")
-    for url in (
-        "/desk/stations",
-        f"/desk/stations/{county['stations']['north']}",
-        "/desk/opinions",
-        "/desk/opinions?status=received&category=roads&overdue=1&q=路&page=2",
-        "/desk/opinions?page=abc",
-        "/desk/figures",
-        "/desk/figures?jurisdiction=430212&from=2026-01-01&to=2026-12-31",
-        "/desk/figures?from=nonsense",
+    north, south, title = "北街代表联络站", "南湖代表工作室", "HYPERLINK"
+    for url, heading, shown, hidden in (
+        ("/desk/stations", "联络站", [north, south], []),
+        (f"/desk/stations/{county['stations']['north']}", north, [north], [south]),
+        ("/desk/opinions", '意见建议 <span class="muted">（1）</span>', [title], []),
+        (
+            "/desk/opinions?status=received&category=roads&overdue=1&q=路&page=2",
+            '意见建议 <span class="muted">（0）</span>',
+            [],
+            [title],
+        ),
+        ("/desk/opinions?page=abc", '意见建议 <span class="muted">（1）</span>', [title], []),
+        ("/desk/figures", "统计：测试区430212", [], []),
+        (
+            "/desk/figures?jurisdiction=430212&from=2026-01-01&to=2026-12-31",
+            "统计：测试区430212",
+            ["2026-01-01", "2026-12-31"],
+            [],
+        ),
+        ("/desk/figures?from=nonsense", "统计：测试区430212", [], []),
     ):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S) == [heading], url
+        assert all(text in page for text in shown), url
+        assert not any(text in page for text in hidden), url
 
 
 def test_organisers_create_stations_and_merge_opinions(client, opinion_id, county):

@@ -101,7 +101,46 @@ def test_a_code_typed_by_hand_is_read_back():
     assert rules.normalise_tracking_code("") is None
 
 
-@given(st.text(max_size=80))
+# A code as a citizen might type it: any case, O for 0 and I or L for 1, spaces and hyphens
+# anywhere (a few, as the printed code has two), spaces around.
+SAME_AS = {"0": "0Oo", "1": "1IiLl"}
+codes = st.text(alphabet=rules.ALPHABET, min_size=13, max_size=13)
+
+
+@st.composite
+def typed(draw, code=codes):
+    code = draw(code)
+    chars = []
+    for ch in code:
+        variants = SAME_AS.get(ch, ch + ch.lower())
+        chars.append(draw(st.sampled_from(sorted(set(variants)))))
+        chars.append(draw(st.sampled_from(["", "", "", "-", " "])))
+    pad = st.sampled_from(["", " ", "  ", "\t"])
+    return code, draw(pad) + "".join(chars) + draw(pad)
+
+
+@given(typed())
+def test_a_code_typed_any_way_is_read_back(typed_code):
+    code, text = typed_code
+    assert rules.normalise_tracking_code(text) == code
+
+
+@given(
+    typed(),
+    st.integers(0, 13),
+    st.sampled_from(["U", "u", "*", "中", "Ü", "٣", "_"]),
+    st.booleans(),
+)
+def test_a_code_with_a_symbol_too_many_or_too_few_or_foreign_is_none(typed_code, at, bad, drop):
+    code, _ = typed_code
+    if drop:  # one symbol short, or one too many (of the alphabet)
+        wrong = code[:at] + code[at + 1 :] if at < 13 else code + code[0]
+    else:  # a symbol no code has, in place of one
+        wrong = code[:at] + bad + code[at + 1 :]
+    assert rules.normalise_tracking_code(wrong) is None
+
+
+@given(st.one_of(st.text(max_size=80), typed().map(lambda t: t[1])))
 def test_any_typed_text_is_a_code_or_none(text):
     out = rules.normalise_tracking_code(text)
     assert out is None or (len(out) == 13 and set(out) <= set(rules.ALPHABET))

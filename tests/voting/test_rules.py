@@ -159,17 +159,75 @@ def test_approval_ballot_takes_only_for():
         rules.ballot_marks({"1": "against"}, [1, 2], style="approval", max_for=1)
 
 
-ballots = st.lists(st.text(alphabet="FAN", min_size=4, max_size=4), max_size=300)
+# Every mark a stored ballot can hold, of every style: F / A / N (per candidate, approval)
+# and S / B / U / N (rating); N is a candidate left unmarked (abstain, not-for, not rated).
+MARKS_OF_STYLE = {"per_candidate": "FAN", "approval": "FN", "rating": "SBUN"}
 
 
-@given(ballots)
-def test_tally_equals_the_count_of_the_ballots(marks):
+@st.composite
+def ballots(draw):
+    style = draw(st.sampled_from(sorted(MARKS_OF_STYLE)))
+    one = st.text(alphabet=MARKS_OF_STYLE[style], min_size=4, max_size=4)
+    return style, draw(st.lists(one, max_size=300))
+
+
+def test_the_marks_of_each_style_are_the_law_s():
+    for style, marks in MARKS_OF_STYLE.items():
+        assert rules.allowed_marks(style) == set(marks)
+
+
+@given(ballots())
+def test_tally_equals_the_count_of_the_ballots(style_and_marks):
+    _, marks = style_and_marks
     result = rules.tally(marks, [10, 20, 30, 40])
+    assert [c.candidate_id for c in result] == [10, 20, 30, 40]
     for i, count in enumerate(result):
-        assert count.votes_for == sum(1 for b in marks if b[i] == "F")
-        assert count.votes_against == sum(1 for b in marks if b[i] == "A")
-        assert count.votes_abstain == sum(1 for b in marks if b[i] == "N")
-        assert count.votes_for + count.votes_against + count.votes_abstain == len(marks)
+        column = [b[i] for b in marks]
+        # for = 赞成 or 满意; against = 反对 or 不满意; basic = 基本满意; abstain = unmarked
+        assert count.votes_for == column.count("F") + column.count("S")
+        assert count.votes_against == column.count("A") + column.count("U")
+        assert count.votes_basic == column.count("B")
+        assert count.votes_abstain == column.count("N")
+        assert (
+            count.votes_for + count.votes_against + count.votes_abstain + count.votes_basic
+            == len(marks)
+        )
+
+
+CHOICES = ["for", "against", "abstain", "satisfied", "basically_satisfied", "unsatisfied"]
+LETTER = {"for": "F", "against": "A", "abstain": "N"}
+LETTER |= {"satisfied": "S", "basically_satisfied": "B", "unsatisfied": "U"}
+
+
+@given(
+    st.sampled_from(sorted(MARKS_OF_STYLE)),
+    st.dictionaries(
+        st.sampled_from([1, 2, 3, 4]),
+        st.sampled_from([*CHOICES, *CHOICES, "", "FOR", None, 1, "n"]),
+        max_size=4,
+    ),
+    st.integers(1, 4),
+)
+def test_a_ballot_takes_the_choices_of_its_style_and_no_other(style, choices, max_for):
+    """Written longhand from the ballot's rules: per candidate for / against / abstain, at
+    most ``max_for`` "for"; approval "for" only; rating satisfied / basically satisfied /
+    unsatisfied / abstain, no limit; a candidate left out is N."""
+    allowed = {
+        "per_candidate": {"for", "against", "abstain"},
+        "approval": {"for"},
+        "rating": {"satisfied", "basically_satisfied", "unsatisfied", "abstain"},
+    }[style]
+    ok = all(isinstance(v, str) and v in allowed for v in choices.values())
+    if style != "rating":
+        ok = ok and sum(v == "for" for v in choices.values()) <= max_for
+    keys = {str(k): v for k, v in choices.items()}
+    if not ok:
+        with pytest.raises(InvalidInput):
+            rules.ballot_marks(keys, [1, 2, 3, 4], style=style, max_for=max_for)
+        return
+    marks = rules.ballot_marks(keys, [1, 2, 3, 4], style=style, max_for=max_for)
+    assert marks == "".join(LETTER[choices[c]] if c in choices else "N" for c in [1, 2, 3, 4])
+    assert set(marks) <= rules.allowed_marks(style)
 
 
 @given(
@@ -180,6 +238,7 @@ def test_tally_equals_the_count_of_the_ballots(marks):
 def test_selection_invariants(fors, seats, threshold):
     seats = min(seats, len(fors))
     result = select(counts(*fors), seats=seats, threshold=threshold)
+    assert result.threshold == threshold
     by_id = {d.candidate_id: d for d in result.decisions}
     approved = [by_id[i] for i in result.approved_ids]
     assert len(approved) <= seats
@@ -226,3 +285,11 @@ def test_paper_totals_consistency_and_void():
     too_many_for = rules.PaperTotals(10, 10, 1, [Count(1, 9, 0, 0), Count(2, 9, 0, 0)])
     with pytest.raises(InvalidInput):
         rules.check_paper(too_many_for, present=10, style="per_candidate", max_for=1)
+
+
+def test_a_candidate_id_has_at_most_18_digits():
+    """Ids are the database's 64-bit integers: 18 digits always fit, 19 may not."""
+    assert rules.candidate_key("9" * 18) == 999_999_999_999_999_999
+    assert rules.candidate_key("1" * 19) is None
+    assert rules.candidate_key("039") is None and rules.candidate_key("+39") is None
+    assert rules.candidate_key(39) == 39 and rules.candidate_key(True) is None
