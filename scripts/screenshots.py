@@ -149,6 +149,9 @@ def shoot(base: str) -> None:
             except urllib.error.HTTPError:
                 pass  # absent or not checked in: refused, as it should be
         del candidates
+        desk.goto(vote_page)  # the count and who has not voted yet, as they stand
+        desk.locator("#not-voted summary").click()
+        desk.screenshot(path=OUT / "desk-vote-open.png", full_page=True)
         hall = browser.new_page(viewport={"width": 1600, "height": 900})
         hall.goto(f"{base}/hall/2")
         hall.wait_for_timeout(1500)
@@ -164,6 +167,13 @@ def shoot(base: str) -> None:
         desk.screenshot(path=OUT / "desk-result.png", full_page=True)
         desk.goto(f"{base}/desk/votes/3")
         desk.screenshot(path=OUT / "desk-paper-tie.png", full_page=True)
+        desk.goto(f"{base}/desk/votes/5")  # the 2027 session's practice vote
+        desk.screenshot(path=OUT / "desk-practice.png", full_page=True)
+        desk.goto(f"{base}/desk/sessions/3")  # 龙门镇: approved projects still needing a plan
+        desk.screenshot(path=OUT / "desk-plans-needed.png", full_page=True)
+        desk.locator("#plans-needed a").first.click()
+        desk.wait_for_load_state()
+        desk.screenshot(path=OUT / "desk-plan-form.png", full_page=True)
         desk.goto(f"{base}/desk/opinions")
         desk.screenshot(path=OUT / "desk-opinions.png", full_page=True)
         desk.goto(f"{base}/desk/figures")

@@ -144,6 +144,7 @@ MATRIX = {
     "congress_api.undo_check_in": (401, 403, 403, 403, 200, 200),
     "congress_api.unlock": (401, 403, 403, 403, 200, 200),
     "congress_api.unlock_all": (401, 403, 403, 403, 200, 200),
+    "favicon": (200, 200, 200, 200, 200, 200),
     "hall.screen": (200, 200, 200, 200, 200, 200),
     "hall.state": (200, 200, 200, 200, 200, 200),
     "record_api.key": (403, 403, 403, 403, 409, 409),
@@ -160,6 +161,7 @@ MATRIX = {
     "projects.register": (L, 403, 403, 403, 200, 200),
     "projects.register_csv": (L, 403, 403, 403, 200, 200),
     "projects.report": (L, 403, 403, 302, 302, 302),
+    "projects.plan": (L, 403, 403, 403, 422, 422),
     "projects.supervise": (L, 403, 403, 403, 302, 302),
     "projects.unit_desk": (L, 403, 403, 200, 403, 403),
     "projects_api.dashboard": (401, 403, 403, 403, 200, 200),
@@ -251,6 +253,7 @@ MATRIX = {
     "voting.result_json": (403, 403, 403, 403, 409, 409),
     "voting.runoff": (L, 403, 403, 403, 302, 302),
     "voting.vote": (L, 403, 403, 403, 200, 200),
+    "voting.not_voted": (L, 403, 403, 403, 409, 409),
     "voting_api.cast": (401, 422, 403, 403, 403, 403),
     "voting_api.close": (401, 403, 403, 403, 409, 409),
     "voting_api.open_": (401, 403, 403, 403, 409, 409),
@@ -258,6 +261,7 @@ MATRIX = {
     "voting_api.publish": (401, 403, 403, 403, 409, 409),
     "voting_api.result": (403, 403, 403, 403, 409, 409),
     "voting_api.runoff": (401, 403, 403, 403, 409, 409),
+    "voting_api.not_voted": (401, 403, 403, 403, 409, 409),
     "voting_api.show": (401, 200, 403, 403, 200, 200),
 }
 CROSS = {
@@ -289,6 +293,7 @@ CROSS = {
     "projects.photo": (403, 403, 403, 403),
     "projects.project": (403, 403, 403, 403),
     "projects.report": (403, 403, 403, 403),
+    "projects.plan": (403, 403, 403, 403),
     "projects.supervise": (403, 403, 403, 403),
     "projects_api.correct_status": (403, 403, 403, 403),
     "projects_api.decide_change": (403, 403, 403, 403),
@@ -351,6 +356,7 @@ CROSS = {
     "voting.result_json": (403, 403, 403, 403),
     "voting.runoff": (403, 403, 403, 403),
     "voting.vote": (403, 403, 403, 403),
+    "voting.not_voted": (403, 403, 403, 403),
     "voting_api.cast": (403, 403, 403, 403),
     "voting_api.close": (403, 403, 403, 403),
     "voting_api.open_": (403, 403, 403, 403),
@@ -358,6 +364,7 @@ CROSS = {
     "voting_api.publish": (403, 403, 403, 403),
     "voting_api.result": (403, 403, 403, 403),
     "voting_api.runoff": (403, 403, 403, 403),
+    "voting_api.not_voted": (403, 403, 403, 403),
     "voting_api.show": (403, 403, 403, 403),
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, send_from_directory
 
 
 def create_app(overrides: dict | None = None, *, serving: bool = False) -> Flask:
@@ -151,7 +151,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     # inside the factory: see the module's docstring
-    from votesys import commands, connections, database, errors, headers, i18n
+    from votesys import commands, connections, database, errors, formats, headers, i18n
     from votesys.auth.limits import LOGIN_ENDPOINTS
 
     commands.register(app)
@@ -160,3 +160,13 @@ def _register_hooks(app: Flask) -> None:
     database.commit_at_request_end(app)
     headers.register(app)
     i18n.register(app)
+    formats.register(app)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+def _favicon():
+    """/favicon.ico, which browsers and feed readers ask for unprompted: the site's icon
+    (static/favicon.svg, which every page links), not a 404 in the log."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

@@ -57,6 +57,11 @@ MESSAGES: dict[str, Any] = {
         "Quorum not met: %(present)s present, %(required)s required, of %(total)s deputies."
     ),
     "already_voted": _l("You have already voted in this vote. A deputy votes only once."),
+    "practice_vote": _l(
+        "This is a practice vote: its ballots are not counted and it is never published. "
+        "Its result is which tablets cast and which did not."
+    ),
+    "not_electronic": _l("A paper vote has no roll of who voted: the tellers count the ballots."),
     "not_checked_in": _l("You are not checked in for this session. Please sign in at the desk."),
     "checked_in_after_opening": _l(
         "You checked in after this vote opened, so you cannot vote in it. "

@@ -23,6 +23,7 @@ from votesys.projects import scenario as register
 from votesys.scenario_fields import (
     ScenarioError,
     choice,
+    flag,
     integer,
     list_of,
     money,
@@ -47,7 +48,7 @@ FIELDS = {
     "candidates[]": ({"key", "title"}, {"summary", "responsible_unit", "budget_wan"}),
     "votes[]": (
         {"key", "title", "candidates", "seats", "max_for"},
-        {"style", "base", "mode"},
+        {"style", "base", "mode", "practice"},
     ),
 }
 
@@ -190,6 +191,9 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
             raise ScenarioError(f"{path}.seats", "more places than candidates")
         if max_for > len(keys):
             raise ScenarioError(f"{path}.max_for", "more than the number of candidates")
+        practice = flag(v.get("practice", False), f"{path}.practice")
+        if practice and (v.get("mode", "electronic") != "electronic" or v.get("style") == "rating"):
+            raise ScenarioError(f"{path}.practice", "a practice vote is electronic, not a rating")
         out.append(
             {
                 "key": key,
@@ -202,6 +206,7 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
                 "mode": choice(
                     v.get("mode", "electronic"), f"{path}.mode", ("electronic", "paper")
                 ),
+                "practice": practice,
             }
         )
     return out
@@ -263,6 +268,7 @@ def _load_congress(spec: dict) -> dict:
             style=v["style"],
             base=v["base"],
             mode=v["mode"],
+            practice=v["practice"],
         )
         for v in spec["votes"]
     }

@@ -60,6 +60,13 @@ def integer(value: Any, path: str, low: int = 1) -> int:
     return value
 
 
+def flag(value: Any, path: str) -> bool:
+    """true or false, as JSON writes them (not 0/1, not "yes")."""
+    if not isinstance(value, bool):
+        raise ScenarioError(path, "must be true or false")
+    return value
+
+
 def list_of(value: Any, path: str) -> list:
     if not isinstance(value, list):
         raise ScenarioError(path, "must be a list")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from votesys.extensions import db
+from tests.browser.conftest import sign_in
 
-DESK = {"viewport": {"width": 1366, "height": 768}}
 # The menu each demo account sees, in order (its entries by their Chinese names; None: any).
 MENUS = {
     "renshe": [("我的项目", "My projects")],
@@ -23,27 +22,6 @@ MENUS = {
 LINES = """el => { const range = document.createRange(); range.selectNodeContents(el);
   return Math.round(range.getBoundingClientRect().height
     / parseFloat(getComputedStyle(el).lineHeight)); }"""
-
-
-@pytest.fixture
-def demo(live_app):
-    from votesys.demo import load_if_empty
-
-    live_app.config["VOTESYS_TODAY"] = "2026-11-20"
-    with live_app.app_context():
-        load_if_empty()
-        db.session.commit()
-    return live_app.config["LIVE_URL"]
-
-
-def sign_in(browser, base: str, login: str):
-    page = browser.new_context(**DESK).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#login", login)
-    page.fill("#password", "votesys-demo")
-    page.click("button.primary")
-    page.wait_for_load_state()
-    return page
 
 
 @pytest.mark.parametrize("login", sorted(MENUS))

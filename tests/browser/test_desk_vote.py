@@ -1,6 +1,6 @@
 """The organiser's vote page during a vote, at a desktop's size: its count of ballots
-follows the casts live, as the hall screen does, says when every present deputy has voted,
-and publishing asks first."""
+follows the casts live, as the hall screen does, and so does the list of who has not voted
+yet; it says when every present deputy has voted, and publishing asks first."""
 
 from __future__ import annotations
 
@@ -36,13 +36,20 @@ def test_the_vote_page_counts_live_and_says_when_all_have_voted(live_app, browse
     desk.get_by_role("button", name="登录").click()
     desk.goto(f"{base}/desk/votes/{vid}")
     expect(desk.locator("#cast-count [data-cast]")).to_have_text("0")
+    expect(desk.locator("#not-voted [data-count]")).to_have_text("6")
     desk.evaluate("window.sameDocument = true")
-    for code in list(ids["deputies"])[:5]:
+    codes = sorted(ids["deputies"])
+    for code in codes[:5]:
         _cast(live_app, vid, code)
     expect(desk.locator("#cast-count [data-cast]")).to_have_text("5", timeout=4000)
     expect(desk.locator("#cast-all")).to_be_hidden()
-    _cast(live_app, vid, list(ids["deputies"])[5])
+    # who has not voted follows too: the one left, by name and code (issue 18 item 4)
+    expect(desk.locator("#not-voted [data-count]")).to_have_text("1", timeout=4000)
+    expect(desk.locator("#not-voted [data-list] li")).to_have_count(1)
+    expect(desk.locator("#not-voted [data-list] li")).to_contain_text(codes[5])
+    _cast(live_app, vid, codes[5])
     expect(desk.locator("#cast-all")).to_be_visible(timeout=4000)
+    expect(desk.locator("#not-voted [data-list] li")).to_have_count(0, timeout=4000)
     assert desk.evaluate("window.sameDocument") is True  # no reload
     desk.screenshot(path=str(tmp_path / "desk-vote-all-cast.png"))
     # closing at this desk; then publishing asks first, and a "no" publishes nothing

@@ -54,6 +54,9 @@ def test_the_hall_fits_twenty_candidates_readably_and_says_when_it_counts(
         db.session.commit()
     expect(hall.locator("#h-rows tr")).to_have_count(20, timeout=3000)
     hall.screenshot(path=str(tmp_path / "hall-20.png"))
+    # each count with its share of the base beside it (issue 18 item 6)
+    first = hall.locator("#h-rows tr").first.locator("td.num").nth(1)
+    assert first.locator(".pct").inner_text().endswith("%")
     assert hall.evaluate("document.documentElement.scrollHeight") <= 1080
     sizes = hall.eval_on_selector_all(
         "#h-rows td.num", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"

@@ -7,24 +7,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from votesys.categories import Category
-from votesys.extensions import db
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 FIELDS = ("station", "category", "title", "content", "citizen_phone")
-
-
-@pytest.fixture
-def demo(live_app):
-    from votesys.demo import load_if_empty
-
-    live_app.config["VOTESYS_TODAY"] = "2026-11-20"
-    with live_app.app_context():
-        load_if_empty()
-        db.session.commit()
-    return live_app.config["LIVE_URL"]
 
 
 def test_every_error_at_once_beside_its_field(browser, demo, tmp_path):

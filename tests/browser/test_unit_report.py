@@ -8,22 +8,9 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from votesys.extensions import db
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def demo(live_app):
-    from votesys.demo import load_if_empty
-
-    live_app.config["VOTESYS_TODAY"] = "2026-11-20"
-    with live_app.app_context():
-        load_if_empty()
-        db.session.commit()
-    return live_app
 
 
 def _training(app):
@@ -42,9 +29,9 @@ def _public_spent(page, base, ref) -> Decimal:
     return Decimal(re.search(r"已支出\s*([\d.]+)", text).group(1))
 
 
-def test_a_report_of_one_source_keeps_the_others(browser, demo, tmp_path):
-    base = demo.config["LIVE_URL"]
-    pid, ref = _training(demo)
+def test_a_report_of_one_source_keeps_the_others(browser, demo_app, tmp_path):
+    base = demo_app.config["LIVE_URL"]
+    pid, ref = _training(demo_app)
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     before = _public_spent(page, base, ref)

@@ -47,7 +47,7 @@ def test_a_progress_report_shows_at_once(client, demo, refs):
     db.session.commit()
     after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and "管网全部完工" in after.get_data(as_text=True)
-    listed = client.get("/api/v1/public/projects?q=饮水").get_json()["projects"][0]
+    listed = client.get("/api/v1/public/projects?q=饮水&year=2026").get_json()["projects"][0]
     assert listed["progress"] == 90
 
 

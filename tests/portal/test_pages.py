@@ -24,7 +24,7 @@ def test_home_shows_the_year_its_totals_chart_votes_and_receptions(client, demo)
     page = text(client, "/")
     assert "株洲市渌口区" in page and "2026" in page
     assert WATER in page and 'progress class="bar"' in page
-    assert "19437.90" in page  # the ten projects' planned investment (万元)
+    assert "19,437.90" in page  # the ten projects' planned investment (万元)
     assert '<svg class="chart"' in page and "<desc" in page  # the chart, and its numbers
     assert "2026年渌口区民生实事项目票决" in page  # the latest published vote
     assert "渌口镇人大代表联络站" in page  # a coming reception day
@@ -55,7 +55,8 @@ def test_the_list_filters_by_subtree_year_category_status_completion_and_text(cl
         return [p["title"] for p in data["projects"]]
 
     assert len(titles("year=2026")) == 10
-    assert titles("q=饮水") == [WATER]  # a Chinese substring, no word splitting
+    # a Chinese substring, no word splitting; newest year first (龙门镇's 2027 project)
+    assert titles("q=饮水") == ["村级饮水管网延伸工程", WATER]
     assert titles("q=安全") == [WATER, "农村公路安全生命防护工程"]
     assert titles("category=water") == [WATER]
     assert titles("status=completed") == ["“一户一产业工人”培训项目"]
@@ -65,7 +66,7 @@ def test_the_list_filters_by_subtree_year_category_status_completion_and_text(cl
         ).all()
         assert sorted(titles(f"completion={completion}")) == sorted(expected)
     assert titles("jurisdiction=430212&year=2025") == []
-    assert len(titles("jurisdiction=430212")) == 10
+    assert len(titles("jurisdiction=430212")) == 14  # with 龙门镇's four of 2027 under it
     # LIKE's wildcards are plain text: % finds only texts with a per cent sign in them.
     with_percent = [
         p.title for p in db.session.scalars(db.select(Project)) if "%" in p.title + p.summary
@@ -187,12 +188,14 @@ def test_downloads_are_csv_with_bom_and_xlsx(client, demo, refs):
     rows = list(
         csv.reader(
             io.StringIO(
-                client.get("/projects/export.csv?q=饮水").get_data(as_text=True).lstrip("\ufeff")
+                client.get("/projects/export.csv?q=饮水安全")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
             )
         )
     )
     assert len(rows) == 2 and rows[1][3] == WATER and rows[1][0] == refs[WATER]
-    book = load_workbook(io.BytesIO(client.get("/projects/funding.xlsx?q=饮水").data))
+    book = load_workbook(io.BytesIO(client.get("/projects/funding.xlsx?q=饮水安全").data))
     values = [[c.value for c in row] for row in book.active.iter_rows()]
     assert [r[2] for r in values[1:]] == ["县级资金", "省级资金", "乡镇资金"]
 

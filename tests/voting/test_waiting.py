@@ -93,6 +93,7 @@ def test_the_first_event_is_the_state_now(app, hall):
         "mandate_current": True,
         "vote": vid,
         "title": title,
+        "practice": False,
         "voted": False,
         "can_cast": True,
     }
@@ -122,6 +123,7 @@ def test_the_vote_opening_and_closing_reach_the_waiting_tablet(app, hall):
         "mandate_current": True,
         "vote": None,
         "title": None,
+        "practice": False,
         "voted": False,
         "can_cast": False,
     }

@@ -17,6 +17,7 @@ from votesys.congress.models import Congress, CongressSession, Deputy
 from votesys.errors import DomainError, NotFound
 from votesys.extensions import db
 from votesys.form_errors import describe, flash_errors
+from votesys.formats import paren
 from votesys.integrity.services import audit, current_actor
 
 bp = Blueprint("congress", __name__, url_prefix="/desk")
@@ -209,7 +210,7 @@ def unlock_pin(deputy_id: int):
     if deputy is None:
         raise NotFound("not_found")
     services.unlock_pin(current_user, deputy)
-    who = f"{deputy.name} ({deputy.code})"
+    who = deputy.name + paren(deputy.code)
     flash(_("The PIN of %(name)s is unlocked.", name=who), "ok")
     # From the check-in desk, back to it (with the search as it was): not to the top of the
     # congress's long page.
@@ -253,7 +254,7 @@ def checkin(session_id: int):
             message = (
                 _("%(name)s checked in.") if action != "undo" else _("%(name)s: check-in undone.")
             )
-            flash(message % {"name": f"{deputy.name} ({deputy.code})"}, "ok")
+            flash(message % {"name": deputy.name + paren(deputy.code)}, "ok")
         return redirect(
             url_for(
                 ".checkin",

@@ -4,7 +4,8 @@
   the "一户一产业工人" training project passes with 140 votes for, as the seed reports. The
   result is published, so the announcement, the CSV and the hall screen's result show it.
 - 一届人大二次会议 (2027): three seats have since been vacated (176 current deputies); 168
-  are checked in; fifteen new candidates wait in a draft vote for the organiser to open.
+  are checked in; a practice vote (试投票) tested their tablets (166 cast; the desk names the
+  two that did not); fifteen new candidates wait in a draft vote for the organiser to open.
 - Stations: four liaison stations with their deputies, reception days (published and one
   not yet), and a dozen citizens' opinions at every one of the seven steps; some became the
   2027 candidates, one was not accepted, one came back unsatisfied. A station's staff login
@@ -14,7 +15,9 @@
   standing committee, a pending adjustment and deputies' inspections; the training project
   trained 2,921 people against a target of 2,000 (146%). 区人社局 logs in as a responsible unit.
 - 龙门镇, a township under 渌口区, with an organiser of its own who sees only it: its
-  congress voted on paper; the tellers' totals are entered; two projects tie for the fifth
+  congress voted on paper; the tellers' totals are entered and the result published; the
+  four projects it approved entered the township's 2027 register with the budgets voted on,
+  one with its plan drawn up and three still in planning; two projects tie for the fifth
   place, and the runoff vote among them waits, in draft.
 """
 
@@ -32,7 +35,14 @@ from votesys.auth.models import User
 from votesys.auth.services import create_user
 from votesys.congress import services as congress
 from votesys.congress.models import Congress, CongressSession, Deputy, Jurisdiction
-from votesys.demo.data import CATEGORIES_2026, FOR_2026, PAPER_TOTALS, PLANS, REPORTS
+from votesys.demo.data import (
+    CATEGORIES_2026,
+    FOR_2026,
+    PAPER_TOTALS,
+    PLANS,
+    REPORTS,
+    TOWNSHIP_PLAN,
+)
 from votesys.extensions import db
 from votesys.projects import changes, register, reports, supervision
 from votesys.projects.models import Project
@@ -60,6 +70,7 @@ def load_if_empty() -> bool:
     ids = _first_session()
     candidates_2027 = _second_session(ids)
     township = _township()
+    _practice(candidates_2027)
     # Opinions became 2027 candidates (p01…) and, a year earlier, 2026 ones (c01…).
 
     candidates_2026 = {k: db.session.get(Candidate, c) for k, c in ids["candidates"].items()}
@@ -169,6 +180,28 @@ def _second_session(ids: dict) -> dict:
     return {f"p{i:02d}": c for i, c in enumerate(candidates, start=1)}
 
 
+def _practice(candidates: dict) -> None:
+    """Before its vote the 2027 session tested every tablet with a practice ballot (试投票):
+    166 of the 168 present cast; the desk sees the two whose tablets did not."""
+    sess = db.session.get(CongressSession, next(iter(candidates.values())).session_id)
+    practice = voting.create_vote(
+        sess,
+        title="2027年民生实事项目票决试投票",
+        candidate_ids=[c.id for c in candidates.values()],
+        seats=10,
+        max_for=10,
+        practice=True,
+    )
+    voting.open_vote(practice)
+    present = casting.not_voted(practice)  # before any cast: everyone present at opening
+    silent = set(random.Random(2028).sample([d.code for d in present], 2))
+    first = str(next(iter(candidates.values())).id)
+    for deputy in present:
+        if deputy.code not in silent:
+            casting.cast_ballot(practice, deputy, {first: "for"})
+    counting.close_vote(practice)
+
+
 def _stations(ids: dict, candidates: dict) -> dict:
     """Stations, reception days and opinions at every step (see lukou_stations.json)."""
     data = json.loads(STATIONS.read_text(encoding="utf-8"))
@@ -178,7 +211,8 @@ def _stations(ids: dict, candidates: dict) -> dict:
 
 
 def _township() -> int:
-    """龙门镇: a paper vote, the tellers' totals entered, a tie, and its runoff in draft."""
+    """龙门镇: a paper vote, the tellers' totals entered and published, a tie, and its runoff
+    in draft."""
     ids = scenario.load(json.loads(TOWNSHIP.read_text(encoding="utf-8")))
     sess = db.session.get(CongressSession, ids["session"])
     codes = sorted(ids["deputies"])
@@ -191,7 +225,15 @@ def _township() -> int:
     }
     counting.enter_paper_totals(vote, issued=43, returned=43, invalid_ballots=1, counts=counts)
     _date_as_session(vote)
+    # Published: the four projects it decided enter the township's register with the budget
+    # voted on, their plans still to draw up; the fifth place waits for the runoff.
+    voting.publish_vote(vote)
+    vote.published_at = vote.closed_at
     voting.create_runoff(vote)
+    first = db.session.scalar(
+        select(Project).where(Project.vote_id == vote.id).order_by(Project.ref)
+    )
+    register.set_plan(first, TOWNSHIP_PLAN)
     return ids["jurisdiction"]
 
 

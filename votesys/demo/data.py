@@ -46,6 +46,8 @@ PLANS = {
         ],
     },
     "c03": {
+        "planned_start": "2026-03-01",
+        "planned_finish": "2026-12-31",
         "funding": {"provincial": "900.00", "county": "760.50", "township": "200.00"},
         "targets": [{"name": "巩固提升受益人口", "unit": "人", "target": "36000"}],
     },
@@ -61,15 +63,56 @@ PLANS = {
         ],
         "milestones": [{"name": "主体封顶", "planned_date": "2026-10-31"}],
     },
-    "c05": {"funding": {"county": "968.00", "social": "300.00"}},
-    "c06": {"funding": {"provincial": "800.00", "county": "776.80"}},
+    "c05": {
+        "planned_start": "2026-04-01",
+        "planned_finish": "2026-12-31",
+        "funding": {"county": "968.00", "social": "300.00"},
+        "targets": [{"name": "新建公办幼儿园", "unit": "所", "target": "3"}],
+    },
+    "c06": {
+        "planned_start": "2026-03-15",
+        "planned_finish": "2026-12-31",
+        "funding": {"provincial": "800.00", "county": "776.80"},
+        "targets": [{"name": "提质改造乡镇卫生院", "unit": "所", "target": "6"}],
+    },
     "c07": {
+        "planned_start": "2026-03-01",
+        "planned_finish": "2026-12-31",
         "funding": {"county": "562.00", "social": "400.00"},
         "targets": [{"name": "居家养老服务中心", "unit": "个", "target": "8"}],
     },
-    "c08": {"funding": {"provincial": "700.00", "county": "725.60"}},
-    "c09": {"funding": {"county": "850.00", "township": "300.00"}},
-    "c11": {"funding": {"provincial": "1000.00", "county": "1080.00", "social": "300.00"}},
+    "c08": {
+        "planned_start": "2026-04-01",
+        "planned_finish": "2026-12-31",
+        "funding": {"provincial": "700.00", "county": "725.60"},
+        "targets": [{"name": "安装波形护栏", "unit": "公里", "target": "58"}],
+    },
+    "c09": {
+        "planned_start": "2026-03-01",
+        "planned_finish": "2026-12-31",
+        "funding": {"county": "850.00", "township": "300.00"},
+        "targets": [{"name": "新建垃圾压缩中转站", "unit": "座", "target": "5"}],
+    },
+    "c11": {
+        "completion": "two_years",
+        "planned_start": "2026-05-01",
+        "planned_finish": "2027-10-31",
+        "funding": {"provincial": "1000.00", "county": "1080.00", "social": "300.00"},
+        "targets": [{"name": "改造老旧小区", "unit": "个", "target": "24"}],
+        "stages": [
+            {"year": 2026, "description": "完成12个小区改造"},
+            {"year": 2027, "description": "完成其余12个小区改造"},
+        ],
+    },
+}
+# 龙门镇's first approved project of 2027: its plan drawn up (the other three still to do).
+TOWNSHIP_PLAN = {
+    "lead_official": "镇长",
+    "planned_start": "2027-03-01",
+    "planned_finish": "2027-10-31",
+    "funding": {"county": "160.00", "township": "108.00"},
+    "targets": [{"name": "延伸供水管网", "unit": "公里", "target": "21.5"}],
+    "milestones": [{"name": "完成管材招标", "planned_date": "2027-03-31"}],
 }
 # (candidate key, report): the responsible units' progress reports.
 REPORTS = [

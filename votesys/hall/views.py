@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from votesys.congress import services as congress
 from votesys.extensions import db
-from votesys.voting import casting, present
+from votesys.voting import casting, labels, present
 from votesys.voting.models import Vote, VoteState
 
 bp = Blueprint("hall", __name__, url_prefix="/hall")
@@ -23,7 +23,8 @@ def hall_state(session_id: int) -> dict:
     ).all()
     current = next((v for v in votes if v.state == VoteState.OPEN), None)
     # The latest vote closed and not yet published: the screen says so (no figures).
-    waiting = next((v for v in votes if v.state == VoteState.CLOSED), None)
+    # A practice vote (试投票) closed is not awaiting anything: it is never published.
+    waiting = next((v for v in votes if v.state == VoteState.CLOSED and not v.practice), None)
     published = next(
         (
             v
@@ -43,7 +44,8 @@ def hall_state(session_id: int) -> dict:
     if current is not None:
         state["vote"] = {
             "id": current.id,
-            "title": current.title,
+            "title": labels.shown_title(current),
+            "practice": current.practice,
             "state": current.state,
             "ballots_cast": casting.ballots_cast(current),
             "present_at_open": current.present_at_open,

@@ -18,7 +18,7 @@ from votesys.extensions import db
 from votesys.portal.scope import Node, pick, subtree
 from votesys.projects import rules
 from votesys.projects.models import Funding, Project
-from votesys.projects.queries import overdue
+from votesys.projects.queries import in_planning, overdue
 from votesys.stations.rules import digits
 
 PER_PAGE = 20
@@ -151,6 +151,7 @@ def _with_row_data(query: Select) -> Select:
         joinedload(Project.unit),
         selectinload(Project.funding),
         selectinload(Project.milestones),
+        selectinload(Project.targets),
     )
 
 
@@ -190,7 +191,8 @@ def all_projects(filters: Filters, tree: list[Node]) -> list[Project]:
 
 
 def row(p: Project, today: date | None = None) -> dict[str, Any]:
-    """A project in a list (its funding, milestones, unit and jurisdiction loaded)."""
+    """A project in a list (its funding, milestones, targets, unit and jurisdiction loaded).
+    ``planning``: its plan is being drawn up (projects.queries.in_planning)."""
     total = sum((f.amount_wan for f in p.funding), Decimal("0.00"))
     return {
         "ref": p.ref,
@@ -202,6 +204,7 @@ def row(p: Project, today: date | None = None) -> dict[str, Any]:
         "responsible_unit": p.unit.name if p.unit else None,
         "completion": p.completion,
         "status": p.status,
+        "planning": in_planning(p),
         "progress": p.progress,
         "overdue": overdue(p, today),
         "investment_wan": rules.wan(total),

@@ -17,6 +17,7 @@ from votesys.portal.listing import row
 from votesys.projects import present, rules
 from votesys.projects.models import ChangeRequest, Photo, Project, Report, SupervisionRecord
 from votesys.stations.models import Opinion
+from votesys.voting import present as voting_present
 from votesys.voting.models import Candidate, RatedProject, Vote, VoteCandidate
 from votesys.voting.rule_words import rule_text
 
@@ -154,7 +155,7 @@ def _vote_of(p: Project) -> dict[str, Any] | None:
     candidates = db.session.scalar(
         select(func.count()).select_from(VoteCandidate).where(VoteCandidate.vote_id == vote.id)
     )
-    return {
+    out = {
         "id": vote.id,
         "title": vote.title,
         "session": sess.name,
@@ -175,6 +176,8 @@ def _vote_of(p: Project) -> dict[str, Any] | None:
         "rank": entry.rank,
         "approved": entry.approved,
     }
+    out["percent"] = voting_present.percents(out, voting_present.base_size_of(vote))
+    return out
 
 
 def _ratings_of(p: Project) -> list[dict[str, Any]]:

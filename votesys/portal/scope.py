@@ -10,7 +10,7 @@ from votesys.clock import today
 from votesys.congress.models import Jurisdiction
 from votesys.errors import NotFound
 from votesys.extensions import db
-from votesys.projects.models import Project
+from votesys.projects.models import Project, Report
 from votesys.stations.rules import digits
 
 
@@ -80,11 +80,23 @@ def scope(code: str | None) -> tuple[list[Node], Node | None, list[int]]:
     return tree, node, (subtree(tree, node) if node else [])
 
 
+def latest_reported_year(ids: list[int]) -> int | None:
+    """The latest year of which some project has reported progress."""
+    return db.session.scalar(
+        select(func.max(Project.year)).where(
+            Project.jurisdiction_id.in_(ids),
+            select(Report.id).where(Report.project_id == Project.id).exists(),
+        )
+    )
+
+
 def chosen_year(raw: str | None, ids: list[int]) -> int:
-    """The year asked for, else the latest year with projects, else this year."""
+    """The year asked for; else the latest year with figures (some progress reported), so
+    that a newly voted year, its plans still being drawn up, does not replace a year of real
+    figures with zeros; else the latest year with projects; else this year."""
     if raw and digits(raw) and 1949 <= int(raw) <= 2200:
         return int(raw)
-    return latest_year(ids) or today().year
+    return latest_reported_year(ids) or latest_year(ids) or today().year
 
 
 def chosen_quarter(raw: str | None) -> int | None:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from votesys.categories import CATEGORY_LABELS
 from votesys.clock import today
 from votesys.errors import NotFound
+from votesys.formats import money
 from votesys.portal import charts, downloads, listing, one_project, overview, scope
 from votesys.projects import labels as project_labels
 from votesys.projects.figures import summary_of
@@ -30,6 +31,7 @@ def _labels() -> dict:
         "change_labels": project_labels.CHANGE_LABELS,
         "supervision_labels": project_labels.SUPERVISION_LABELS,
         "funding_source_label": project_labels.source_label,
+        "planning_label": project_labels.PLANNING_LABEL,
     }
 
 
@@ -52,6 +54,9 @@ def home():
         funding_rows=_funding_rows(figures) if figures else [],
         votes=overview.published_votes(ids, limit=3) if node else [],
         receptions=overview.next_receptions(ids, today()) if node else [],
+        # A newer year whose projects are voted but not yet reporting: the home stays on
+        # the year with figures and points to it.
+        newer_year=scope.latest_year(ids) if node else None,
     )
 
 
@@ -108,9 +113,9 @@ def project(ref: str):
         funding_rows=[
             (
                 str(project_labels.source_label(f["source"])),
-                f["amount_wan"],
+                money(f["amount_wan"]),
                 f["share"],
-                f["spent_wan"] or "—",
+                money(f["spent_wan"]),
             )
             for f in detail["funding"]
         ],
@@ -214,14 +219,10 @@ def _sort_labels() -> dict[str, str]:
     }
 
 
-def _money(value: str | Decimal | None) -> str:
-    return "—" if value is None else f"{Decimal(value):,.2f}"
-
-
 def _funding_rows(figures: dict) -> list[tuple[str, str, str]]:
     """The funding chart's numbers as table rows: source, 万元, share."""
     return [
-        (str(project_labels.source_label(s)), amount, figures["shares"].get(s, "—"))
+        (str(project_labels.source_label(s)), money(amount), figures["shares"].get(s, "—"))
         for s, amount in figures["investment_by_source_wan"].items()
     ]
 
@@ -232,9 +233,9 @@ def _funding_chart(figures: dict):
         charts.Bar(
             str(project_labels.source_label(source)),
             Decimal(amount),
-            _("%(amount)s 万元 (%(share)s%%)", amount=_money(amount), share=shares[source])
+            _("%(amount)s 万元 (%(share)s%%)", amount=money(amount), share=shares[source])
             if source in shares
-            else _("%(amount)s 万元", amount=_money(amount)),
+            else _("%(amount)s 万元", amount=money(amount)),
         )
         for source, amount in figures["investment_by_source_wan"].items()
     ]
@@ -248,7 +249,7 @@ def _project_funding_chart(detail: dict):
         charts.Bar(
             str(project_labels.source_label(f["source"])),
             Decimal(f["amount_wan"]),
-            _("%(amount)s 万元 (%(share)s%%)", amount=_money(f["amount_wan"]), share=f["share"]),
+            _("%(amount)s 万元 (%(share)s%%)", amount=money(f["amount_wan"]), share=f["share"]),
         )
         for f in detail["funding"]
     ]

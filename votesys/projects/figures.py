@@ -14,7 +14,7 @@ from votesys.congress.services import subtree_ids
 from votesys.extensions import db
 from votesys.projects import rules
 from votesys.projects.models import Funding, Milestone, Project, Report, Spending
-from votesys.projects.queries import sources
+from votesys.projects.queries import in_planning_clause, sources
 from votesys.voting.rules import RATINGS
 
 
@@ -74,6 +74,9 @@ def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str
     rectification = db.session.scalar(
         select(func.count()).select_from(Project).where(*scope, Project.rectification)
     )
+    planning = db.session.scalar(
+        select(func.count()).select_from(Project).where(*scope, in_planning_clause())
+    )
     total = sum(by_source.values(), Decimal("0.00"))
     return {
         "year": year,
@@ -86,6 +89,7 @@ def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str
         "shares": {k: str(v) for k, v in rules.shares(by_source).items()},
         "spent_wan": rules.wan(spent),
         "overdue": overdue or 0,
+        "planning": planning or 0,
         "satisfaction": satisfaction,
         "rectification": rectification or 0,
     }

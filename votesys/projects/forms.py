@@ -18,7 +18,12 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from votesys.form_errors import Between, Choice, LabelledForm, MaxChars, Required
-from votesys.projects.labels import CHANGE_LABELS, STATUS_LABELS, SUPERVISION_LABELS
+from votesys.projects.labels import (
+    CHANGE_LABELS,
+    COMPLETION_LABELS,
+    STATUS_LABELS,
+    SUPERVISION_LABELS,
+)
 from votesys.projects.rules import REPORT_STATUSES
 
 # Every field is checked at once and its error names its label (votesys.form_errors); the
@@ -42,6 +47,22 @@ class ReportForm(LabelledForm):
     correction = TextAreaField(
         _l("Correction (only when lowering money spent: why)"), validators=[MaxChars(500)]
     )
+
+
+class PlanForm(LabelledForm):
+    """实施计划 at the desk: the plan's single values. Funding per source, targets and
+    milestones are read by name (``funding_<source>``, ``target_name_<n>`` …)."""
+
+    unit = StringField(_l("Responsible unit"), validators=[Required(), MaxChars(200)])
+    lead_official = StringField(_l("Lead official"), validators=[MaxChars(100)])
+    completion = SelectField(
+        _l("Completion"),
+        choices=_choices(COMPLETION_LABELS),
+        validate_choice=False,
+        validators=[Choice()],
+    )
+    planned_start = DateField(_l("Planned start"), validators=[Optional()])
+    planned_finish = DateField(_l("Planned finish"), validators=[Required()])
 
 
 class MilestoneForm(LabelledForm):

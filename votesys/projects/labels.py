@@ -11,7 +11,17 @@ SOURCE_LABELS = {
     "county": _l("county funds"),
     "township": _l("township funds"),
     "social": _l("social capital"),
+    "pending": _l("source to be settled"),
 }
+# The parts of an implementation plan (rules.PLAN_PARTS), as a missing part is named.
+PLAN_PART_LABELS = {
+    "unit": _l("responsible unit"),
+    "dates": _l("planned finish"),
+    "funding": _l("funding sources"),
+    "targets": _l("quantified targets"),
+}
+# Shown instead of 未开工 0% while the plan is being drawn up (queries.in_planning).
+PLANNING_LABEL = _l("plan being drawn up")
 COMPLETION_LABELS = {
     "this_year": _l("this year"),
     "two_years": _l("in two years"),

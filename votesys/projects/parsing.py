@@ -11,16 +11,18 @@ from flask_babel import lazy_gettext as _l
 
 from votesys import fields
 from votesys.errors import InvalidInput, invalid
+from votesys.projects import rules
 from votesys.projects.queries import sources
 
 MAX_TEXT = 5000
 
 
-def funding_field(value: Any, field: str) -> dict[str, Decimal]:
-    """{source: amount}: every source known, every amount a non-negative 万元 decimal."""
+def funding_field(value: Any, field: str, *, pending: bool = False) -> dict[str, Decimal]:
+    """{source: amount}: every source known, every amount a non-negative 万元 decimal. A
+    plan (``pending``) may keep an amount whose source is to be settled; money spent may not."""
     if not isinstance(value, Mapping):
         raise invalid(field, _l("an object of source: amount"))
-    known = sources()
+    known = (*sources(), rules.PENDING_SOURCE) if pending else sources()
     out = {}
     for key, amount in value.items():
         if key not in known:

@@ -29,6 +29,7 @@ def project_row(p: Project, today: date | None = None) -> dict[str, Any]:
         "responsible_unit": p.unit.name if p.unit else None,
         "completion": p.completion,
         "status": p.status,
+        "planning": queries.in_planning(p),
         "progress": p.progress,
         "overdue": queries.overdue(p, today),
         "investment_wan": rules.wan(queries.planned_total(p)),

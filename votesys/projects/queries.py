@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from votesys import clock
@@ -15,7 +15,14 @@ from votesys.congress.services import subtree_ids
 from votesys.errors import NotFound
 from votesys.extensions import db
 from votesys.projects import rules
-from votesys.projects.models import ChangeRequest, Project, Report, SupervisionRecord
+from votesys.projects.models import (
+    ChangeRequest,
+    Funding,
+    Project,
+    Report,
+    SupervisionRecord,
+    Target,
+)
 
 
 def sources() -> tuple[str, ...]:
@@ -45,13 +52,15 @@ def list_projects(
         )
     if status is not None:
         query = query.where(Project.status == status)
-    # What a list row shows (place, unit, overdue milestones, planned money) is loaded with
-    # the list, in four queries whatever its length, not up to four per project.
+    # What a list row shows (place, unit, overdue milestones, planned money, whether in
+    # planning) is loaded with the list, in five queries whatever its length, not up to
+    # five per project.
     query = query.options(
         selectinload(Project.jurisdiction),
         selectinload(Project.unit),
         selectinload(Project.milestones),
         selectinload(Project.funding),
+        selectinload(Project.targets),
     )
     return list(
         db.session.scalars(query.order_by(Project.year, Project.jurisdiction_id, Project.id))
@@ -110,3 +119,51 @@ def planned_total(project: Project) -> Decimal:
 def spent_by_source(project: Project) -> dict[str, Decimal]:
     report = latest_report(project)
     return {s.source: s.amount_wan for s in report.spending} if report else {}
+
+
+def missing_plan(project: Project) -> list[str]:
+    """The parts of the project's implementation plan still to be given (rules.PLAN_PARTS)."""
+    return rules.missing_plan(
+        has_unit=project.unit_id is not None,
+        planned_finish=project.planned_finish,
+        funding={f.source: f.amount_wan for f in project.funding},
+        targets=len(project.targets),
+    )
+
+
+def in_planning(project: Project) -> bool:
+    """计划编制中: approved, not started, and its plan not yet complete. Shown instead of
+    "not started, 0%", which would read as a project that stalls."""
+    return project.status == "not_started" and bool(missing_plan(project))
+
+
+def in_planning_clause() -> ColumnElement[bool]:
+    """``in_planning`` as SQL, for counting in one statement (tests hold the two equal)."""
+    funding = select(Funding.project_id).where(Funding.project_id == Project.id)
+    settled = funding.where(Funding.source != rules.PENDING_SOURCE)
+    pending = funding.where(Funding.source == rules.PENDING_SOURCE, Funding.amount_wan > 0)
+    targets = select(Target.project_id).where(Target.project_id == Project.id)
+    return and_(
+        Project.status == "not_started",
+        or_(
+            Project.unit_id.is_(None),
+            Project.planned_finish.is_(None),
+            ~exists(settled),
+            exists(pending),
+            ~exists(targets),
+        ),
+    )
+
+
+def approved_plans(vote_ids: list[int]) -> list[tuple[Project, list[str]]]:
+    """The projects the given votes approved (terminated ones aside), each with what its
+    plan still lacks (empty once complete): three statements whatever their number."""
+    if not vote_ids:
+        return []
+    found = db.session.scalars(
+        select(Project)
+        .where(Project.vote_id.in_(vote_ids), Project.status != "terminated")
+        .options(selectinload(Project.funding), selectinload(Project.targets))
+        .order_by(Project.ref)
+    )
+    return [(p, missing_plan(p)) for p in found]

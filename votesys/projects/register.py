@@ -107,7 +107,9 @@ def next_ref(jurisdiction: Jurisdiction, year: int) -> str:
 
 def register_approved(vote) -> list[Project]:
     """After a vote is published, its approved candidates become the year's projects of the
-    vote's jurisdiction. A candidate is registered once (a runoff registers its own)."""
+    vote's jurisdiction. A candidate is registered once (a runoff registers its own). What the
+    deputies voted on is carried in: the title, summary and responsible unit, and the budget
+    as planned investment whose source is to be settled, until the plan names the sources."""
     sess = vote.session
     out = []
     for entry in vote.entries:
@@ -123,6 +125,7 @@ def register_approved(vote) -> list[Project]:
                 title=c.title,
                 summary=c.summary,
                 unit_name=c.responsible_unit,
+                funding={rules.PENDING_SOURCE: c.budget_wan} if c.budget_wan else None,
                 vote_id=vote.id,
                 candidate_id=c.id,
             )
@@ -174,7 +177,7 @@ def set_plan(project: Project, data: Mapping[str, Any]) -> Project:
         if project.planned_finish < project.planned_start:
             raise invalid("planned_finish", _l("before the planned start"))
     if "funding" in data:
-        replace_funding(project, funding_field(data["funding"], "funding"))
+        replace_funding(project, funding_field(data["funding"], "funding", pending=True))
         changes["funding"] = {f.source: str(f.amount_wan) for f in project.funding}
     if "targets" in data:
         _merge_targets(project, list_field(data["targets"], "targets"))

@@ -18,6 +18,11 @@ REPORT_STATUSES = tuple(s for s in STATUSES if s not in CHANGED_ONLY_STATUSES)
 CHANGE_KINDS = ("adjust", "postpone", "terminate")
 SUPERVISION_KINDS = ("inspection", "comment", "hearing")
 DEFAULT_SOURCES = ("provincial", "city", "county", "township", "social")
+# 来源待落实: money planned whose source is still to be settled. A candidate's budget enters
+# the register under it when the vote approves the candidate; the plan then names sources.
+PENDING_SOURCE = "pending"
+# What an implementation plan (实施计划) must say before the project is out of planning.
+PLAN_PARTS = ("unit", "dates", "funding", "targets")
 CENT = Decimal("0.01")
 
 
@@ -87,3 +92,19 @@ def is_overdue(
 def wan(amount: Decimal | None) -> str | None:
     """An amount as the API shows it: a decimal string with two places."""
     return None if amount is None else str(Decimal(amount).quantize(CENT))
+
+
+def missing_plan(
+    *, has_unit: bool, planned_finish: date | None, funding: Mapping[str, Decimal], targets: int
+) -> list[str]:
+    """The parts of an implementation plan still to be given (PLAN_PARTS, in order): a
+    responsible unit, a planned finish, funding with every amount's source settled (nothing
+    left under PENDING_SOURCE, and something planned), and at least one quantified target."""
+    settled = {s: a for s, a in funding.items() if s != PENDING_SOURCE}
+    missing = {
+        "unit": not has_unit,
+        "dates": planned_finish is None,
+        "funding": not settled or funding.get(PENDING_SOURCE, Decimal(0)) > 0,
+        "targets": targets == 0,
+    }
+    return [part for part in PLAN_PARTS if missing[part]]

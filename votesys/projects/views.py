@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
 
 from votesys import clock
 from votesys.auth.views import roles_required
@@ -16,6 +18,7 @@ from votesys.projects import (
     changes,
     labels,
     permissions,
+    plan_form,
     present,
     queries,
     reports,
@@ -26,9 +29,13 @@ from votesys.projects.forms import (
     ChangeForm,
     DecisionForm,
     MilestoneForm,
+    PlanForm,
     ReportForm,
     SupervisionForm,
 )
+from votesys.projects.register import set_plan
+from votesys.voting.models import Vote
+from votesys.voting.views import session_section
 
 bp = Blueprint("projects", __name__, url_prefix="/desk/projects")
 ORGANISERS = ("organiser", "admin")
@@ -87,13 +94,19 @@ def _project(project_id: int):
 @bp.get("/<int:project_id>")
 @roles_required(*EVERYONE)
 def project(project_id: int):
-    found = _project(project_id)
+    return _page(_project(project_id))
+
+
+def _page(found, plan: PlanForm | None = None, rows: dict | None = None) -> str:
     organiser = current_user.role != "unit"
     return render_template(
         "projects/project.html",
         project=found,
         detail=present.project_detail(found, personal=True),
         organiser=organiser,
+        missing_plan=[labels.PLAN_PART_LABELS[m] for m in queries.missing_plan(found)],
+        plan_form=plan or plan_form.initial_form(found),
+        plan_rows=rows or plan_form.initial_rows(found),
         # A new report starts from the last one: a field left as it is stays as it was.
         report_form=ReportForm(
             reported_on=clock.today(),
@@ -106,6 +119,7 @@ def project(project_id: int):
         supervision_form=SupervisionForm(held_on=clock.today()),
         sources=queries.sources(),
         labels=labels,
+        rules=rules,
     )
 
 
@@ -174,6 +188,48 @@ def report(project_id: int):
         return _refused(err, project_id, form, _report_names(found))
     flash(_("Progress report saved."), "ok")
     return _back(project_id)
+
+
+@bp.post("/<int:project_id>/plan")
+@roles_required(*ORGANISERS)
+def plan(project_id: int):
+    """实施计划 at the desk, as the plan API sets it; refused, nothing is stored and the
+    form comes back with what was typed and every error beside it."""
+    found = _project(project_id)
+    form = PlanForm()
+    rows = plan_form.rows_sent(found)
+    if not form.validate_on_submit():
+        return _page(found, form, rows), 422
+    try:
+        set_plan(found, plan_form.plan_data(form, rows))
+    except DomainError as err:
+        db.session.rollback()
+        flash(describe(err, form, plan_form.field_names(rows)), "error")
+        return _page(queries.get_project(project_id), form, rows), 422
+    db.session.commit()
+    flash(_("Implementation plan saved."), "ok")
+    return _back(project_id)
+
+
+@session_section
+def _plans_of(sess) -> str:
+    """On a session's desk page: the projects its votes approved, and which of them still
+    need a plan, with what each lacks."""
+    vote_ids = list(db.session.scalars(select(Vote.id).where(Vote.session_id == sess.id)))
+    approved = queries.approved_plans(vote_ids)
+    if not approved:
+        return ""
+    return Markup(
+        render_template(
+            "projects/_plans_needed.html",
+            approved=approved,
+            needed=[
+                (p, [labels.PLAN_PART_LABELS[m] for m in missing])
+                for p, missing in approved
+                if missing
+            ],
+        )
+    )
 
 
 @bp.post("/<int:project_id>/milestones/<int:milestone_id>")

@@ -60,6 +60,29 @@
   if (!box || !box.dataset.stateUrl) { return; }
   var cast = box.querySelector("[data-cast]");
   var all = document.getElementById("cast-all");
+  var missing = document.getElementById("not-voted");
+  // Who has not voted, read again whenever the count moves: names only, as text.
+  function refreshNotVoted() {
+    if (!missing) { return; }
+    fetch(missing.dataset.url, { cache: "no-store", credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d) { return; }
+        var list = missing.querySelector("[data-list]");
+        list.textContent = "";
+        d.not_voted.forEach(function (p) {
+          var li = document.createElement("li");
+          li.textContent = p.name + " ";
+          var code = document.createElement("span");
+          code.className = "muted";
+          code.textContent = p.code;
+          li.appendChild(code);
+          list.appendChild(li);
+        });
+        missing.querySelector("[data-count]").textContent = d.not_voted.length;
+      })
+      .catch(function () {});
+  }
   var timer = setInterval(function () {
     fetch(box.dataset.stateUrl, { cache: "no-store", credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -70,6 +93,7 @@
           window.location.reload();
           return;
         }
+        if (cast.textContent !== String(s.vote.ballots_cast)) { refreshNotVoted(); }
         cast.textContent = s.vote.ballots_cast;
         if (all) { all.hidden = s.vote.ballots_cast < s.vote.present_at_open; }
       })

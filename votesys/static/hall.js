@@ -12,6 +12,13 @@
     return el;
   }
 
+  // A count and, beside it on the same line, its share of the vote's base.
+  function counted(count, share) {
+    var td = cell("td", count, "num");
+    if (share !== null && share !== undefined) { td.appendChild(cell("span", share + "%", "pct")); }
+    return td;
+  }
+
   function drawResult(result) {
     $("h-result-title").textContent = result.title;
     $("h-rule").textContent = result.rule;
@@ -32,9 +39,9 @@
         if (c.approved) { tr.className = "approved"; } else if (c.tied) { tr.className = "tied"; }
         tr.appendChild(cell("td", c.rank || "—", "num"));
         tr.appendChild(cell("td", c.title));
-        tr.appendChild(cell("td", c["for"], "num"));
-        tr.appendChild(cell("td", c.against, "num"));
-        tr.appendChild(cell("td", c.abstain, "num"));
+        tr.appendChild(counted(c["for"], c.percent["for"]));
+        tr.appendChild(counted(c.against, c.percent.against));
+        tr.appendChild(counted(c.abstain, c.percent.abstain));
         tr.appendChild(cell("td", c.approved ? "✔ " + t.tApproved : c.tied ? t.tTied :
           c.passed ? t.tPassed : t.tFailed));
         rows.appendChild(tr);

@@ -74,7 +74,9 @@
       if (!source) { window.location.reload(); return; }  // a page rendered without them
       var part = source.content.cloneNode(true);
       var title = part.querySelector("[data-slot=title]");
-      if (title) { title.textContent = s.title; }
+      if (title) {  // a practice vote (试投票) says it is one
+        title.textContent = s.practice ? home.dataset.practiceTitle.replace("{title}", s.title) : s.title;
+      }
       var link = part.querySelector("[data-slot=ballot]");
       if (link) { link.href = home.dataset.ballotUrl.replace(/\/0$/, "/" + s.vote); }
       var state = document.getElementById("tablet-state");

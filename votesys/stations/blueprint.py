@@ -15,6 +15,7 @@ from votesys.congress.models import Jurisdiction
 from votesys.errors import DomainError
 from votesys.extensions import db
 from votesys.form_errors import describe
+from votesys.formats import paren
 from votesys.stations import permissions
 from votesys.stations.models import Station
 
@@ -43,7 +44,7 @@ def fail(err: DomainError, form: Any = None, names: Mapping[str, Any] | None = N
 def jurisdiction_choices() -> list[tuple[str, str]]:
     nodes = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code)).all()
     return [
-        SelectChoice(n.code, f"{n.name} ({n.code})")
+        SelectChoice(n.code, n.name + paren(n.code))
         for n in nodes
         if congress.manages(current_user, n)
     ]

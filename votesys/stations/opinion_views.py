@@ -16,6 +16,7 @@ from votesys.congress.models import Congress, CongressSession, Deputy
 from votesys.errors import DomainError, invalid
 from votesys.extensions import db
 from votesys.form_errors import flash_errors, label_of, labelled
+from votesys.formats import paren
 from votesys.stations import (
     adoption,
     common,
@@ -162,7 +163,7 @@ def register_opinion(station_id: int):
     st = station_or_404(station_id)
     form = ReceptionOpinionForm()
     deputies = receptions.station_deputies(st)
-    form.deputies.choices = [SelectChoice(d.code, f"{d.name} ({d.code})") for d in deputies]
+    form.deputies.choices = [SelectChoice(d.code, d.name + paren(d.code)) for d in deputies]
     if request.method == "POST" and _checked(form):
         try:
             fields = intake.check_opinion({name: form[name].data for name in intake.OPINION_FIELDS})

@@ -13,6 +13,7 @@ from votesys.congress import services as congress
 from votesys.errors import DomainError
 from votesys.extensions import db
 from votesys.form_errors import flash_errors
+from votesys.formats import paren
 from votesys.stations import common, permissions, receptions, rules
 from votesys.stations.blueprint import (
     ORGANISERS,
@@ -91,7 +92,7 @@ def station(station_id: int):
 
 def _deputy_choices(st, deputies=None) -> list[SelectChoice]:
     deputies = receptions.station_deputies(st) if deputies is None else deputies
-    return [SelectChoice(d.code, f"{d.name} ({d.code})") for d in deputies]
+    return [SelectChoice(d.code, d.name + paren(d.code)) for d in deputies]
 
 
 @bp.post("/stations/<int:station_id>/deputies")

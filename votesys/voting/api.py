@@ -56,6 +56,14 @@ def publish(vote_id: int):
     return present.result_dict(vote)
 
 
+@bp.get("/votes/<int:vote_id>/not-voted")
+@api_auth(*ORGANISERS)
+def not_voted(vote_id: int):
+    """Who of the deputies present at the opening has not voted yet: names, never choices."""
+    vote = services.get_managed_vote(vote_id, g.principal)
+    return present.not_voted_dict(vote, casting.not_voted(vote))
+
+
 @bp.post("/votes/<int:vote_id>/ballots")
 @api_auth("deputy")
 def cast(vote_id: int):

@@ -237,3 +237,21 @@ def ballots_cast(vote: Vote) -> int:
     if vote.ballots_cast is not None:
         return vote.ballots_cast
     return db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
+
+
+def not_voted(vote: Vote) -> list[Deputy]:
+    """The deputies counted present at the opening who have not voted (the roll), by code:
+    who, never what anyone marked. An electronic vote once opened (409 ``wrong_state``
+    before); a paper vote has no roll (409 ``not_electronic``)."""
+    if vote.mode != VoteMode.ELECTRONIC:
+        raise Conflict("not_electronic")
+    services.require_state(vote, VoteState.OPEN, VoteState.CLOSED, VoteState.PUBLISHED)
+    voted = select(RollEntry.deputy_id).where(RollEntry.vote_id == vote.id)
+    return list(
+        db.session.scalars(
+            select(Deputy)
+            .join(PresentAtOpening, PresentAtOpening.deputy_id == Deputy.id)
+            .where(PresentAtOpening.vote_id == vote.id, Deputy.id.not_in(voted))
+            .order_by(Deputy.code)
+        )
+    )

@@ -43,6 +43,8 @@ def close_vote(vote: Vote) -> Vote:
     if done.rowcount != 1:
         raise Conflict("wrong_state", state=STATE_LABELS["closed"], needed=STATE_LABELS["open"])
     db.session.refresh(vote)
+    if vote.practice:
+        return _close_practice(vote)
     stored = list(db.session.scalars(select(Ballot.marks).where(Ballot.vote_id == vote.id)))
     marks = ballot_box.unseal_all(vote, stored)
     roll = db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
@@ -54,6 +56,18 @@ def close_vote(vote: Vote) -> Vote:
     ballot_box.destroy_after_commit(vote)
     audit("vote_closed", f"vote:{vote.id}", ballots=len(marks))
     write_record(vote)
+    return vote
+
+
+def _close_practice(vote: Vote) -> Vote:
+    """试投票 closed: how many tablets cast is kept; the ballots, never counted, are dropped
+    unopened with the ballot box's key. No decision, no record, nothing to publish."""
+    roll = db.session.scalar(select(func.count()).where(RollEntry.vote_id == vote.id))
+    db.session.execute(delete(Ballot).where(Ballot.vote_id == vote.id))
+    vote.ballots_cast = roll
+    ballot_box.destroy_after_commit(vote)
+    db.session.flush()
+    audit("practice_closed", f"vote:{vote.id}", ballots=roll, present=vote.present_at_open)
     return vote
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DecimalField,
     IntegerField,
     SelectChoice,
@@ -67,6 +68,9 @@ class VoteForm(LabelledForm):
     style = SelectField(_l("Ballot style"), choices=STYLE_CHOICES, default="per_candidate")
     base = SelectField(_l("Passage base"), choices=BASE_CHOICES, default="all_deputies")
     mode = SelectField(_l("Voting by"), choices=MODE_CHOICES, default="electronic")
+    practice = BooleanField(
+        _l("Practice vote (试投票): tests every tablet; never counted or published")
+    )
 
 
 class PaperForm(LabelledForm):

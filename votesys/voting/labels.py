@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 BASE_LABELS = {
@@ -33,3 +34,10 @@ RATING_LABELS = {
     "basically_satisfied": _l("basically satisfied"),
     "unsatisfied": _l("unsatisfied"),
 }
+
+
+def shown_title(vote) -> str:
+    """A vote's title as tablets and the hall show it: a practice vote says it is one."""
+    if vote.practice:
+        return _("Practice vote: %(title)s", title=vote.title)
+    return vote.title

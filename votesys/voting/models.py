@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -70,6 +71,9 @@ class Vote(db.Model):
     mode: Mapped[str] = mapped_column(String(20), default=VoteMode.ELECTRONIC)
     state: Mapped[str] = mapped_column(String(20), default=VoteState.DRAFT)
     runoff_of_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id"))
+    # 试投票: tests the tablets before the first vote. Cast through the same path; at the
+    # close its ballots are dropped uncounted; never published, never in the register.
+    practice: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The ballot box's public key (X25519, hex): ballots are sealed to it while the vote is
     # open; its private half lives outside the database until the close (voting.ballot_box).
     box_key: Mapped[str | None] = mapped_column(String(64))

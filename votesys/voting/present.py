@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
-from votesys.voting import casting, services
+from votesys.voting import casting, rules, services
 from votesys.voting.labels import RATING_LABELS
 from votesys.voting.models import Vote
 from votesys.voting.rating import rated_project_ids
@@ -25,14 +26,49 @@ def vote_dict(vote: Vote) -> dict[str, Any]:
         "style": vote.style,
         "base": vote.base,
         "runoff_of": vote.runoff_of_id,
+        "practice": vote.practice,
         "candidates": [{"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries],
         "ballots_cast": casting.ballots_cast(vote),
     }
 
 
+def not_voted_dict(vote: Vote, deputies: list) -> dict[str, Any]:
+    """Who has not voted: the desk's list and the API's answer (names, never choices)."""
+    return {
+        "vote_id": vote.id,
+        "state": vote.state,
+        "present_at_open": vote.present_at_open,
+        "ballots_cast": casting.ballots_cast(vote),
+        "not_voted": [
+            {"code": d.code, "name": d.name, "delegation": d.delegation} for d in deputies
+        ],
+    }
+
+
+def base_size_of(vote: Vote) -> int | None:
+    """What the vote's percentages are of (rules.base_size), once it is counted."""
+    if vote.ballots_cast is None or vote.void_reason:
+        return None
+    return rules.base_size(
+        vote.base,
+        total=vote.total_deputies or 0,
+        present=vote.present_at_open or 0,
+        valid=vote.valid_ballots or 0,
+    )
+
+
+def percents(row: Mapping[str, Any], of: int | None) -> dict[str, str | None]:
+    """Each count of a result row as a share of the base (rules.percent): computed here,
+    once, for the API, the desk and public pages, the hall and the CSV alike."""
+    names = ("satisfied", "basically_satisfied", "unsatisfied") if "rating" in row else ()
+    names = names or ("for", "against", "abstain")
+    return {name: rules.percent(row[name], of) for name in names}
+
+
 def result_dict(vote: Vote) -> dict[str, Any]:
     runoff = services.runoff_of(vote)
-    return {
+    size = base_size_of(vote)
+    out = {
         "id": vote.id,
         "title": vote.title,
         "state": vote.state,
@@ -78,7 +114,11 @@ def result_dict(vote: Vote) -> dict[str, Any]:
         "runoff_needed": vote.runoff_needed,
         "places_left": vote.places_left,
         "runoff_vote": runoff.id if runoff else None,
+        "base_size": size,
     }
+    for row in out["candidates"]:
+        row["percent"] = percents(row, size)
+    return out
 
 
 def _rating_fields(vote: Vote, entry) -> dict[str, Any]:
@@ -107,6 +147,11 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
             _("Not rated"),
             _("Did not vote"),
             _("Rating"),
+            # Each count's share of the base (result_dict's "percent"), after the counts'
+            # columns so that those keep their places.
+            _("Satisfied (%)"),
+            _("Basically satisfied (%)"),
+            _("Unsatisfied (%)"),
         ]
         rows = [
             [
@@ -117,6 +162,7 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
                 c["abstain"],
                 c["not_voted"],
                 str(RATING_LABELS[c["rating"]]) if c["rating"] else "",
+                *_shares(c, ("satisfied", "basically_satisfied", "unsatisfied")),
             ]
             for c in data["candidates"]
         ]
@@ -133,6 +179,9 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
             _("Rank"),
             _("Approved"),
             _("Tied, runoff needed"),
+            _("For (%)"),
+            _("Against (%)"),
+            _("Abstain (%)"),
         ]
         rows = [
             [
@@ -146,7 +195,12 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
                 c["rank"] or "",
                 yes if c["approved"] else no,
                 yes if c["tied"] else "",
+                *_shares(c, ("for", "against", "abstain")),
             ]
             for c in data["candidates"]
         ]
     return header, [*rows, [], [_("Rule"), data["rule"]]]
+
+
+def _shares(row: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    return [row["percent"][name] or "" for name in names]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -65,6 +66,21 @@ def passage_threshold(base: str, *, total: int, present: int, valid: int) -> int
         return None
     denominator = {"all_deputies": total, "present": present, "valid_ballots": valid}[base]
     return denominator // 2 + 1
+
+
+def base_size(base: str, *, total: int, present: int, valid: int) -> int:
+    """The number a vote's counts are shown as a share of: its base (all current deputies,
+    those present at the opening, the valid ballots); a vote without a base, the valid
+    ballots."""
+    return {"all_deputies": total, "present": present}.get(base, valid)
+
+
+def percent(count: int | None, of: int | None) -> str | None:
+    """``count`` as a share of ``of`` in per cent, one decimal, rounded half up ("58.3");
+    None when there is nothing to share (no count, or a base of 0)."""
+    if count is None or not of:
+        return None
+    return str((Decimal(count) * 100 / Decimal(of)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def ballot_marks(

@@ -154,8 +154,10 @@ def create_vote(
     base: str = PassageBase.ALL_DEPUTIES,
     mode: str = VoteMode.ELECTRONIC,
     runoff_of: Vote | None = None,
+    practice: bool = False,
 ) -> Vote:
-    """Create a draft vote. The rule (places, "for" limit, style, base) is fixed here."""
+    """Create a draft vote. The rule (places, "for" limit, style, base) is fixed here. A
+    ``practice`` vote (试投票) tests the tablets: on tablets, never counted or published."""
     title = fields.text(title, "title", 200)
     if style not in rules.STYLES:
         raise invalid("style", _l("per_candidate, approval or rating"))
@@ -170,6 +172,8 @@ def create_vote(
         if base == PassageBase.NONE:
             raise invalid("base", _l("a rating needs a base"))
         seats = max_for = len(candidate_ids)
+    if practice and (mode != VoteMode.ELECTRONIC or style == BallotStyle.RATING):
+        raise invalid("practice", _l("a practice vote tests the tablets: electronic, not a rating"))
     if not candidate_ids:
         raise invalid("candidates", _l("at least one candidate"))
     if len(candidate_ids) > MAX_CANDIDATES:
@@ -192,6 +196,7 @@ def create_vote(
         base=base,
         mode=mode,
         runoff_of=runoff_of,
+        practice=practice,
     )
     vote.entries = [
         VoteCandidate(candidate_id=cid, position=i) for i, cid in enumerate(candidate_ids)
@@ -223,13 +228,14 @@ def require_state(vote: Vote, *needed: str) -> None:
 
 
 def open_vote(vote: Vote) -> Vote:
-    """Open a draft vote, if the quorum is met; fix the roll figures the rules will use."""
+    """Open a draft vote, if the quorum is met; fix the roll figures the rules will use. A
+    practice vote tests the tablets of whoever is checked in, quorum or not."""
     require_state(vote, VoteState.DRAFT)
     present = congress.present_deputy_ids(vote.session)
     q = Quorum(
         total=congress.current_deputies_count(vote.session.congress_id), present=len(present)
     )
-    if not q.met:
+    if not q.met and not vote.practice:
         raise Conflict("quorum_not_met", present=q.present, required=q.required, total=q.total)
     other_open = db.session.scalar(
         select(Vote.id).where(
@@ -256,6 +262,8 @@ def publish_vote(vote: Vote) -> Vote:
     """Publish a closed vote: its approved candidates enter the register as the year's
     projects, or, for a rating, each project gets its rating."""
     require_state(vote, VoteState.CLOSED)
+    if vote.practice:
+        raise Conflict("practice_vote")
     vote.state = VoteState.PUBLISHED
     vote.published_at = utcnow()
     db.session.flush()
@@ -308,5 +316,7 @@ def ensure_result_visible(vote: Vote, user: object) -> None:
         raise Forbidden("forbidden")
     if vote.state != VoteState.CLOSED:
         raise Conflict("wrong_state", state=STATE_LABELS[vote.state], needed=STATE_LABELS["closed"])
+    if vote.practice:
+        raise Conflict("practice_vote")  # nothing counted: who cast is at /not-voted
     if not result_visible_to(vote, user):
         raise Forbidden("forbidden")

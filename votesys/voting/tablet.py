@@ -212,6 +212,7 @@ def events():
             "mandate_current": mandate,
             "vote": vote.id if vote else None,
             "title": vote.title if vote else None,
+            "practice": bool(vote and vote.practice),
             "voted": voted if vote else False,
             # the same rule as casting (casting.ensure_can_cast), from the watcher's list
             # of those counted present at the opening: a deputy who may not cast is shown

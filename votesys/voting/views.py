@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -34,6 +35,11 @@ def _vote_labels() -> dict:
     return {"rating_labels": labels.RATING_LABELS}
 
 
+@bp.app_template_filter("shown_title")
+def shown_title(vote) -> str:
+    return labels.shown_title(vote)
+
+
 @bp.app_template_filter("state_label")
 def state_label(state: str) -> str:
     """A vote's state in the interface language, on any page that lists votes."""
@@ -41,6 +47,15 @@ def state_label(state: str) -> str:
 
 
 ORGANISERS = ("organiser", "admin")
+# Sections that packages above voting add to a session's desk page (the register adds the
+# approved projects still needing a plan): each takes the session and gives safe HTML
+# (Markup) or "".
+SESSION_SECTIONS: list[Callable[[CongressSession], str]] = []
+
+
+def session_section(make: Callable[[CongressSession], str]) -> Callable[[CongressSession], str]:
+    SESSION_SECTIONS.append(make)
+    return make
 
 
 @bp.route("/desk/sessions/<int:session_id>/candidates", methods=["GET", "POST"])
@@ -121,6 +136,7 @@ def _session_page(sess, *, upload: UploadForm, import_errors=None) -> str:
         candidates=services.session_candidates(sess),
         upload=upload,
         import_errors=import_errors,
+        sections=[html for make in SESSION_SECTIONS if (html := make(sess))],
     )
 
 
@@ -144,6 +160,7 @@ def new_vote(session_id: int):
                 style=form.style.data,
                 base=form.base.data,
                 mode=form.mode.data,
+                practice=bool(form.practice.data),
             )
         except DomainError as err:
             db.session.rollback()
@@ -165,12 +182,26 @@ def vote(vote_id: int):
         sess=v.session,
         quorum=congress.quorum(v.session),
         cast=casting.ballots_cast(v),
-        result=present.result_dict(v) if v.state in ("closed", "published") else None,
+        # who has not voted: during a vote, and as a practice vote's only result
+        not_voted=casting.not_voted(v)
+        if v.mode == "electronic" and (v.state == "open" or (v.practice and v.state == "closed"))
+        else None,
+        result=present.result_dict(v)
+        if v.state in ("closed", "published") and not v.practice
+        else None,
         rule=rule_text(v),
         runoff=services.runoff_of(v),
         paper=paper,
         labels=labels,
     )
+
+
+@bp.get("/desk/votes/<int:vote_id>/not-voted")
+@roles_required(*ORGANISERS)
+def not_voted(vote_id: int):
+    """The desk's live list of who has not voted (desk.js reads it as the count moves)."""
+    v = services.get_managed_vote(vote_id, current_user)
+    return present.not_voted_dict(v, casting.not_voted(v))
 
 
 ACTIONS = {

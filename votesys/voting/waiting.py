@@ -41,6 +41,7 @@ class OpenVote(NamedTuple):
     # The deputies counted present when it opened: those, and only those, may cast in it
     # (written with the opening, never changed after).
     present: frozenset[int]
+    practice: bool = False  # 试投票: the tablet says so
 
 
 def open_votes_by_congress(
@@ -50,14 +51,14 @@ def open_votes_by_congress(
     page shows): one indexed query over the few open votes, and the list of those present
     at its opening for a vote not in ``known`` (vote id → that list)."""
     rows = connection.execute(
-        select(CongressSession.congress_id, Vote.id, Vote.title)
+        select(CongressSession.congress_id, Vote.id, Vote.title, Vote.practice)
         .join(CongressSession, CongressSession.id == Vote.session_id)
         .where(Vote.state == VoteState.OPEN, Vote.mode == VoteMode.ELECTRONIC)
         .order_by(Vote.id.desc())
     )
     known = known or {}
     votes = {}
-    for congress_id, vote_id, title in rows:
+    for congress_id, vote_id, title, practice in rows:
         present = known.get(vote_id)
         if present is None:
             present = frozenset(
@@ -65,7 +66,7 @@ def open_votes_by_congress(
                     select(PresentAtOpening.deputy_id).where(PresentAtOpening.vote_id == vote_id)
                 )
             )
-        votes[congress_id] = OpenVote(vote_id, title, present)
+        votes[congress_id] = OpenVote(vote_id, title, present, practice)
     return votes
 
 
