@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_tablet_and_hall import _prepare
 from votesys.congress.models import Deputy
 from votesys.extensions import db
@@ -29,11 +30,7 @@ def test_the_vote_page_counts_live_and_says_when_all_have_voted(live_app, browse
     with live_app.app_context():
         voting.open_vote(db.session.get(Vote, vid))
         db.session.commit()
-    desk = browser.new_page(viewport={"width": 1366, "height": 768})
-    desk.goto(f"{base}/login")
-    desk.fill("#login", "organiser")
-    desk.fill("#password", "organiser-pass")
-    desk.get_by_role("button", name="登录").click()
+    desk = sign_in(browser, base, "organiser", "organiser-pass")  # at a desktop's size
     desk.goto(f"{base}/desk/votes/{vid}")
     expect(desk.locator("#cast-count [data-cast]")).to_have_text("0")
     expect(desk.locator("#not-voted [data-count]")).to_have_text("6")

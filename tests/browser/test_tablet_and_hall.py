@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.factories import PIN, build_scenario, unsealed_marks
 from votesys import scenario
 from votesys.auth.services import create_user
@@ -178,11 +179,9 @@ def test_desk_quorum_follows_checkins_made_elsewhere(live_app, browser):
         for code in ("D0001", "D0002", "D0003"):
             congress.undo_check_in(sess, code)
         db.session.commit()
-    desk = browser.new_page(viewport={"width": 1280, "height": 800})
-    desk.goto(f"{base}/login")
-    desk.fill("#login", "organiser")
-    desk.fill("#password", "organiser-pass")
-    desk.get_by_role("button", name="登录").click()
+    desk = sign_in(
+        browser, base, "organiser", "organiser-pass", viewport={"width": 1280, "height": 800}
+    )
     desk.goto(f"{base}/desk/sessions/{ids['session']}")
     expect(desk.locator("[data-q=present]")).to_have_text("3")
     expect(desk.locator(".quorum-word")).to_have_text("未达到法定人数")
