@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.extensions import db
 from votesys.models_base import utcnow
+from votesys.voting import scrutiny_models  # noqa: F401  (its tables join the metadata here)
 from votesys.voting.rules import BallotStyle, PassageBase, VoteMode
 
 
