@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -107,6 +108,7 @@ def shoot(base: str) -> None:
         desk.screenshot(path=OUT / "checkin.png")
         vote_page = f"{base}/desk/votes/2"
         desk.goto(vote_page)
+        desk.fill("input[name='time_limit_minutes']", "15")  # the hall and tablets count down
         desk.click("form[action$='/open'] button")
 
         tablet = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
@@ -128,6 +130,29 @@ def shoot(base: str) -> None:
         tablet.click("#cast")
         tablet.wait_for_selector("#receipt")
         tablet.screenshot(path=OUT / "tablet-done.png")
+        # 呼叫工作人员: LK001 calls staff; the desk's vote page lights up with the name
+        tablet.click("#call-staff")
+        tablet.wait_for_selector("#call-open:not([hidden])")
+        desk.goto(vote_page)
+        desk.wait_for_selector("#staff-calls.lit")
+        desk.screenshot(path=OUT / "desk-staff-call.png")
+
+        # 长辈模式: the largest text and high contrast, kept for the deputy
+        elder = browser.new_page(viewport={"width": 1280, "height": 800}, has_touch=True)
+        elder.goto(f"{base}/tablet/login")
+        elder.fill("#code", "LK002")
+        elder.fill("#pin", "123456")
+        elder.click("button.primary")
+        elder.locator("#elder summary").click()
+        elder.click("#elder-form button.size-largest")
+        elder.wait_for_selector("body.text-largest")
+        elder.evaluate("document.getElementById('elder').open = true")
+        elder.click("#contrast-toggle")
+        elder.wait_for_selector("body.contrast")
+        elder.goto(f"{base}/tablet/votes/2")
+        elder.locator(".ballot-item").nth(0).locator(".choice-for").click()
+        elder.screenshot(path=OUT / "tablet-elder.png")
+        elder.close()
 
         # more deputies vote, so that the hall shows a running count
         candidates = api(base, "/api/v1/auth/token", {"login": "LK002", "password": "123456"})
@@ -163,12 +188,25 @@ def shoot(base: str) -> None:
         paper = browser.new_page(viewport={"width": 900, "height": 1270})
         paper.goto(f"{base}/votes/1/announcement")
         paper.screenshot(path=OUT / "announcement.png", full_page=True)
+        # 计票结果报告单 of 龙门镇's vote switched to paper, as printed on A4
+        paper.goto(f"{base}/login")
+        paper.fill("#login", "longmen")
+        paper.fill("#password", "votesys-demo")
+        paper.click("button.primary")
+        paper.goto(f"{base}/desk/votes/6/report")
+        paper.emulate_media(media="print")
+        paper.screenshot(path=OUT / "scrutiny-report.png", full_page=True)
+        paper.emulate_media(media="screen")
         desk.goto(f"{base}/desk/votes/1")
         desk.screenshot(path=OUT / "desk-result.png", full_page=True)
         desk.goto(f"{base}/desk/votes/3")
         desk.screenshot(path=OUT / "desk-paper-tie.png", full_page=True)
         desk.goto(f"{base}/desk/votes/5")  # the 2027 session's practice vote
         desk.screenshot(path=OUT / "desk-practice.png", full_page=True)
+        desk.goto(f"{base}/desk/votes/6")  # 龙门镇: switched to paper, both parts, confirmed
+        desk.screenshot(path=OUT / "desk-fallback-result.png", full_page=True)
+        desk.goto(f"{base}/desk/jurisdictions/430212105/rules")  # 龙门镇's rules
+        desk.screenshot(path=OUT / "desk-jurisdiction-rules.png", full_page=True)
         desk.goto(f"{base}/desk/sessions/3")  # 龙门镇: approved projects still needing a plan
         desk.screenshot(path=OUT / "desk-plans-needed.png", full_page=True)
         desk.locator("#plans-needed a").first.click()
@@ -194,6 +232,17 @@ def shoot(base: str) -> None:
         phone.goto(f"{base}/projects/2026-430212-03")
         phone.screenshot(path=OUT / "phone-portal-project.png", full_page=True)
 
+        # A deputy checks a receipt of the published 2026 vote (a demo receipt: the record's
+        # first tracker), and the browser verifier re-checks the record
+        record = json.loads(urllib.request.urlopen(f"{base}/api/v1/votes/1/record").read())
+        phone.goto(f"{base}/verify")
+        phone.fill("#receipt", record["trackers"][0])
+        phone.click("form.stack-form button.primary")
+        phone.wait_for_selector("#proof-status.pass")
+        phone.screenshot(path=OUT / "phone-verify.png", full_page=True)
+
+        scrutineer_shots(browser, base)
+
         site = browser.new_page(viewport={"width": 1366, "height": 768})
         for path, name in (
             ("/", "portal-home.png"),
@@ -202,7 +251,47 @@ def shoot(base: str) -> None:
         ):
             site.goto(f"{base}{path}")
             site.screenshot(path=OUT / name, full_page=True)
+        site.goto(f"{base}/verify/record?vote=1")
+        site.wait_for_selector("body[data-verifier-ready='1']")
+        body = urllib.request.urlopen(f"{base}/api/v1/votes/1/record").read()
+        site.fill("#printed-sha256", hashlib.sha256(body).hexdigest())  # as on the paper
+        site.click("#load-site button")
+        site.wait_for_selector("#verifier-results:not([hidden]) #verifier-checks li")
+        site.wait_for_timeout(1000)
+        site.screenshot(path=OUT / "verify-record.png", full_page=True)
+
+        # Last, as it changes the open vote: the tablets fail and the desk switches to paper
+        desk.on("dialog", lambda dialog: dialog.accept())
+        desk.goto(vote_page)
+        desk.locator("#fallback-switch summary").click()
+        desk.fill("#fallback-reason", "会场无线网络中断，表决器无法连接")
+        desk.click("#fallback-switch form button")
+        desk.wait_for_selector("#fallback")
+        desk.screenshot(path=OUT / "desk-fallback.png", full_page=True)
         browser.close()
+
+
+def scrutineer_shots(browser, base: str) -> None:
+    """王斌 (LM024), a scrutineer of 龙门镇's third session, on his tablet: the home's links,
+    then his page: he makes his signing key on the device and confirms the counted vote."""
+    tablet = browser.new_page(viewport={"width": 1280, "height": 800}, has_touch=True)
+    tablet.goto(f"{base}/tablet/login")
+    tablet.fill("#code", "LM024")
+    tablet.fill("#pin", "123456")
+    tablet.click("button.primary")
+    tablet.wait_for_selector("#scrutiny-link")
+    tablet.click("#scrutiny-link")
+    tablet.wait_for_selector("#scr-make:visible")
+    tablet.click("#scr-make")
+    tablet.wait_for_selector("#scr-make", state="hidden")
+    tablet.reload()
+    button = tablet.locator("#scrutiny-vote-6 .scr-confirm")
+    button.wait_for(state="visible")
+    tablet.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=10000)
+    tablet.screenshot(path=OUT / "tablet-scrutineer.png", full_page=True)  # key made
+    button.click()
+    tablet.wait_for_selector("#scrutiny-vote-6 .scr-done", timeout=10000)
+    tablet.close()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 PIN = "246810"
+# The test jurisdictions' law asks no 差额, so that a test may put any number of candidates
+# to a vote; tests/voting/test_jurisdiction_rules.py passes rules=None (the defaults) or its own.
+NO_MINIMUM = {"min_extra_candidates": 0}
 
 
 def build_scenario(
@@ -20,6 +23,7 @@ def build_scenario(
     code_prefix: str = "D",
     jurisdiction: str = "430212",
     parent: str | None = None,
+    rules: dict[str, Any] | None = NO_MINIMUM,
 ) -> dict[str, Any]:
     """A scenario with ``deputies`` deputies (the last ``terminated`` of them terminated)."""
     return {
@@ -28,6 +32,7 @@ def build_scenario(
             "name": f"测试区{jurisdiction}",
             "level": "county" if parent is None else "township",
             **({"parent": parent} if parent else {}),
+            **({"rules": rules} if rules is not None else {}),
         },
         "congress": {"name": "测试区第一届人民代表大会", "term": 1},
         "deputies": [

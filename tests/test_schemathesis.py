@@ -64,7 +64,14 @@ TOKEN_PER_CALL = {("/api/v1/auth/logout", "POST"), ("/api/v1/auth/pin", "POST")}
 # these and no other refusal, and every other check runs on every answer.
 BEYOND_THE_SCHEMA: dict[tuple[str, str], set[tuple[str, str]]] = {
     # which station or jurisdiction exists
-    ("/api/v1/opinions", "POST"): {("invalid", "station"), ("invalid", "jurisdiction")},
+    # (and which deputy is stationed at the station: 代表码); the photos' content
+    ("/api/v1/opinions", "POST"): {
+        ("invalid", "station"),
+        ("invalid", "jurisdiction"),
+        ("invalid", "deputy"),
+        ("invalid", "photos*"),
+        ("photo_too_large", ""),
+    },
     # which opinions, sessions and candidates exist and may be merged
     ("/api/v1/opinions/merge", "POST"): {
         ("invalid", "opinions"),
@@ -81,6 +88,23 @@ BEYOND_THE_SCHEMA: dict[tuple[str, str], set[tuple[str, str]]] = {
         ("invalid", "reason"),
         ("invalid", "note"),
         ("invalid", "signers"),
+    },
+    # a mainland mobile (no pattern states it), once per project; a comment's characters
+    ("/api/v1/public/projects/{ref}/ratings", "POST"): {
+        ("invalid", "phone"),
+        ("invalid", "comment"),
+        ("already_rated", ""),
+    },
+    # which jurisdiction exists; not before today; the window's length (at least 30 days, at
+    # most a year) and no overlap with the jurisdiction's other campaigns; the negative
+    # list's texts (no control characters, not blank, no item twice)
+    ("/api/v1/campaigns", "POST"): {
+        ("invalid", "jurisdiction"),
+        ("invalid", "opens_on"),
+        ("invalid", "closes_on"),
+        ("campaign_too_short", ""),
+        ("campaigns_overlap", ""),
+        ("invalid", "negative_list*"),
     },
     # `to` not before `from`
     ("/api/v1/stations/{station_id}/stats", "GET"): {("invalid", "to")},
@@ -104,8 +128,32 @@ BEYOND_THE_SCHEMA: dict[tuple[str, str], set[tuple[str, str]]] = {
     },
     ("/api/v1/projects/{project_id}/changes", "POST"): {("unknown_source", "")},
     ("/api/v1/projects/{project_id}/supervision", "POST"): {("invalid", "deputy")},
-    # which projects the session's jurisdiction has
-    ("/api/v1/sessions/{session_id}/rating-votes", "POST"): {("invalid", "projects*")},
+    # which projects the session's jurisdiction has; the jurisdiction's rules of the vote
+    ("/api/v1/sessions/{session_id}/rating-votes", "POST"): {
+        ("invalid", "projects*"),
+        ("rating_vote_not_held", "style"),
+        ("invalid", "exception_reason"),
+        ("invalid", "base"),
+    },
+    # which candidates the session has, places and the "for" limit within their number, the
+    # combinations of style, mode and practice, the jurisdiction's rules of the vote
+    ("/api/v1/sessions/{session_id}/votes", "POST"): {
+        ("invalid", "candidates*"),
+        ("invalid", "seats"),
+        ("invalid", "max_for"),
+        ("invalid", "mode"),
+        ("invalid", "base"),
+        ("invalid", "practice"),
+        ("invalid", "exception_reason"),
+        ("too_few_candidates", "candidates"),
+        ("rating_vote_not_held", "style"),
+    },
+    # which deputies the congress has, their mandates; which staff manage the session
+    ("/api/v1/sessions/{session_id}/scrutineers", "PUT"): {
+        ("invalid", "deputy_codes"),
+        ("invalid", "required"),
+    },
+    ("/api/v1/sessions/{session_id}/tellers", "PUT"): {("invalid", "logins")},
     # the file: a spreadsheet with the right columns and good rows
     ("/api/v1/jurisdictions/{code}/projects/import", "POST"): {
         ("import_refused", ""),
@@ -129,7 +177,14 @@ def world(app, fresh_user_per_request):
         project, {"status": "in_progress", "progress": 50, "values": {TARGET["name"]: "2921"}}
     )
     db.session.commit()
-    for key in ("OPINION_RATE_LIMIT", "LOGIN_RATE_LIMIT_CLIENT", "LOGIN_RATE_LIMIT_ACCOUNT"):
+    for key in (
+        "OPINION_RATE_LIMIT",
+        "LOGIN_RATE_LIMIT_CLIENT",
+        "LOGIN_RATE_LIMIT_ACCOUNT",
+        "RECEIPT_RATE_LIMIT",
+        "TRACK_DATA_RATE_LIMIT",
+        "RATING_RATE_LIMIT",
+    ):
         app.config[key] = "100000 per minute"
     return world
 

@@ -79,7 +79,11 @@ def _init_extensions(app: Flask, serving: bool) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_principal)
     login_manager.login_view = "auth.login"
-    login_manager.blueprint_login_views = {"tablet": "auth.tablet_login"}
+    login_manager.blueprint_login_views = {
+        "tablet": "auth.tablet_login",
+        "tablet_aids": "auth.tablet_login",
+        "paper_tablet": "auth.tablet_login",  # the scrutineer's page of paper totals
+    }
     login_manager.login_message = None
 
 
@@ -109,17 +113,49 @@ def _register_blueprints(app: Flask) -> None:
     from votesys.extensions import csrf
     from votesys.hall import views as hall_views
     from votesys.portal import api as portal_api
+    from votesys.portal import satisfaction, satisfaction_api
+    from votesys.portal import verify as portal_verify
     from votesys.portal import views as portal_views
     from votesys.projects import api as projects_api
+    from votesys.projects import citizen_desk
     from votesys.projects import views as projects_views
     from votesys.stations import api as stations_api
     from votesys.stations import blueprint as stations_desk
 
-    # imported for the routes they add to stations_desk.bp (one blueprint: stations.<page>)
-    from votesys.stations import deputy_views, figure_views, opinion_views, views  # noqa: F401
+    # imported for the routes they add to the stations' desk, public and API blueprints
+    from votesys.stations import (  # noqa: F401
+        campaign_api,
+        campaign_public,
+        campaign_views,
+        deputy_views,
+        figure_views,
+        message_views,
+        opinion_views,
+        poster_views,
+        privacy_api,
+        privacy_views,
+        publicity_api,
+        publicity_views,
+        views,
+    )
+
+    # the app's modules, imported inside the factory (the docstring says why)
     from votesys.stations import public as stations_public
     from votesys.voting import api as voting_api
-    from votesys.voting import record_api
+    from votesys.voting import (
+        calls_views,
+        fallback_api,
+        jurisdiction_rules_api,
+        jurisdiction_rules_views,
+        paper_views,
+        record_api,
+        record_check,
+        scrutiny_api,
+        scrutiny_views,
+        tablet_aids,
+    )
+
+    # the app's modules, imported inside the factory (the docstring says why)
     from votesys.voting import tablet as tablet_views
     from votesys.voting import views as voting_views
 
@@ -128,10 +164,15 @@ def _register_blueprints(app: Flask) -> None:
         auth_api.bp,
         congress_api.bp,
         voting_api.bp,
+        fallback_api.bp,
+        calls_views.api,
+        jurisdiction_rules_api.bp,
         record_api.bp,
+        scrutiny_api.bp,
         stations_api.bp,
         projects_api.bp,
         portal_api.bp,
+        satisfaction_api.bp,
     ):
         csrf.exempt(api)  # bearer tokens only: no cookie, so no cross-site forgery
         app.register_blueprint(api)
@@ -139,12 +180,22 @@ def _register_blueprints(app: Flask) -> None:
         auth_views.bp,
         congress_views.bp,
         voting_views.bp,
+        paper_views.bp,
+        paper_views.tablet_bp,
         tablet_views.bp,
+        tablet_aids.bp,
+        calls_views.bp,
+        scrutiny_views.bp,
+        jurisdiction_rules_views.bp,
         hall_views.bp,
         stations_desk.bp,
         stations_public.bp,
         projects_views.bp,
+        citizen_desk.bp,
         portal_views.bp,
+        satisfaction.bp,
+        portal_verify.bp,
+        record_check.bp,
     ):
         app.register_blueprint(bp)
 

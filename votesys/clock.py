@@ -19,6 +19,16 @@ def today() -> date:
     return datetime.now(ZONE).date()
 
 
+def now() -> datetime:
+    """The server's time now (UTC, naive as ``utcnow`` writes it): the one clock a vote's
+    countdown reads, so that every tablet, the hall and the desk count from the server's
+    time, never their own. Tests may pin it with the ``VOTESYS_NOW`` setting (ISO, UTC)."""
+    pinned = current_app.config.get("VOTESYS_NOW")
+    if pinned:
+        return datetime.fromisoformat(pinned).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def local_time(at: datetime) -> datetime:
     """A stored time (UTC, naive as ``utcnow`` writes it) as the clock at the congress reads
     it (Asia/Shanghai)."""

@@ -21,6 +21,7 @@ from votesys.extensions import db
 from votesys.integrity.cli import keys_group
 from votesys.projects.register import find_or_create_unit
 from votesys.stations.cli import data_key_group
+from votesys.stations.message_cli import erase_expired_command, worker_command
 from votesys.stations.permissions import get_station
 from votesys.voting.cli import audit_group, verify_command
 
@@ -38,6 +39,8 @@ def register(app) -> None:
         keys_group,
         verify_command,
         data_key_group,
+        worker_command,
+        erase_expired_command,
     ):
         app.cli.add_command(command)
 

@@ -87,6 +87,29 @@ def load(instance: Path) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Public opinion submissions per client address.
         "OPINION_RATE_LIMIT": os.environ.get("VOTESYS_OPINION_RATE_LIMIT", "10 per hour"),
+        # Citizens' ratings of projects (the 民生码 form and its API) per client address:
+        # the phone's hash is the one-rating rule; this only slows a flood from one address.
+        "RATING_RATE_LIMIT": os.environ.get("VOTESYS_RATING_RATE_LIMIT", "30 per hour"),
+        # Support (附议) of published opinions per client address: one per browser is the
+        # rule (a cookie); this slows a flood of fresh browsers from one address.
+        "SUPPORT_RATE_LIMIT": os.environ.get("VOTESYS_SUPPORT_RATE_LIMIT", "30 per hour"),
+        # A citizen's own data by tracking code (download, erasure) per client address.
+        "TRACK_DATA_RATE_LIMIT": os.environ.get("VOTESYS_TRACK_DATA_RATE_LIMIT", "20 per hour"),
+        # Messages to citizens (stations.notify, `votesys worker`): the gateway ("log" or
+        # "webhook"), the webhook's URL and HMAC secret, retries. See docs/operations.md.
+        "SMS_GATEWAY": os.environ.get("VOTESYS_SMS_GATEWAY", "log"),
+        "SMS_WEBHOOK_URL": os.environ.get("VOTESYS_SMS_WEBHOOK_URL") or None,
+        "SMS_WEBHOOK_SECRET": os.environ.get("VOTESYS_SMS_WEBHOOK_SECRET") or None,
+        "SMS_TIMEOUT_SECONDS": float(os.environ.get("VOTESYS_SMS_TIMEOUT_SECONDS", "10")),
+        "SMS_MAX_ATTEMPTS": int(os.environ.get("VOTESYS_SMS_MAX_ATTEMPTS", "8")),
+        "SMS_BACKOFF_SECONDS": float(os.environ.get("VOTESYS_SMS_BACKOFF_SECONDS", "30")),
+        "SMS_BACKOFF_CAP_SECONDS": float(os.environ.get("VOTESYS_SMS_BACKOFF_CAP_SECONDS", "3600")),
+        "SMS_LEASE_SECONDS": float(os.environ.get("VOTESYS_SMS_LEASE_SECONDS", "120")),
+        # Citizens' names and phones are erased this many days after their opinion is
+        # archived (`votesys erase-expired`, run daily by a timer).
+        "PERSONAL_DATA_DAYS": int(os.environ.get("VOTESYS_PERSONAL_DATA_DAYS", "365")),
+        # Receipt look-ups (/verify, /api/v1/public/receipts/…) per client address.
+        "RECEIPT_RATE_LIMIT": os.environ.get("VOTESYS_RECEIPT_RATE_LIMIT", "30 per minute"),
         # Login attempts that failed, per client address and per account (login or deputy
         # code), across the web login, the tablet login and POST /api/v1/auth/token.
         "LOGIN_RATE_LIMIT_CLIENT": os.environ.get(

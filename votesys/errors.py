@@ -82,8 +82,66 @@ MESSAGES: dict[str, Any] = {
     ),
     "paper_vote": _l("This vote is held on paper; enter the counted totals instead."),
     "electronic_vote": _l("This vote is held on tablets; it has no paper totals."),
+    "fallen_back": _l(
+        "This vote has switched to paper ballots: tablets take no more ballots. "
+        "Please ask the staff for a paper ballot."
+    ),
+    "already_fallen_back": _l("This vote has already switched to paper ballots."),
+    "paper_roll_closed": _l(
+        "This vote switched to paper ballots and is closed: paper ballots name no one, so "
+        "there is no list of who has not voted."
+    ),
+    "rating_on_tablets": _l("A rating is held on tablets only: it cannot switch to paper."),
+    "paper_totals_missing": _l(
+        "The tellers' totals of the paper ballots have not been entered: enter them first."
+    ),
+    "paper_not_confirmed": _l(
+        "The paper totals await a scrutineer's confirmation: the vote is counted with them "
+        "once a scrutineer of this session confirms them."
+    ),
+    "own_entry": _l("Whoever entered the paper totals cannot confirm them: another person must."),
+    "nothing_to_confirm": _l("No paper totals of this vote await confirmation."),
+    "paper_changed": _l(
+        "The paper totals were corrected after you opened them. Reload, check the new "
+        "figures and confirm again."
+    ),
     "no_runoff_needed": _l("This vote has no tie that needs a runoff."),
     "runoff_exists": _l("A runoff for this vote has already been created."),
+    "too_few_candidates": _l(
+        "This jurisdiction's rule: a vote needs at least %(extra)s more candidates than places "
+        "(差额); this one has %(candidates)s candidates for %(seats)s places. An organiser may "
+        "record an exception with its reason."
+    ),
+    "rating_vote_not_held": _l(
+        "This jurisdiction's rule: it holds no rating vote (满意度测评). An organiser may "
+        "record an exception with its reason."
+    ),
+    # scrutineers (voting/scrutiny.py, voting/confirming.py)
+    "not_a_scrutineer": _l("You are not a scrutineer of this session."),
+    "scrutiny_locked": _l(
+        "“%(title)s” is counted and awaits publication: the scrutineers and tellers cannot "
+        "change until it is published."
+    ),
+    "scrutineer_mandate_ended": _l(
+        "Your mandate as a deputy has ended, so you can no longer confirm results as a scrutineer."
+    ),
+    "no_key": _l("Register your signing key on your device first."),
+    "no_pending_key": _l("This scrutineer has no new key awaiting approval."),
+    "already_confirmed": _l("You have already confirmed this result with another signature."),
+    "bad_signature": _l(
+        "The signature does not verify with your registered key over this vote's record. "
+        "Nothing was recorded."
+    ),
+    "not_confirmed": _l(
+        "The scrutineers have not confirmed this result yet: %(confirmed)s of the "
+        "%(required)s required."
+    ),
+    # calls for staff from a tablet (voting/calls.py)
+    "no_session_to_call": _l("Your congress has no session yet, so there is no desk to call."),
+    "call_too_soon": _l(
+        "The staff were called a moment ago. Please wait %(seconds)s seconds before calling again."
+    ),
+    "no_open_call": _l("This deputy has no call waiting: it was answered or cancelled."),
     "step_not_allowed": _l(
         "An opinion at step “%(current)s” cannot move to “%(target)s”. "
         "Steps go in order: received, registered, handling, supervised, replied, feedback, "
@@ -94,11 +152,57 @@ MESSAGES: dict[str, Any] = {
         "%(date)s could be published until %(deadline)s."
     ),
     "feedback_not_expected": _l("Feedback can be given once the opinion has been replied to."),
+    # collection campaigns (stations/campaigns.py)
+    "campaign_too_short": _l(
+        "A collection campaign stays open at least %(minimum)s days, its first and last day "
+        "counted; this window has %(days)s."
+    ),
+    "campaigns_overlap": _l(
+        "This jurisdiction already has a campaign (for %(year)s) open from %(opens)s to "
+        "%(closes)s: a jurisdiction runs one campaign at a time."
+    ),
+    "campaign_started": _l(
+        "This campaign opened on %(opens)s: its window and negative list no longer change."
+    ),
+    "not_in_campaign": _l("This opinion did not come in during a collection campaign."),
+    "already_candidate": _l("This opinion is already part of a candidate project."),
+    "not_accepted_yet": _l(
+        "Accept the opinion into the pool first: feasibility is studied for accepted opinions only."
+    ),
+    "feasibility_needed": _l(
+        "“%(title)s” cannot become a candidate project yet: it came in during a collection "
+        "campaign, and must be accepted into the pool and found feasible (or feasible on "
+        "conditions) by the responsible unit first."
+    ),
     "rate_limited": _l("Too many requests. Please wait a minute and try again."),
+    "bad_receipt": _l(
+        "A receipt has 10 letters and digits in two groups of five, like 7KQ2M-9XRT4. "
+        "Please check it and try again."
+    ),
+    "unknown_receipt": _l(
+        "No published vote has this receipt. Please check it and try again; a vote's "
+        "receipts can be looked up once its result is published."
+    ),
     "bad_rating": _l(
         "“%(choice)s” is not a valid rating; use satisfied, basically_satisfied or unsatisfied."
     ),
     "not_your_unit": _l("This project belongs to another responsible unit."),
+    # citizens' ratings of projects (projects/citizen_ratings.py)
+    "already_rated": _l(
+        "This phone number has already rated this project. Each number rates a project once."
+    ),
+    "not_ratable": _l(
+        "This project cannot be rated now: citizens rate a project once it is under way or "
+        "completed, not before it starts nor once it is suspended or terminated."
+    ),
+    # published opinions and their support (stations/publicity.py)
+    "already_supported": _l(
+        "This browser has already supported this opinion. Each browser supports an opinion once."
+    ),
+    "opinion_not_published": _l(
+        "This opinion is not published: its citizen did not choose to publish it."
+    ),
+    "not_hidden": _l("This opinion is not hidden."),
     "unknown_source": _l("“%(source)s” is not a funding source; use one of %(known)s."),
     "photo_too_large": _l("Photo %(name)s is larger than %(mb)s MB."),
     "project_terminated": _l("This project has been terminated; its plan no longer changes."),

@@ -31,7 +31,7 @@ from votesys.scenario_fields import (
     text,
 )
 from votesys.stations import scenario as stations
-from votesys.voting import rules
+from votesys.voting import jurisdiction_rules, rules
 from votesys.voting import services as voting
 
 # The congress sections come together; ``jurisdictions`` and ``projects`` (the register,
@@ -41,14 +41,14 @@ REGISTER_SECTIONS = {"jurisdictions", "projects"}
 STATION_SECTIONS = {"stations", "opinions"}  # with the congress sections: they name deputies
 FIELDS = {
     "": (set(), CONGRESS_SECTIONS | REGISTER_SECTIONS | STATION_SECTIONS),
-    "jurisdiction": ({"code", "name", "level"}, {"parent"}),
+    "jurisdiction": ({"code", "name", "level"}, {"parent", "rules"}),
     "congress": ({"name", "term"}, set()),
     "deputies[]": ({"code", "name", "pin"}, {"delegation", "status"}),
     "session": ({"name", "date"}, set()),
     "candidates[]": ({"key", "title"}, {"summary", "responsible_unit", "budget_wan"}),
     "votes[]": (
         {"key", "title", "candidates", "seats", "max_for"},
-        {"style", "base", "mode", "practice"},
+        {"style", "base", "mode", "practice", "exception_reason"},
     ),
 }
 
@@ -81,6 +81,9 @@ def _congress_sections(data: dict) -> dict:
             "parent": None
             if j.get("parent") is None
             else text(j["parent"], "jurisdiction.parent", max_len=32),
+            "rules": jurisdiction_rules.from_scenario(j["rules"], "jurisdiction.rules")
+            if "rules" in j
+            else None,
         }
     }
     c = object_of(data["congress"], "congress", FIELDS["congress"])
@@ -202,11 +205,17 @@ def _votes(items: list, candidate_keys: set[str]) -> list[dict]:
                 "seats": seats,
                 "max_for": max_for,
                 "style": choice(v.get("style", "per_candidate"), f"{path}.style", rules.STYLES),
-                "base": choice(v.get("base", "all_deputies"), f"{path}.base", rules.BASES),
+                # no base: the jurisdiction's default
+                "base": choice(v["base"], f"{path}.base", rules.BASES) if "base" in v else None,
                 "mode": choice(
                     v.get("mode", "electronic"), f"{path}.mode", ("electronic", "paper")
                 ),
                 "practice": practice,
+                "exception_reason": text(
+                    v["exception_reason"], f"{path}.exception_reason", max_len=1000
+                )
+                if "exception_reason" in v
+                else None,
             }
         )
     return out
@@ -233,6 +242,8 @@ def _load_congress(spec: dict) -> dict:
         )
     except InvalidInput as err:
         raise ScenarioError("jurisdiction.parent", str(err.params.get("reason"))) from None
+    if j["rules"] is not None:
+        jurisdiction_rules.set_rules(jurisdiction, j["rules"])
     body = Congress(
         jurisdiction=jurisdiction, name=spec["congress"]["name"], term=spec["congress"]["term"]
     )
@@ -258,20 +269,7 @@ def _load_congress(spec: dict) -> dict:
         for c in spec["candidates"]
     }
     db.session.flush()
-    votes = {
-        v["key"]: voting.create_vote(
-            sess,
-            title=v["title"],
-            candidate_ids=[candidates[k].id for k in v["candidates"]],
-            seats=v["seats"],
-            max_for=v["max_for"],
-            style=v["style"],
-            base=v["base"],
-            mode=v["mode"],
-            practice=v["practice"],
-        )
-        for v in spec["votes"]
-    }
+    votes = {v["key"]: _vote(sess, i, v, candidates) for i, v in enumerate(spec["votes"])}
     station_ids = stations.load(spec, jurisdiction, candidates)
     audit(
         "scenario_loaded",
@@ -289,6 +287,25 @@ def _load_congress(spec: dict) -> dict:
         "deputies": {d.code: d.id for d in deputies},
         **station_ids,
     }
+
+
+def _vote(sess, i: int, v: dict, candidates: dict):
+    """A vote of the file; a refusal (the jurisdiction's rules broken) names its path."""
+    try:
+        return voting.create_vote(
+            sess,
+            title=v["title"],
+            candidate_ids=[candidates[k].id for k in v["candidates"]],
+            seats=v["seats"],
+            max_for=v["max_for"],
+            style=v["style"],
+            base=v["base"],
+            mode=v["mode"],
+            practice=v["practice"],
+            exception_reason=v["exception_reason"],
+        )
+    except InvalidInput as err:
+        raise ScenarioError(f"votes[{i}]", err.message) from None
 
 
 def _hash_pins(pins: list[str]) -> list[str]:

@@ -15,8 +15,8 @@ from tests.browser.conftest import sign_in
 MENUS = {
     "renshe": [("我的项目", "My projects")],
     "lukou-station": [None, ("意见建议",), ("统计",)],  # its own station, then its opinions
-    "organiser": [("人民代表大会",), None, ("联络站",), ("意见建议",), ("统计",)],
-    "longmen": [("人民代表大会",), None, ("联络站",), ("意见建议",), ("统计",)],
+    "organiser": [("人民代表大会",), None, ("联络站",), ("意见建议",), ("项目征集",), ("统计",)],
+    "longmen": [("人民代表大会",), None, ("联络站",), ("意见建议",), ("项目征集",), ("统计",)],
 }
 # The number of lines an element's content takes: its height over the line's.
 LINES = """el => { const range = document.createRange(); range.selectNodeContents(el);

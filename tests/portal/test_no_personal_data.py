@@ -101,7 +101,9 @@ def crawl(client, forbidden: dict[str, str]) -> tuple[set[str], list]:
 
 def test_nothing_personal_reaches_the_public(client, demo):
     forbidden = secrets()
-    assert sum(1 for kind in forbidden.values() if kind == "citizen phone") >= 12
+    # The demo erases some citizens' contact details (one at her request, those past their
+    # time by the retention rule), so fewer phones remain than opinions: still enough to check.
+    assert sum(1 for kind in forbidden.values() if kind == "citizen phone") >= 8
     seen, leaks = crawl(client, forbidden)
     assert not leaks, leaks[:10]
     assert len(seen) > 60, len(seen)  # the crawl reached the projects, votes, stations, files

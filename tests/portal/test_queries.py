@@ -8,12 +8,15 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from tests.portal.conftest import counting
 from votesys.congress.services import find_or_create_jurisdiction
 from votesys.extensions import cache, db
-from votesys.projects import register, reports, supervision
+from votesys.projects import citizen_ratings, register, reports, supervision
+from votesys.stations import intake
 from votesys.stations.models import Station
+from votesys.stations.publicity_models import OpinionPhoto, OpinionSupport
 
 
 def world(n: int) -> str:
@@ -68,11 +71,35 @@ def world(n: int) -> str:
             supervision.add_supervision(
                 p, organiser, {"kind": "inspection", "held_on": "2026-05-01", "text": f"视察{k}"}
             )
+            citizen_ratings.rate(  # 群众满意度: n citizens' ratings of each project
+                p,
+                {"choice": citizen_ratings.CHOICES[k % 3], "phone": f"135{p.id:04d}{k:04d}"},
+            )
         ref = p.ref
     for i in range(n):
         db.session.add(Station(jurisdiction_id=towns[i % 3].id, name=f"测试联络站{i}"))
+    publish_opinions(n, towns)  # published opinions, each with a photo and n supports
     db.session.commit()
     return ref
+
+
+def publish_opinions(n: int, towns) -> None:
+    db.session.flush()
+    for i in range(n):
+        opinion = intake.create_opinion(
+            intake.NewOpinion(
+                title=f"公开意见{i}", content="路灯坏了", category="roads", public=True
+            ),
+            source="online",
+            jurisdiction=towns[i % 3],
+            station=db.session.scalar(select(Station).order_by(Station.id.desc())),
+            actor="citizen",
+        )
+        db.session.add(
+            OpinionPhoto(opinion_id=opinion.id, mime="image/png", width=1, height=1, data=b"x")
+        )
+        for k in range(n):
+            db.session.add(OpinionSupport(opinion_id=opinion.id, browser_hash=f"{i}-{k}-{n}"))
 
 
 PAGES = (
@@ -82,6 +109,8 @@ PAGES = (
     "/projects?q=测试&status=in_progress",
     "/projects/{ref}",
     "/votes",
+    "/verify",
+    "/verify/record",
     "/statistics?jurisdiction=Q1&year=2026",
     "/stations",
     "/api/v1/public/projects?year=2026",
@@ -94,6 +123,13 @@ PAGES = (
     "/projects/export.csv?year=2026",
     "/projects/funding.csv?year=2026",
     "/projects/progress.csv?year=2026",
+    "/satisfaction?jurisdiction=Q1",
+    "/satisfaction/data.csv?jurisdiction=Q1",
+    "/api/v1/public/projects/{ref}/ratings",
+    "/api/v1/public/satisfaction?jurisdiction=Q1",
+    "/opinions/public",
+    "/opinions/public?sort=support",
+    "/api/v1/public/opinions?sort=support",
 )
 
 

@@ -94,6 +94,7 @@ def test_the_first_event_is_the_state_now(app, hall):
         "vote": vid,
         "title": title,
         "practice": False,
+        "seconds_left": None,  # no time limit
         "voted": False,
         "can_cast": True,
     }
@@ -124,6 +125,7 @@ def test_the_vote_opening_and_closing_reach_the_waiting_tablet(app, hall):
         "vote": None,
         "title": None,
         "practice": False,
+        "seconds_left": None,
         "voted": False,
         "can_cast": False,
     }

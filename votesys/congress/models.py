@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.auth.principals import register_deputies
@@ -78,6 +78,12 @@ class Deputy(db.Model):
     locked_at: Mapped[datetime | None]
     # Bumped by logout and PIN change: a session cookie signed before it is no longer accepted.
     auth_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # 长辈模式: how the deputy's tablet pages are shown (congress.display), kept with the
+    # deputy and not with a vote, since every tablet page shows it, whichever floor renders it.
+    text_size: Mapped[str] = mapped_column(
+        String(10), default="standard", server_default="standard"
+    )
+    high_contrast: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     congress = relationship("Congress")
 

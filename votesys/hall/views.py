@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from votesys.congress import services as congress
 from votesys.extensions import db
-from votesys.voting import casting, labels, present
+from votesys.voting import casting, confirming, countdown, labels, present
 from votesys.voting.models import Vote, VoteState
 
 bp = Blueprint("hall", __name__, url_prefix="/hall")
@@ -40,6 +40,7 @@ def hall_state(session_id: int) -> dict:
         "vote": None,
         "result": None,
         "awaiting": None,
+        "scrutiny": None,  # confirmed by k of n scrutineers (r required): closed or published
     }
     if current is not None:
         state["vote"] = {
@@ -49,11 +50,15 @@ def hall_state(session_id: int) -> dict:
             "state": current.state,
             "ballots_cast": casting.ballots_cast(current),
             "present_at_open": current.present_at_open,
+            "paper": current.fallback_at is not None,  # switched to paper: tablets stopped
+            **countdown.as_dict(current),  # the time limit: seconds left by the server's clock
         }
     elif waiting is not None and (published is None or waiting.id > published.id):
         state["awaiting"] = {"id": waiting.id, "title": waiting.title}
+        state["scrutiny"] = confirming.figures(waiting)
     elif published is not None:
         state["result"] = present.result_dict(published)
+        state["scrutiny"] = confirming.figures(published)
     return state
 
 

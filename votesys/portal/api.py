@@ -7,13 +7,15 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 
 from votesys.errors import NotFound, invalid
-from votesys.extensions import db
+from votesys.extensions import db, limiter
 from votesys.portal import listing, one_project, overview, scope
+from votesys.portal.verify import receipt_limit
 from votesys.projects.figures import summary_of
 from votesys.public_cache import public_cached
 from votesys.stations.rules import digits
 from votesys.voting import present
 from votesys.voting.models import Vote
+from votesys.voting.receipts import find_receipt
 
 bp = Blueprint("portal_api", __name__, url_prefix="/api/v1/public")
 
@@ -69,6 +71,15 @@ def vote(vote_id: int):
     if found is None or found.state != "published":
         raise NotFound("not_found")
     return present.result_dict(found)
+
+
+@bp.get("/receipts/<receipt>")
+@limiter.shared_limit(receipt_limit, scope="receipts")
+@public_cached
+def receipt(receipt: str):
+    """A deputy's receipt: the published vote that counted it and its Merkle inclusion proof
+    under the record's trackers root (unknown, unpublished and practice alike: 404)."""
+    return find_receipt(receipt)[1]
 
 
 @bp.get("/statistics")

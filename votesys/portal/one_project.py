@@ -14,7 +14,7 @@ from votesys.congress.models import CongressSession
 from votesys.errors import NotFound
 from votesys.extensions import db
 from votesys.portal.listing import row
-from votesys.projects import present, rules
+from votesys.projects import citizen_ratings, present, rules
 from votesys.projects.models import ChangeRequest, Photo, Project, Report, SupervisionRecord
 from votesys.stations.models import Opinion
 from votesys.voting import present as voting_present
@@ -116,6 +116,9 @@ def project_detail(p: Project, today: date | None = None) -> dict[str, Any]:
             "origin": _origin(p),
             "vote": _vote_of(p),
             "ratings": _ratings_of(p),
+            # 群众满意度: the citizens' own ratings, apart from the deputies' ("ratings")
+            "citizens": citizen_ratings.counts_of(p.id),
+            "citizens_open": citizen_ratings.ratable(p),
         }
     )
     out["timeline"] = timeline(out)

@@ -33,6 +33,7 @@ from votesys.projects import (
 )
 from votesys.public_cache import public_cached
 from votesys.voting import present as vote_present
+from votesys.voting.jurisdiction_rules_api import optional
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
 ORGANISERS = ("organiser", "admin")
@@ -209,7 +210,8 @@ def rating_vote(session_id: int):
         sess,
         title=body.get("title") or "",
         project_ids=projects,
-        base=body.get("base", "all_deputies"),
+        base=optional(body, "base"),  # none given: the jurisdiction's default
+        exception_reason=optional(body, "exception_reason"),
     )
     return vote_present.vote_dict(vote), 201
 

@@ -265,3 +265,24 @@ class SupervisionRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deputy = relationship("Deputy")
+
+
+class CitizenRating(db.Model):
+    """群众满意度: one citizen's rating of a project, from the form its poster (民生码) opens.
+    Never the deputies' rating (``Project.rating``, from a rating vote). The phone is kept
+    only as ``phone_hash``, an HMAC under the installation's rating key over the project and
+    the normalised number (projects.citizen_ratings): repeats are caught, the number cannot
+    be read back, and one phone's ratings of two projects cannot be linked."""
+
+    __tablename__ = "citizen_ratings"
+    __table_args__ = (
+        Index("uq_citizen_ratings_project_phone", "project_id", "phone_hash", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    choice: Mapped[str] = mapped_column(String(30))
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")  # staff only
+    rated_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

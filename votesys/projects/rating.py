@@ -15,7 +15,14 @@ from votesys.voting.rating import rated_project_ids
 from votesys.voting.rules import UNSATISFIED
 
 
-def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = "all_deputies"):
+def create_rating_vote(
+    sess,
+    *,
+    title: str,
+    project_ids: list[int],
+    base: str | None = None,
+    exception_reason: str | None = None,
+):
     """满意度测评: a rating vote in a session of the projects' congress, through the same
     engine as every vote. Each project is put on the ballot as a candidate linked to it."""
 
@@ -48,6 +55,7 @@ def create_rating_vote(sess, *, title: str, project_ids: list[int], base: str = 
         max_for=n,
         style="rating",
         base=base,
+        exception_reason=exception_reason,
     )
 
 

@@ -14,8 +14,9 @@ from votesys.congress.models import Level
 from votesys.errors import InvalidInput, NotFound
 from votesys.projects import queries, register, rules
 from votesys.scenario_fields import ScenarioError
+from votesys.voting import jurisdiction_rules
 
-JURISDICTION_FIELDS = ({"code", "name", "level"}, {"parent"})
+JURISDICTION_FIELDS = ({"code", "name", "level"}, {"parent", "rules"})
 PROJECT_FIELDS = (
     {"key", "title", "jurisdiction", "year", "completion", "responsible_unit", "funding"},
     {"targets", "progress", "status", "summary"},
@@ -43,6 +44,10 @@ def validate(data: dict) -> dict[str, list]:
                 "name": fields.text(j["name"], f"{path}.name", max_len=100),
                 "level": fields.choice(j["level"], f"{path}.level", tuple(Level)),
                 "parent": parent,
+                # the jurisdiction's rules of the vote (票决办法), if the file states them
+                "rules": jurisdiction_rules.from_scenario(j["rules"], f"{path}.rules")
+                if "rules" in j
+                else None,
             }
         )
     keys: set[str] = set()
@@ -114,11 +119,15 @@ def load_jurisdictions(spec: dict[str, list]) -> None:
     """Create the jurisdictions, parents first as listed; those that exist are kept."""
     for i, j in enumerate(spec["jurisdictions"]):
         try:
-            congress.find_or_create_jurisdiction(j["code"], j["name"], j["level"], j["parent"])
+            node = congress.find_or_create_jurisdiction(
+                j["code"], j["name"], j["level"], j["parent"]
+            )
         except InvalidInput as err:
             raise ScenarioError(
                 f"jurisdictions[{i}].parent", str(err.params.get("reason"))
             ) from None
+        if j["rules"] is not None:
+            jurisdiction_rules.set_rules(node, j["rules"])
 
 
 def load_projects(spec: dict[str, list]) -> dict[str, dict]:

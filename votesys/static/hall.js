@@ -22,6 +22,7 @@
   function drawResult(result) {
     $("h-result-title").textContent = result.title;
     $("h-rule").textContent = result.rule;
+    drawParts(result);
     var head = root.querySelector(".hall-table thead");
     head.innerHTML = "";
     var hr = document.createElement("tr");
@@ -48,6 +49,29 @@
       });
   }
 
+  // A vote switched to paper: its ballots on tablets and on paper (the words from data-text).
+  function drawParts(result) {
+    var line = $("h-parts");
+    if (!line) { return; }
+    line.hidden = !result.fallback;
+    if (result.fallback) {
+      line.textContent = line.dataset.text.replace("{e}", result.electronic_ballots)
+        .replace("{p}", result.paper_ballots);
+    }
+  }
+
+  // Confirmed by k of n scrutineers: the line's words come from the page (data-text).
+  function drawScrutiny(sc) {
+    var line = $("h-scrutiny");
+    if (!line) { return; }
+    line.hidden = !sc;
+    if (sc) {
+      line.textContent = line.dataset.text.replace("{k}", sc.confirmed).replace("{n}", sc.appointed)
+        .replace("{r}", sc.required);
+      line.classList.toggle("complete", sc.confirmed >= sc.required);
+    }
+  }
+
   function draw(s) {
     $("h-total").textContent = s.quorum.total;
     $("h-present").textContent = s.quorum.present;
@@ -59,11 +83,16 @@
     if (s.vote) {
       $("h-vote-title").textContent = s.vote.title;
       $("h-cast").textContent = s.vote.ballots_cast;
+      if ($("h-paper")) { $("h-paper").hidden = !s.vote.paper; }  // switched to paper ballots
+    }
+    if (window.votesysCountdown) {  // the time left, from the server's clock (countdown.js)
+      window.votesysCountdown.sync($("h-countdown"), s.vote ? s.vote.seconds_left : null);
     }
     $("h-awaiting").hidden = !s.awaiting;
     if (s.awaiting) { $("h-awaiting-title").textContent = s.awaiting.title; }
     $("h-result").hidden = !s.result;
     if (s.result) { drawResult(s.result); }
+    drawScrutiny(s.scrutiny);
     document.body.classList.toggle("showing-result", !!s.result);
     $("h-idle").hidden = !!(s.vote || s.result || s.awaiting);
   }

@@ -100,6 +100,12 @@
           if (document.getElementById("tablet-open")) { window.location.reload(); }
           return;
         }
+        // The time left, from the server's clock; none once voted (or without a limit).
+        if (window.votesysCountdown) {
+          var cast = s.voted === true || (voted && String(s.vote || "") === shown);
+          window.votesysCountdown.sync(document.getElementById("tablet-countdown"),
+                                       s.vote && !cast ? s.seconds_left : null);
+        }
         var now = s.vote ? String(s.vote) : "";
         if (now === shown) {
           // The same vote: only a ballot cast elsewhere needs the page's own words.

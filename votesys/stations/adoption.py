@@ -13,6 +13,7 @@ from votesys.congress.models import CongressSession
 from votesys.errors import invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
+from votesys.stations import campaigns
 from votesys.stations.models import Opinion, ReserveItem
 from votesys.stations.permissions import ensure_may_handle
 from votesys.voting import services as voting
@@ -44,6 +45,7 @@ def merge_into_candidate(
     """Make the opinions one candidate project of a (next year's) session, or link them to an
     existing candidate. The link is kept both ways."""
     opinions = _opinions_for_merge(opinion_ids, user)
+    campaigns.ensure_may_become_candidate(opinions)  # screened and found feasible first
     if candidate is None:
         if session is None:
             raise invalid("session", _l("choose the session the candidate goes before"))

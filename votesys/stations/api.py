@@ -21,6 +21,7 @@ from votesys.stations import (
     intake,
     permissions,
     present,
+    publicity,
     receptions,
     rules,
     steps,
@@ -40,7 +41,11 @@ def _opinion_limit() -> str:
 def submit():
     """A citizen's opinion, no login: 201 with the tracking code to follow it by."""
     # Room for an over-long text to be read and refused by name, rather than as "too large".
-    opinion = intake.submit_online(json_body(limit=256 * 1024))
+    if request.mimetype == "multipart/form-data":  # with photos: the JSON in an ``opinion`` part
+        body, photos = publicity.multipart_opinion(request.form, request.files)
+        opinion = intake.submit_online(body, photos=photos)
+    else:
+        opinion = intake.submit_online(json_body(limit=256 * 1024))
     return {"tracking_code": rules.format_tracking_code(opinion.tracking_code)}, 201
 
 
@@ -160,6 +165,7 @@ def my_record():
         "receptions_attended": record["receptions_attended"],
         "opinions_received": [_brief(o) for o in record["opinions_received"]],
         "suggestions_signed": [_brief(o) for o in record["suggestions_signed"]],
+        "opinions_addressed": [_brief(o) for o in record["opinions_addressed"]],
         "upcoming_duties": [
             {"date": r.date.isoformat(), "station": r.station.name, "hours": r.hours}
             for r in receptions.upcoming_duties(g.principal)

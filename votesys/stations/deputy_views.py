@@ -8,6 +8,7 @@ from flask_login import current_user
 from votesys.auth.views import roles_required
 from votesys.stations.blueprint import bp
 from votesys.stations.figures import deputy_record
+from votesys.stations.publicity import stations_of
 from votesys.stations.receptions import upcoming_duties
 
 
@@ -19,4 +20,5 @@ def me():
         "stations/deputy_me.html",
         record=record,
         duties=upcoming_duties(current_user),
+        poster_stations=stations_of(current_user),
     )

@@ -167,4 +167,6 @@ def deputy_record(deputy: Deputy, *, on: date | None = None) -> dict[str, Any]:
         "receptions_attended": attended,
         "opinions_received": received,
         "suggestions_signed": signed,
+        # sent to them by citizens from their poster (代表码)
+        "opinions_addressed": [op for role, op in links if role == "addressed"],
     }

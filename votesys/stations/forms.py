@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
+    MultipleFileField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -57,6 +59,14 @@ class OpinionForm(LabelledForm):
             MaxChars(40),
             Reason(_phone, _l("a mobile number (11 digits) or a landline with area code")),
         ],
+    )
+    notify_consent = BooleanField(
+        _l("Send me a text message at each step of my opinion (needs a phone)"), default=False
+    )
+    # stations.publicity: up to three photos, and the citizen's choice to publish it
+    photos = MultipleFileField(_l("Photos (optional, up to three)"))
+    public = BooleanField(
+        _l("Publish my opinion so that others can read and support it"), default=False
     )
 
 
@@ -157,3 +167,9 @@ class MoveForm(LabelledForm):
         validate_choice=False,
         validators=[Choice()],
     )
+
+
+class EraseContactForm(LabelledForm):
+    confirm = BooleanField(
+        _l("Yes, erase my name and phone now. This cannot be undone.")
+    )  # the page checks it is ticked

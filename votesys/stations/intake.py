@@ -17,7 +17,7 @@ from votesys.errors import invalid
 from votesys.extensions import db
 from votesys.integrity.services import current_actor
 from votesys.models_base import MAX_ID
-from votesys.stations import rules
+from votesys.stations import campaigns, publicity, rules
 from votesys.stations.common import today
 from votesys.stations.models import (
     Opinion,
@@ -30,7 +30,16 @@ from votesys.stations.models import (
 )
 from votesys.stations.permissions import may_handle, may_see_personal
 
-OPINION_FIELDS = ("title", "content", "category", "place", "citizen_name", "citizen_phone")
+OPINION_FIELDS = (
+    "title",
+    "content",
+    "category",
+    "place",
+    "citizen_name",
+    "citizen_phone",
+    "notify_consent",
+    "public",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,8 @@ class NewOpinion:
     place: str = ""
     citizen_name: str = ""
     citizen_phone: str = ""
+    notify_consent: bool = False  # a message at each step (stations.notify)
+    public: bool = False  # the citizen chose to publish it (stations.publicity)
 
 
 def check_opinion(raw: dict[str, Any]) -> NewOpinion:
@@ -63,7 +74,18 @@ def check_opinion(raw: dict[str, Any]) -> NewOpinion:
         place=fields.text(raw.get("place"), "place", 200, required=False),
         citizen_name=fields.text(raw.get("citizen_name"), "citizen_name", 50, required=False),
         citizen_phone=phone,
+        notify_consent=_consent(raw.get("notify_consent", False)) and bool(phone),
+        public=publicity.flag(raw.get("public", False), "public"),
     )
+
+
+def _consent(value: Any) -> bool:
+    """Agreed to a message at each step: true or false (off when left out)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise invalid("notify_consent", _l("true or false"))
+    return value
 
 
 def _unused_tracking_code() -> str:
@@ -99,6 +121,8 @@ def create_opinion(
         place=fields.place,
         citizen_name_enc=personal.encrypt(fields.citizen_name),
         citizen_phone_enc=personal.encrypt(fields.citizen_phone),
+        notify_consent=fields.notify_consent,
+        public=fields.public,
         status=Step.RECEIVED,
         created_by=actor,
     )
@@ -110,12 +134,15 @@ def create_opinion(
         OpinionStep(opinion_id=opinion.id, from_step=None, to_step=Step.RECEIVED, actor=actor)
     )
     db.session.flush()
+    campaigns.join(opinion)  # received in a campaign's window: it joins it
     return opinion
 
 
-def submit_online(raw: dict[str, Any]) -> Opinion:
-    """A citizen's own submission: to a station (by id) or a jurisdiction (by code)."""
+def submit_online(raw: dict[str, Any], photos: Iterable[tuple[str, bytes]] = ()) -> Opinion:
+    """A citizen's own submission: to a station (by id) or a jurisdiction (by code), or to a
+    deputy stationed there (``deputy``, by id: 代表码); up to three photos."""
     checked = check_opinion(raw)
+    images = publicity.check_photos(photos)
     station_ref = raw.get("station")
     # Read even beside a station, which takes the place of a jurisdiction.
     jurisdiction_ref = fields.text(raw.get("jurisdiction"), "jurisdiction", 32, required=False)
@@ -137,9 +164,14 @@ def submit_online(raw: dict[str, Any]) -> Opinion:
             raise invalid("jurisdiction", _l("no such jurisdiction"))
     else:
         raise invalid("station", _l("choose the station (or jurisdiction) to send it to"))
-    return create_opinion(
+    deputy = publicity.addressed_deputy(raw.get("deputy"), station)
+    opinion = create_opinion(
         checked, source=Source.ONLINE, jurisdiction=jurisdiction, station=station, actor="citizen"
     )
+    publicity.keep_photos(opinion, images)
+    publicity.address_to(opinion, deputy)
+    db.session.flush()
+    return opinion
 
 
 def personal_data(opinion: Opinion, user: object) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.extensions import db
@@ -162,6 +162,15 @@ class Opinion(db.Model):
     # Personal data: Fernet tokens, never plain text.
     citizen_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     citizen_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The citizen agreed to a message at each step (stations.notify); the day their name and
+    # phone were erased (stations.lifetime), at their request or at the end of the retention.
+    notify_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    contact_erased_on: Mapped[date | None]
+    # The citizen chose to publish it (never their name or phone); staff may hide it, audited
+    # (stations.publicity). Published and not hidden: a public page, open to support (附议).
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default=Step.RECEIVED, index=True)
     route: Mapped[str | None] = mapped_column(String(20))
     handling_unit: Mapped[str] = mapped_column(String(200), default="")

@@ -23,6 +23,7 @@ from votesys.stations import (
     downloads,
     intake,
     permissions,
+    publicity,
     receptions,
     rules,
     steps,
@@ -77,8 +78,12 @@ def opinions():
             10**6,
         ),
     )
+    # 附议: most supported first on request (an indication of interest, not a vote)
+    by_support = (
+        (publicity.support_count_column().desc(),) if request.args.get("sort") == "support" else ()
+    )
     rows = db.session.scalars(
-        query.order_by(Opinion.received_on.desc(), Opinion.id.desc())
+        query.order_by(*by_support, Opinion.received_on.desc(), Opinion.id.desc())
         .limit(PAGE)
         .offset((page - 1) * PAGE)
     ).all()
@@ -94,6 +99,7 @@ def opinions():
         today=common.today(),
         is_overdue=steps.is_overdue,
         args=request.args,
+        supports=publicity.support_counts([o.id for o in rows]),
     )
 
 
@@ -227,6 +233,7 @@ def opinion(opinion_id: int):
         history=steps.history(op),
         deputies=deputies,
         Route=Route,
+        publicity=publicity.desk_state(op),
     )
 
 

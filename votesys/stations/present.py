@@ -12,7 +12,7 @@ from votesys.categories import CATEGORY_LABELS
 from votesys.congress.models import CongressSession
 from votesys.errors import NotFound
 from votesys.extensions import db
-from votesys.stations import common, receptions, rules
+from votesys.stations import campaign_report, common, receptions, rules
 from votesys.stations.labels import FEEDBACK_LABELS, KIND_LABELS, STEP_LABELS
 from votesys.stations.models import Opinion, Route, Station, Step
 from votesys.voting.models import Vote, VoteCandidate, VoteState
@@ -66,6 +66,7 @@ def tracking_dict(opinion: Opinion) -> dict[str, Any]:
         "feedback_label": str(FEEDBACK_LABELS[opinion.feedback]) if opinion.feedback else None,
         "candidate": candidate_trace(opinion),
         "reserve": {"title": opinion.reserve_item.title} if opinion.reserve_item else None,
+        "campaign": campaign_report.story(opinion),  # 征集: screening, feasibility, adoption
     }
 
 

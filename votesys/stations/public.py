@@ -11,7 +11,17 @@ from votesys.errors import DomainError, InvalidInput
 from votesys.extensions import db, limiter
 from votesys.form_errors import describe, flash_errors
 from votesys.public_cache import public_cached
-from votesys.stations import intake, labels, permissions, present, receptions, rules, steps
+from votesys.stations import (
+    intake,
+    labels,
+    lifetime,
+    permissions,
+    present,
+    publicity,
+    receptions,
+    rules,
+    steps,
+)
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
 
 bp = Blueprint("public_stations", __name__)
@@ -66,11 +76,13 @@ def new_opinion():
     ]
     if request.method == "GET" and rules.digits(request.args.get("station", "")):
         form.station.data = request.args["station"]
+    addressed = publicity.addressed_on_form(request.values)  # 代表码: locked to the deputy
     if form.validate_on_submit():
         try:
             opinion = intake.submit_online(
                 {name: form[name].data for name in intake.OPINION_FIELDS}
-                | {"station": form.station.data or None}
+                | {"station": form.station.data or None, "deputy": request.form.get("deputy")},
+                photos=publicity.uploads(form.photos.data),
             )
         except InvalidInput as err:
             db.session.rollback()
@@ -78,7 +90,9 @@ def new_opinion():
         else:
             return redirect(url_for(".track", code=opinion.tracking_code, new=1))
     status = 422 if form.errors else 200
-    return render_template("stations/public_opinion_form.html", form=form), status
+    return render_template(
+        "stations/public_opinion_form.html", form=form, addressed=addressed
+    ), status
 
 
 @bp.get("/track")
@@ -109,6 +123,7 @@ def track(code: str):
         code=opinion.tracking_code,
         new=request.args.get("new") == "1",
         form=FeedbackForm(),
+        contact=lifetime.contact_state(opinion),
     )
 
 

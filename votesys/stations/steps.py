@@ -16,7 +16,7 @@ from votesys.congress.models import Deputy
 from votesys.errors import InvalidInput, invalid
 from votesys.extensions import db
 from votesys.integrity.services import current_actor
-from votesys.stations import rules
+from votesys.stations import notify, rules
 from votesys.stations.common import today
 from votesys.stations.labels import STEP_LABELS
 from votesys.stations.models import Feedback, Opinion, OpinionDeputy, OpinionStep, Route, Step
@@ -79,15 +79,13 @@ def move(
     elif target == Step.ARCHIVED:
         opinion.closed_on = on
     opinion.status = target
+    actor = actor or current_actor()
     db.session.add(
         OpinionStep(
-            opinion_id=opinion.id,
-            from_step=current,
-            to_step=target,
-            actor=actor or current_actor(),
-            note=note,
+            opinion_id=opinion.id, from_step=current, to_step=target, actor=actor, note=note
         )
     )
+    notify.step_moved(opinion, target, actor)  # a message to the citizen, if they agreed
     db.session.flush()
     return opinion
 

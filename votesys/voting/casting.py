@@ -96,9 +96,13 @@ def _cast(
     # write lock, so no close can commit now), then check the state, then the ballot.
     db.session.add(roll)
     db.session.flush()
-    state = db.session.scalar(select(Vote.state).where(Vote.id == vote_id))
+    state, fallback_at = db.session.execute(
+        select(Vote.state, Vote.fallback_at).where(Vote.id == vote_id)
+    ).one()
     if state != VoteState.OPEN:
         raise Conflict("vote_not_open")
+    if fallback_at is not None:  # switched to paper meanwhile (voting.fallback)
+        raise Conflict("fallen_back")
     db.session.add(ballot)
     db.session.flush()
     return CastResult(receipt)
@@ -112,6 +116,8 @@ class CastCheck:
     congress_id: int
     checked_in: bool
     counted_at_opening: bool
+    # 改用纸质选票: the vote was switched to paper (voting.fallback); casting has stopped.
+    fallen_back: bool = False
 
 
 def _build_cast_check(with_vote: bool, lock: bool):
@@ -130,7 +136,9 @@ def _build_cast_check(with_vote: bool, lock: bool):
     )
     columns = (Vote,) if with_vote else ()
     query = (
-        select(*columns, Vote.state, CongressSession.congress_id, checked_in, counted)
+        select(
+            *columns, Vote.state, CongressSession.congress_id, checked_in, counted, Vote.fallback_at
+        )
         .join(CongressSession, CongressSession.id == Vote.session_id)
         .where(Vote.id == bindparam("vote_id"))
     )
@@ -155,7 +163,9 @@ def vote_for_casting(vote_id: int, deputy: Deputy) -> tuple[Vote, CastCheck]:
     if row is None:
         raise NotFound("not_found")
     vote, *check = row
-    return vote, CastCheck(check[0], check[1], check[2] is not None, check[3] is not None)
+    return vote, CastCheck(
+        check[0], check[1], check[2] is not None, check[3] is not None, check[4] is not None
+    )
 
 
 def ensure_can_cast(
@@ -174,12 +184,16 @@ def ensure_can_cast(
     if vote.mode == VoteMode.PAPER:
         raise Conflict("paper_vote")
     if check is None:
-        state, congress_id, attendance, present = db.session.execute(
+        state, congress_id, attendance, present, fallback_at = db.session.execute(
             _CAST_CHECKS[False, lock], {"vote_id": vote.id, "deputy_id": deputy.id}
         ).one()
-        check = CastCheck(state, congress_id, attendance is not None, present is not None)
+        check = CastCheck(
+            state, congress_id, attendance is not None, present is not None, fallback_at is not None
+        )
     if check.state != VoteState.OPEN:
         raise Conflict("vote_not_open")
+    if check.fallen_back:
+        raise Conflict("fallen_back")
     if deputy.congress_id != check.congress_id:
         raise Forbidden("deputy_not_in_congress")
     if not deputy.mandate_current:
@@ -246,6 +260,10 @@ def not_voted(vote: Vote) -> list[Deputy]:
     if vote.mode != VoteMode.ELECTRONIC:
         raise Conflict("not_electronic")
     services.require_state(vote, VoteState.OPEN, VoteState.CLOSED, VoteState.PUBLISHED)
+    if vote.fallback_at is not None and vote.state != VoteState.OPEN:
+        # switched to paper and counted: paper ballots name no one, so the tablets' roll
+        # would list as "not voted" the deputies who voted on paper (409 paper_roll_closed)
+        raise Conflict("paper_roll_closed")
     voted = select(RollEntry.deputy_id).where(RollEntry.vote_id == vote.id)
     return list(
         db.session.scalars(

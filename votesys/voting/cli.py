@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from votesys.integrity.services import (
     verify_signature,
 )
 from votesys.voting import record_rules as rules
+from votesys.voting import scrutiny_rules
 from votesys.voting.record import database_ballots_match, signed_heads
 
 
@@ -31,6 +33,11 @@ from votesys.voting.record import database_ballots_match, signed_heads
     help="the signing key's fingerprint as the congress published it (anchors the key)",
 )
 @click.option(
+    "--confirmations",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="the scrutineers' signatures (GET /api/v1/votes/{id}/record.confirmations)",
+)
+@click.option(
     "--against-database",
     is_flag=True,
     help="also compare the ballots stored in the database with the record",
@@ -40,6 +47,7 @@ def verify_command(
     sig: Path | None,
     key: Path | None,
     fingerprint: str | None,
+    confirmations: Path | None,
     against_database: bool,
 ) -> None:
     """Check an election record offline: no database, no server (unless asked)."""
@@ -53,6 +61,10 @@ def verify_command(
         if not (sig and key):
             raise click.UsageError("--signature and --key go together")
         checks.append(_signature_check(body, sig.read_bytes(), key.read_bytes(), data, fingerprint))
+    confirmed = None
+    if confirmations:
+        confirmed = _confirmations_check(body, confirmations)
+        checks += confirmed.lines
     if against_database:
         checks.append(_database_check(data))
     for c in checks:
@@ -61,6 +73,8 @@ def verify_command(
         )
     if not (sig and key):
         click.echo("skip  signature: not checked (give --signature and --key)")
+    if confirmed is not None:
+        click.echo(f"      confirmed by {confirmed.count} scrutineers")
     if isinstance(data, dict):
         # What to compare with what the congress published: a forger who re-signs a doctored
         # record with a key of their own changes these.
@@ -94,6 +108,24 @@ def _signature_check(
     return rules.Check(
         "signature", True, f"by key {actual}: compare it with the published fingerprint"
     )
+
+
+@dataclass
+class _Confirmed:
+    lines: list[rules.Check]
+    count: int
+
+
+def _confirmations_check(body: bytes, path: Path) -> _Confirmed:
+    """Each scrutineer's signature over the record's exact bytes, with the key it names.
+    Which keys are the scrutineers' is for the printed report's fingerprints to tell."""
+    try:
+        listed = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        listed = None
+    checked = scrutiny_rules.check_confirmations(body, listed)
+    lines = [rules.Check(name, ok, detail) for ok, name, detail in checked.lines]
+    return _Confirmed(lines, checked.confirmed)
 
 
 def _database_check(data: object) -> rules.Check:

@@ -15,7 +15,7 @@ from votesys.errors import Conflict, InvalidInput, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
-from votesys.voting import ballot_box, rules, services
+from votesys.voting import ballot_box, paper_part, rules, services
 from votesys.voting.labels import STATE_LABELS
 from votesys.voting.models import (
     Ballot,
@@ -32,6 +32,8 @@ def close_vote(vote: Vote) -> Vote:
     if vote.mode == VoteMode.PAPER:
         raise Conflict("paper_vote")
     services.require_state(vote, VoteState.OPEN)
+    if vote.fallback_at is not None:  # switched to paper: its totals must be in effect first
+        paper_part.effective_entry(vote)
     # The conditional update takes the vote row's lock: it waits for casts in flight and
     # makes later casts see "closed". Two organisers closing at once: one wins.
     done = db.session.execute(
@@ -51,10 +53,17 @@ def close_vote(vote: Vote) -> Vote:
     if roll != len(marks):  # one transaction writes both, so this never happens
         raise RuntimeError("roll and ballots disagree")
     counts = rules.tally(marks, services.candidate_ids(vote))
-    _apply_decision(vote, counts, ballots=len(marks), valid=len(marks))
+    ballots = valid = len(marks)
+    void = None
+    if vote.fallback_at is not None:  # 改用纸质选票: the tellers' paper part added
+        counts, ballots, valid, void = paper_part.add_paper_part(vote, counts, len(marks))
+    if void:
+        _record_void(vote, counts, void, ballots=ballots, valid=valid)
+    else:
+        _apply_decision(vote, counts, ballots=ballots, valid=valid)
     _seal(vote.id, marks)
     ballot_box.destroy_after_commit(vote)
-    audit("vote_closed", f"vote:{vote.id}", ballots=len(marks))
+    audit("vote_closed", f"vote:{vote.id}", ballots=len(marks), **_paper_audit(vote, ballots, void))
     write_record(vote)
     return vote
 
@@ -119,13 +128,7 @@ def enter_paper_totals(
     vote.state = VoteState.CLOSED
     vote.closed_at = utcnow()
     if void:
-        vote.void_reason = void
-        vote.ballots_cast, vote.valid_ballots = returned, totals.valid
-        for entry, count in zip(vote.entries, rows, strict=True):  # the tellers' counts stand
-            entry.votes_for = count.votes_for
-            entry.votes_against = count.votes_against
-            entry.votes_abstain = count.votes_abstain
-        db.session.flush()
+        _record_void(vote, rows, void, ballots=returned, valid=totals.valid)
     else:
         _apply_decision(vote, rows, ballots=returned, valid=totals.valid)
     audit(
@@ -139,6 +142,26 @@ def enter_paper_totals(
     )
     write_record(vote)
     return vote
+
+
+def _record_void(
+    vote: Vote, counts: list[rules.Count], void: str, *, ballots: int, valid: int
+) -> None:
+    """A void vote: the reason, the ballots and the counts stand; no decision."""
+    vote.void_reason = void
+    vote.ballots_cast, vote.valid_ballots = ballots, valid
+    for entry, count in zip(vote.entries, counts, strict=True):  # the tellers' counts stand
+        entry.votes_for = count.votes_for
+        entry.votes_against = count.votes_against
+        entry.votes_abstain = count.votes_abstain
+    db.session.flush()
+
+
+def _paper_audit(vote: Vote, ballots: int, void: str | None) -> dict:
+    """A vote switched to paper: the audit entry of its close names both parts."""
+    if vote.fallback_at is None:
+        return {}
+    return {"paper": vote.paper_returned, "total": ballots, "void": void}
 
 
 def ensure_paper_entry(vote: Vote) -> None:

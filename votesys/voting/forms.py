@@ -71,6 +71,24 @@ class VoteForm(LabelledForm):
     practice = BooleanField(
         _l("Practice vote (试投票): tests every tablet; never counted or published")
     )
+    # An exception to the jurisdiction's rules (jurisdiction_rules), with its reason.
+    exception = BooleanField(_l("Record an exception to this jurisdiction's rules"))
+    exception_reason = TextAreaField(_l("Reason for the exception"), validators=[MaxChars(1000)])
+
+    def exception_given(self) -> str | None:
+        """The reason when the exception is ticked (blank: the service refuses it)."""
+        return (self.exception_reason.data or "") if self.exception.data else None
+
+
+class RulesForm(LabelledForm):
+    """A jurisdiction's rules of the vote (its 票决办法), at the desk."""
+
+    min_extra_candidates = IntegerField(
+        _l("Candidates beyond the places (差额), at least"),
+        validators=[Required(), Between(0, 99)],
+    )
+    default_base = SelectField(_l("Default passage base"), choices=BASE_CHOICES)
+    rating_vote = BooleanField(_l("The jurisdiction holds a rating vote (满意度测评)"))
 
 
 class PaperForm(LabelledForm):

@@ -28,6 +28,9 @@ STATE_LABELS = {
 VOID_LABELS = {
     "returned_exceeds_issued": _l("more ballots were returned than issued"),
     "issued_exceeds_present": _l("more ballots were issued than deputies present"),
+    "issued_exceeds_uncast": _l(
+        "more paper ballots were issued than deputies present who had not voted on a tablet"
+    ),
 }
 RATING_LABELS = {
     "satisfied": _l("satisfied"),

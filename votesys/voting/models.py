@@ -21,7 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from votesys.extensions import db
 from votesys.models_base import utcnow
-from votesys.voting import scrutiny_models  # noqa: F401  (its tables join the metadata here)
+from votesys.voting import (
+    call_models,  # noqa: F401  (its table joins the metadata here)
+    jurisdiction_rules_models,  # noqa: F401  (its tables, likewise)
+    paper_models,  # noqa: F401  (its table joins the metadata here)
+    scrutiny_models,  # noqa: F401  (its tables join the metadata here)
+)
 from votesys.voting.rules import BallotStyle, PassageBase, VoteMode
 
 
@@ -92,6 +97,14 @@ class Vote(db.Model):
     paper_issued: Mapped[int | None]
     paper_returned: Mapped[int | None]
     paper_invalid: Mapped[int | None]
+    # 改用纸质选票: an open electronic vote switched to paper (voting.fallback). Casting stops
+    # (the casting check reads this column with the state); the tellers count the rest.
+    fallback_at: Mapped[datetime | None]
+    fallback_reason: Mapped[str | None] = mapped_column(String(500))
+    # The time limit set at the opening, if any (voting.countdown): the hall and the tablets
+    # count down to it from the server's clock; at zero the desk is prompted to close. It
+    # closes nothing: closing stays the organiser's act, and ballots count until then.
+    closes_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]

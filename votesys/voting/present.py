@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from votesys.voting import casting, rules, services
+from votesys.voting import casting, countdown, jurisdiction_rules, paper_part, rules, services
 from votesys.voting.labels import RATING_LABELS
 from votesys.voting.models import Vote
 from votesys.voting.rating import rated_project_ids
@@ -29,6 +29,8 @@ def vote_dict(vote: Vote) -> dict[str, Any]:
         "practice": vote.practice,
         "candidates": [{"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries],
         "ballots_cast": casting.ballots_cast(vote),
+        **countdown.as_dict(vote),  # the time limit, if any: closes_at and seconds_left
+        "rule_exception": jurisdiction_rules.exception_dict(vote),  # or None
     }
 
 
@@ -84,7 +86,7 @@ def result_dict(vote: Vote) -> dict[str, Any]:
         "valid_ballots": vote.valid_ballots,
         "void": vote.void_reason,
         "paper": None
-        if vote.mode != "paper"
+        if vote.mode != "paper" and vote.paper_issued is None  # paper vote, or paper part
         else {
             "issued": vote.paper_issued,
             "returned": vote.paper_returned,
@@ -100,7 +102,7 @@ def result_dict(vote: Vote) -> dict[str, Any]:
                 "abstain": e.votes_abstain,
                 # A paper ballot found invalid counts for no candidate: shown beside the
                 # marks, so that each row adds up to the ballots cast.
-                "invalid": vote.paper_invalid if vote.mode == "paper" else None,
+                "invalid": vote.paper_invalid,  # None unless counted on paper (or in part)
                 "not_voted": None
                 if vote.ballots_cast is None or vote.void_reason
                 else vote.total_deputies - vote.ballots_cast,
@@ -115,6 +117,7 @@ def result_dict(vote: Vote) -> dict[str, Any]:
         "places_left": vote.places_left,
         "runoff_vote": runoff.id if runoff else None,
         "base_size": size,
+        **paper_part.result_fields(vote),  # electronic_ballots, paper_ballots, fallback
     }
     for row in out["candidates"]:
         row["percent"] = percents(row, size)
@@ -167,7 +170,7 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
             for c in data["candidates"]
         ]
     else:
-        paper = vote.mode == "paper"
+        paper = vote.mode == "paper" or vote.paper_issued is not None  # or a paper part
         header = [
             _("Candidate"),
             _("For"),
@@ -199,7 +202,7 @@ def result_table(vote: Vote) -> tuple[list[str], list[list[object]]]:
             ]
             for c in data["candidates"]
         ]
-    return header, [*rows, [], [_("Rule"), data["rule"]]]
+    return header, [*rows, [], [_("Rule"), data["rule"]], *paper_part.table_rows(data)]
 
 
 def _shares(row: dict[str, Any], names: tuple[str, ...]) -> list[str]:

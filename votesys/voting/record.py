@@ -20,6 +20,7 @@ from votesys.integrity.services import (
     signing_key,
     verify_signature,
 )
+from votesys.voting import jurisdiction_rules, paper_part
 from votesys.voting.models import Ballot, RollEntry, VoteRecord
 from votesys.voting.record_rules import RECORD_FORMAT, RULES_VERSION
 from votesys.voting.rule_words import rule_text
@@ -70,6 +71,8 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
             "mode": vote.mode,
             "rule": rule,
             "runoff_of": vote.runoff_of_id,
+            # an exception to the jurisdiction's rules, with its reason: only where there is one
+            **jurisdiction_rules.record_fields(vote),
         },
         "roll": {
             "current_deputies": vote.total_deputies,
@@ -85,6 +88,7 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
             "returned": vote.paper_returned,
             "invalid": vote.paper_invalid,
         },
+        **paper_part.record_fields(vote),  # a vote switched to paper: its paper part
         "tally": [
             {
                 "candidate": e.candidate_id,
@@ -115,6 +119,8 @@ def build_record(vote, key_fingerprint: str) -> dict[str, Any]:
         },
         "audit_head": audit_head(),
         "merkle_root": merkle_root(marks),
+        # The receipts' Merkle root: a deputy's receipt is proved on the roll by its path.
+        "trackers_root": merkle_root(trackers),
         "closed_at": vote.closed_at.isoformat(timespec="seconds") + "Z",
         "signing_key": key_fingerprint,
     }

@@ -16,6 +16,7 @@ from typing import Any
 from votesys.congress.rules import Quorum
 from votesys.errors import InvalidInput
 from votesys.integrity.rules import merkle_root
+from votesys.voting import fallback_rules
 from votesys.voting import rules as rules_1
 from votesys.voting.rules import Count
 
@@ -59,6 +60,8 @@ def verify_record(record: Any) -> list[Check]:
     check("tally", lambda: _tally(record, law))
     check("decision", lambda: _decision(record, law))
     check("merkle root", lambda: _merkle(record))
+    if "trackers_root" in record:  # records signed before receipts had proofs have none
+        check("trackers root", lambda: _trackers_root(record))
     return checks
 
 
@@ -89,6 +92,8 @@ def _format(record: Any) -> str | None:
         return "a rating is held on tablets"
     if (vote["mode"] == "paper") != isinstance(record.get("paper"), dict):
         return "paper totals belong to paper votes, and only to them"
+    if problem := fallback_rules.format_problem(record):
+        return problem
     if not isinstance(record.get("decision"), dict) or "void" not in record["decision"]:
         return "no decision"
     return None
@@ -131,6 +136,8 @@ def _within_limit(record: dict) -> str | None:
 
 
 def _counts(record: dict) -> str | None:
+    if fallback_rules.in_record(record):  # switched to paper: both parts (fallback_rules)
+        return fallback_rules.counts_problem(record, law_of(record))
     roll, ballots, trackers = record["roll"], record["ballots"], record["trackers"]
     if not roll["ballots_cast"] <= roll["present"] <= roll["current_deputies"]:
         if record["vote"]["mode"] != "paper" or record["decision"]["void"] is None:
@@ -166,7 +173,7 @@ def _counted(record: dict, law: Any) -> list[Count]:
         return [
             law.Count(t["candidate"], t["for"], t["against"], t["abstain"]) for t in record["tally"]
         ]
-    return law.tally(record["ballots"], _ids(record))
+    return fallback_rules.counted(record, law.tally(record["ballots"], _ids(record)), law)
 
 
 def _rating(record: dict) -> bool:
@@ -215,7 +222,14 @@ def _decision(record: dict, law: Any) -> str | None:
         if vote["mode"] != "paper"
         else (record["paper"]["returned"] - record["paper"]["invalid"])
     )
-    if vote["mode"] == "paper":
+    if fallback_rules.in_record(record):  # the paper part voids the vote or adds its ballots
+        valid, void = fallback_rules.valid_ballots(record, law), fallback_rules.void_of(record, law)
+        if void != decision.get("void"):
+            verdict = "void" if void else "valid"
+            return f"the paper part makes the vote {verdict}, the record disagrees"
+        if void:
+            return None
+    elif vote["mode"] == "paper":
         paper = record["paper"]
         void = law.check_paper(
             law.PaperTotals(paper["issued"], paper["returned"], paper["invalid"], counts),
@@ -274,4 +288,11 @@ def _merkle(record: dict) -> str | None:
     root = merkle_root(record["ballots"])
     if root != record["merkle_root"]:
         return f"the ballots give {root[:16]}…, the record says {record['merkle_root'][:16]}…"
+    return None
+
+
+def _trackers_root(record: dict) -> str | None:
+    root, stated = merkle_root(record["trackers"]), str(record["trackers_root"])
+    if root != stated:
+        return f"the trackers give {root[:16]}…, the record says {stated[:16]}…"
     return None

@@ -18,7 +18,7 @@ from votesys.errors import Conflict, Forbidden, NotFound, invalid
 from votesys.extensions import db
 from votesys.integrity.services import audit
 from votesys.models_base import utcnow
-from votesys.voting import ballot_box, rules
+from votesys.voting import ballot_box, confirming, countdown, jurisdiction_rules, rules
 from votesys.voting.labels import STATE_LABELS
 from votesys.voting.models import (
     Candidate,
@@ -151,14 +151,18 @@ def create_vote(
     seats: int,
     max_for: int,
     style: str = BallotStyle.PER_CANDIDATE,
-    base: str = PassageBase.ALL_DEPUTIES,
+    base: str | None = None,
     mode: str = VoteMode.ELECTRONIC,
     runoff_of: Vote | None = None,
     practice: bool = False,
+    exception_reason: str | None = None,
 ) -> Vote:
     """Create a draft vote. The rule (places, "for" limit, style, base) is fixed here. A
-    ``practice`` vote (试投票) tests the tablets: on tablets, never counted or published."""
+    ``practice`` vote (试投票) tests the tablets: on tablets, never counted or published.
+    No ``base``: the jurisdiction's default; its rules are checked (``jurisdiction_rules``),
+    an ``exception_reason`` recording an exception to them."""
     title = fields.text(title, "title", 200)
+    base = jurisdiction_rules.settings_for(sess).default_base if base is None else base
     if style not in rules.STYLES:
         raise invalid("style", _l("per_candidate, approval or rating"))
     if base not in rules.BASES:
@@ -187,6 +191,14 @@ def create_vote(
         raise invalid("seats", _l("between 1 and the %(n)s candidates", n=len(candidate_ids)))
     if not 1 <= max_for <= len(candidate_ids):
         raise invalid("max_for", _l("between 1 and the %(n)s candidates", n=len(candidate_ids)))
+    waiver = jurisdiction_rules.check_new_vote(
+        sess,
+        seats=seats,
+        candidates=len(candidate_ids),
+        style=style,
+        exempt=practice or runoff_of is not None,
+        exception_reason=exception_reason,
+    )
     vote = Vote(
         session_id=sess.id,
         title=title,
@@ -215,6 +227,7 @@ def create_vote(
         candidates=list(candidate_ids),
         runoff_of=runoff_of.id if runoff_of else None,
     )
+    jurisdiction_rules.keep_exception(vote, waiver)
     return vote
 
 
@@ -227,7 +240,7 @@ def require_state(vote: Vote, *needed: str) -> None:
         )
 
 
-def open_vote(vote: Vote) -> Vote:
+def open_vote(vote: Vote, time_limit_minutes: int | None = None) -> Vote:
     """Open a draft vote, if the quorum is met; fix the roll figures the rules will use. A
     practice vote tests the tablets of whoever is checked in, quorum or not."""
     require_state(vote, VoteState.DRAFT)
@@ -250,11 +263,13 @@ def open_vote(vote: Vote) -> Vote:
         ballot_box.open_box(vote)
     vote.state = VoteState.OPEN
     vote.opened_at = utcnow()
+    vote.closes_at = countdown.deadline(time_limit_minutes)  # a countdown: closes nothing
     db.session.flush()
     db.session.execute(
         insert(PresentAtOpening), [{"vote_id": vote.id, "deputy_id": d} for d in present]
     )
-    audit("vote_opened", f"vote:{vote.id}", current_deputies=q.total, present=q.present)
+    limit = {"time_limit_minutes": time_limit_minutes} if time_limit_minutes else {}
+    audit("vote_opened", f"vote:{vote.id}", current_deputies=q.total, present=q.present, **limit)
     return vote
 
 
@@ -264,10 +279,11 @@ def publish_vote(vote: Vote) -> Vote:
     require_state(vote, VoteState.CLOSED)
     if vote.practice:
         raise Conflict("practice_vote")
+    confirming.ensure_confirmed(vote)  # a session's scrutineers confirm before publication
     vote.state = VoteState.PUBLISHED
     vote.published_at = utcnow()
     db.session.flush()
-    audit("vote_published", f"vote:{vote.id}")
+    audit("vote_published", f"vote:{vote.id}", **confirming.publication_facts(vote))
     if not vote.void_reason:
         result_published.send(vote)
     return vote
@@ -304,14 +320,16 @@ def result_visible_to(vote: Vote, user: object) -> bool:
         return True
     if vote.state != VoteState.CLOSED:
         return False
+    if confirming.may_scrutinise(vote, user):
+        return True
     return congress.manages(user, vote.session.congress.jurisdiction)
 
 
 def ensure_result_visible(vote: Vote, user: object) -> None:
     """Everyone sees a published result; organisers who manage the vote see it once closed.
     Others learn nothing, not even the vote's state."""
-    if vote.state == VoteState.PUBLISHED:
-        return
+    if vote.state == VoteState.PUBLISHED or confirming.may_scrutinise(vote, user):
+        return  # a scrutineer of the session sees the counted result they confirm
     if not congress.manages(user, vote.session.congress.jurisdiction):
         raise Forbidden("forbidden")
     if vote.state != VoteState.CLOSED:

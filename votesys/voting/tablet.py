@@ -27,7 +27,7 @@ from votesys.auth.views import roles_required
 from votesys.congress.models import CongressSession
 from votesys.errors import DomainError, Forbidden, InvalidInput, Unavailable
 from votesys.extensions import db
-from votesys.voting import casting, rules, services, waiting
+from votesys.voting import casting, countdown, rules, services, tablet_links, waiting
 from votesys.voting.models import Vote, VoteState
 from votesys.voting.rules import VoteMode
 
@@ -169,7 +169,13 @@ def home():
     status = _status()
     vote = db.session.get(Vote, status["vote"]) if status["vote"] else None
     refusal = _refusal(vote) if vote is not None and status["refusal"] else None
-    return render_template("tablet/home.html", vote=vote, status=status, refusal=refusal)
+    return render_template(
+        "tablet/home.html",
+        vote=vote,
+        status=status,
+        refusal=refusal,
+        scrutineer=tablet_links.for_deputy(current_user),  # links to their page and paper
+    )
 
 
 @bp.get("/state.json")
@@ -206,6 +212,7 @@ def events():
     lifetime = config["TABLET_STREAM_SECONDS"] * random.uniform(0.8, 1.2)
     keepalive = config["TABLET_KEEPALIVE_SECONDS"] * random.uniform(0.8, 1.2)
     retry_ms = random.randint(1000, 4000)
+    now = countdown.clock_for_stream()  # the server's clock, outside the request
 
     def event(vote: waiting.OpenVote | None, voted: bool | None) -> str:
         data = {
@@ -213,6 +220,8 @@ def events():
             "vote": vote.id if vote else None,
             "title": vote.title if vote else None,
             "practice": bool(vote and vote.practice),
+            # the time limit's seconds left by the server's clock (null: none)
+            "seconds_left": countdown.left_until(vote.closes_at, now()) if vote else None,
             "voted": voted if vote else False,
             # the same rule as casting (casting.ensure_can_cast), from the watcher's list
             # of those counted present at the opening: a deputy who may not cast is shown

@@ -22,7 +22,17 @@ from votesys.extensions import db
 from votesys.form_errors import describe, flash_errors
 from votesys.integrity.services import current_actor
 from votesys.tabular import table
-from votesys.voting import casting, counting, labels, present, services
+from votesys.voting import (
+    casting,
+    countdown,
+    counting,
+    fallback,
+    jurisdiction_rules,
+    labels,
+    paper_views,
+    present,
+    services,
+)
 from votesys.voting.forms import CandidateForm, PaperForm, VoteForm
 from votesys.voting.rule_words import rule_text
 
@@ -149,6 +159,7 @@ def new_vote(session_id: int):
     form.candidates.choices = [SelectChoice(c.id, c.title) for c in candidates]
     if request.method == "GET":
         form.candidates.data = [c.id for c in candidates]
+        form.base.data = jurisdiction_rules.settings_for(sess).default_base
     if form.validate_on_submit():
         try:
             vote = services.create_vote(
@@ -161,6 +172,7 @@ def new_vote(session_id: int):
                 base=form.base.data,
                 mode=form.mode.data,
                 practice=bool(form.practice.data),
+                exception_reason=form.exception_given(),
             )
         except DomainError as err:
             db.session.rollback()
@@ -217,10 +229,14 @@ def act(vote_id: int, action: str):
     v = services.get_managed_vote(vote_id, current_user)
     service, done = ACTIONS[action]
     try:
-        service(v)
+        if action == "open":  # with the countdown's minutes, if the field is filled
+            limit = countdown.time_limit(request.form.get(countdown.FIELD), from_form=True)
+            service(v, limit)
+        else:
+            service(v)
     except DomainError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(describe(err, names=countdown.LABELS), "error")
     else:
         flash(str(done), "ok")
     return redirect(url_for(".vote", vote_id=vote_id))
@@ -257,7 +273,7 @@ def paper(vote_id: int):
             }
             for e in v.entries
         }
-        counting.enter_paper_totals(
+        outcome = fallback.enter_paper(  # a paper vote, or a vote switched to paper
             v,
             issued=form.issued.data,
             returned=form.returned.data,
@@ -268,7 +284,7 @@ def paper(vote_id: int):
         db.session.rollback()
         flash(describe(err, form, {"candidates": _l("Counts of the candidates")}), "error")
     else:
-        flash(_("Paper totals recorded; the vote is closed."), "ok")
+        flash(str(paper_views.ENTERED[outcome]), "ok")
     return redirect(url_for(".vote", vote_id=vote_id))
 
 

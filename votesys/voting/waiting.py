@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 from typing import NamedTuple
 
 from flask import Flask
@@ -42,6 +43,7 @@ class OpenVote(NamedTuple):
     # (written with the opening, never changed after).
     present: frozenset[int]
     practice: bool = False  # 试投票: the tablet says so
+    closes_at: datetime | None = None  # the time limit's end, if any (voting.countdown)
 
 
 def open_votes_by_congress(
@@ -51,14 +53,14 @@ def open_votes_by_congress(
     page shows): one indexed query over the few open votes, and the list of those present
     at its opening for a vote not in ``known`` (vote id → that list)."""
     rows = connection.execute(
-        select(CongressSession.congress_id, Vote.id, Vote.title, Vote.practice)
+        select(CongressSession.congress_id, Vote.id, Vote.title, Vote.practice, Vote.closes_at)
         .join(CongressSession, CongressSession.id == Vote.session_id)
         .where(Vote.state == VoteState.OPEN, Vote.mode == VoteMode.ELECTRONIC)
         .order_by(Vote.id.desc())
     )
     known = known or {}
     votes = {}
-    for congress_id, vote_id, title, practice in rows:
+    for congress_id, vote_id, title, practice, closes_at in rows:
         present = known.get(vote_id)
         if present is None:
             present = frozenset(
@@ -66,7 +68,7 @@ def open_votes_by_congress(
                     select(PresentAtOpening.deputy_id).where(PresentAtOpening.vote_id == vote_id)
                 )
             )
-        votes[congress_id] = OpenVote(vote_id, title, present, practice)
+        votes[congress_id] = OpenVote(vote_id, title, present, practice, closes_at)
     return votes
 
 

@@ -1,0 +1,64 @@
+"""The tracking page's part for the citizen's own data, on the public stations' blueprint:
+download what votesys holds about them, and erase their name and phone (a confirm step,
+then a form with its CSRF token). Limited per client address as the API's answers."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from votesys.errors import DomainError
+from votesys.extensions import db, limiter
+from votesys.form_errors import describe
+from votesys.stations import lifetime, present, rules
+from votesys.stations.forms import EraseContactForm
+from votesys.stations.privacy_api import track_data_limit
+from votesys.stations.public import bp
+
+
+@bp.get("/track/<code>/data.json")
+@limiter.shared_limit(track_data_limit, scope="track-data")
+def my_data(code: str):
+    opinion = present.opinion_by_code(code)
+    body = json.dumps(lifetime.citizen_data(opinion), ensure_ascii=False, indent=2)
+    name = f"votesys-{rules.format_tracking_code(opinion.tracking_code)}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/track/<code>/contact")
+def erase_confirm(code: str):
+    opinion = present.opinion_by_code(code)
+    return render_template(
+        "stations/public_erase_confirm.html",
+        code=opinion.tracking_code,
+        data=present.tracking_dict(opinion),
+        contact=lifetime.contact_state(opinion),
+        form=EraseContactForm(),
+    )
+
+
+@bp.post("/track/<code>/contact")
+@limiter.shared_limit(track_data_limit, scope="track-data")
+def erase(code: str):
+    opinion = present.opinion_by_code(code)
+    form = EraseContactForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash(_("Tick the box to confirm that your name and phone are to be erased."), "error")
+        return redirect(url_for(".erase_confirm", code=opinion.tracking_code))
+    try:
+        lifetime.erase_contact(opinion, reason=lifetime.AT_REQUEST, actor="citizen")
+    except DomainError as err:
+        db.session.rollback()
+        flash(describe(err, form), "error")
+    else:
+        flash(_("Your name and phone have been erased. Messages not yet sent are cancelled."), "ok")
+    return redirect(url_for(".track", code=opinion.tracking_code))
