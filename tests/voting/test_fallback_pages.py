@@ -71,6 +71,12 @@ def test_the_desk_switches_to_paper_enters_totals_and_closes(make_scenario, orga
     assert 'id="result-parts"' in page
     rows = page.split('class="table result-parts"')[1].split("</table>")[0]
     assert '<td class="num">2</td><td class="num">3</td><td class="num">5</td>' in rows
+    # The desk says how it was voted, and the printed report gives both parts.
+    assert "表决器，后改用纸质表决票" in page
+    report = client.get(f"/desk/votes/{vid}/report").get_data(as_text=True)
+    figures = report.split('class="table report-figures"')[1].split("</table>")[0]
+    assert '表决器投票数</th><td class="num">2</td>' in figures
+    assert '纸质表决票数</th><td class="num">4</td>' in figures
     api.post(f"/api/v1/votes/{vid}/publish", as_="organiser")
     announcement = client.get(f"/votes/{vid}/announcement").get_data(as_text=True)
     assert 'id="result-parts"' in announcement and "网络中断" in announcement

@@ -4,16 +4,15 @@ projects the user manages (organisers) or reports on (a responsible unit)."""
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from markupsafe import Markup
 
 from votesys.auth.views import roles_required
 from votesys.projects import citizen_figures, citizen_ratings, permissions, queries
 from votesys.projects.labels import STATUS_LABELS
 from votesys.projects.models import Project
 from votesys.public_cache import public_url_for
+from votesys.qr import qr_svg
 from votesys.voting.labels import RATING_LABELS
 
 bp = Blueprint("citizen_desk", __name__, url_prefix="/desk/projects")
@@ -32,15 +31,6 @@ def _project(project_id: int) -> Project:
 def form_url(project: Project) -> str:
     """Where the poster's code leads: the public rating form, on the public URL."""
     return public_url_for("satisfaction.rate", ref=project.ref)
-
-
-def qr_svg(url: str) -> Markup:
-    """The code as inline SVG, made here (segno, no network), quartile error correction: a
-    poster outdoors gets dirty and torn."""
-    svg = segno.make(url, error="q").svg_inline(
-        scale=4, title=url, omitsize=True, svgclass="poster-qr"
-    )
-    return Markup(svg)  # segno's own markup of an address made here (it escapes the title)
 
 
 @bp.get("/<int:project_id>/citizens")

@@ -103,6 +103,25 @@ def _seal(vote_id: int, marks: list[str]) -> None:
     db.session.expire_all()
 
 
+def paper_totals(
+    vote: Vote,
+    issued: int,
+    returned: int,
+    invalid_ballots: int,
+    counts: Mapping[int, Mapping[str, int]],
+) -> rules.PaperTotals:
+    """The tellers' totals as the rules read them: counts for every candidate of the ballot,
+    in its order, and no others (422 otherwise)."""
+    ids = services.candidate_ids(vote)
+    if set(counts) != set(ids):
+        raise invalid("candidates", _l("give counts for every candidate on the ballot, no others"))
+    rows = [
+        rules.Count(cid, counts[cid]["for"], counts[cid]["against"], counts[cid]["abstain"])
+        for cid in ids
+    ]
+    return rules.PaperTotals(issued, returned, invalid_ballots, rows)
+
+
 def enter_paper_totals(
     vote: Vote,
     *,
@@ -113,14 +132,8 @@ def enter_paper_totals(
 ) -> Vote:
     """Record the tellers' totals of a paper vote, check them, and close the vote."""
     ensure_paper_entry(vote)
-    ids = services.candidate_ids(vote)
-    if set(counts) != set(ids):
-        raise invalid("candidates", _l("give counts for every candidate on the ballot, no others"))
-    rows = [
-        rules.Count(cid, counts[cid]["for"], counts[cid]["against"], counts[cid]["abstain"])
-        for cid in ids
-    ]
-    totals = rules.PaperTotals(issued, returned, invalid_ballots, rows)
+    totals = paper_totals(vote, issued, returned, invalid_ballots, counts)
+    rows = totals.counts
     void = rules.check_paper(
         totals, present=vote.present_at_open, style=vote.style, max_for=vote.max_for
     )

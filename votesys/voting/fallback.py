@@ -17,13 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import g, has_request_context
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import update
 
 from votesys import fields
 from votesys.congress.models import Deputy
-from votesys.errors import Conflict, Forbidden, invalid
+from votesys.errors import Conflict, Forbidden
 from votesys.extensions import db
 from votesys.integrity.services import audit, current_actor
 from votesys.models_base import utcnow
@@ -109,14 +108,8 @@ def enter_paper(
     ``pending`` (a scrutineer of the session must confirm them). Entry mistakes are refused
     (422) and nothing is stored; the void rules apply when the totals are counted."""
     ensure_entry(vote)
-    ids = services.candidate_ids(vote)
-    if set(counts) != set(ids):
-        raise invalid("candidates", _l("give counts for every candidate on the ballot, no others"))
-    rows = [
-        rules.Count(cid, counts[cid]["for"], counts[cid]["against"], counts[cid]["abstain"])
-        for cid in ids
-    ]
-    totals = rules.PaperTotals(issued, returned, invalid_ballots, rows)
+    totals = counting.paper_totals(vote, issued, returned, invalid_ballots, counts)
+    rows = totals.counts
     four_eyes = paper_part.has_scrutineers(vote.session_id)
     if vote.mode == VoteMode.PAPER and not four_eyes:
         counting.enter_paper_totals(

@@ -13,14 +13,13 @@ import binascii
 import hashlib
 from typing import Any
 
-import segno
 from flask import Blueprint
-from markupsafe import Markup
 from sqlalchemy import select
 
 from votesys.congress.models import Deputy
 from votesys.extensions import db
 from votesys.public_cache import public_url_for
+from votesys.qr import qr_svg
 from votesys.voting.receipts import trackers_root
 from votesys.voting.record import parse_record, record_of
 from votesys.voting.scrutiny_models import Confirmation
@@ -43,13 +42,6 @@ def key_fingerprint(public_key: str) -> str | None:
     except (binascii.Error, ValueError, TypeError):
         return None
     return hashlib.sha256(raw).hexdigest() if len(raw) == 32 else None
-
-
-def qr_svg(url: str) -> Markup:
-    """The QR code of ``url`` as inline SVG (segno; medium error correction)."""
-    svg = segno.make(url, error="m").svg_inline(scale=3, title=url, omitsize=True)
-    # segno's own markup, of an address made here (segno escapes the title it carries)
-    return Markup(svg)
 
 
 def confirmations(vote_id: int) -> list[dict[str, Any]]:
@@ -81,5 +73,5 @@ def announcement_check(vote) -> dict[str, Any] | None:
         "trackers_root": trackers_root(record),
         "confirmations": confirmations(vote.id),
         "url": url,
-        "qr": qr_svg(url),
+        "qr": qr_svg(url, error="m", scale=3, svgclass="segno"),
     }
