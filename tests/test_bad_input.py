@@ -499,7 +499,15 @@ def test_every_export_neutralises_formulas(app, world):
         "portal.progress_export",
         "portal.project_file",
         "portal.statistics_file",
+        # figures only, through the same tabular writer: a campaign's adoption report and the
+        # citizens' satisfaction (its unit names are planted: downloaded below)
+        "public_stations.adoption_download",
+        "satisfaction.download",
     }
+    for fmt in ("csv", "xlsx"):
+        r = caller.client.get(urls.build("satisfaction.download", {"fmt": fmt}))
+        assert r.status_code == 200, fmt
+        assert not [c for c in cells_of(r) if c and c[0] in "=+-@"], fmt
     checked = 0
     for url in exports:
         r = caller.client.get(url, headers=caller.headers)

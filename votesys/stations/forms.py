@@ -173,3 +173,15 @@ class EraseContactForm(LabelledForm):
     confirm = BooleanField(
         _l("Yes, erase my name and phone now. This cannot be undone.")
     )  # the page checks it is ticked
+
+
+class ErasePhotosForm(LabelledForm):
+    confirm = BooleanField(
+        _l("Yes, delete my photos now. This cannot be undone.")
+    )  # the page checks it is ticked
+
+
+class WithdrawPublicationForm(LabelledForm):
+    confirm = BooleanField(
+        _l("Yes, take my opinion off the public site now.")
+    )  # the page checks it is ticked

@@ -4,9 +4,10 @@ masked) or ``webhook`` (an HTTP POST of JSON to an SMS provider, HMAC-SHA256-sig
 The webhook's body: ``{"id", "idempotency_id", "to", "text"}`` (``id`` and
 ``idempotency_id`` are the same, the ``Idempotency-Key`` header too); the header
 ``X-Votesys-Signature: sha256=<hex>`` is the HMAC-SHA256 of the exact body bytes under
-``VOTESYS_SMS_WEBHOOK_SECRET``. Any 2xx answer is taken as accepted; anything else, or no
-answer within the timeout, is a failure to retry. A provider keeps one message per id, so a
-message sent again (a worker stopped before marking it sent) reaches the citizen once."""
+``VOTESYS_SMS_WEBHOOK_SECRET``. Any 2xx answer is taken as accepted; anything else (a
+redirect too: it is not followed), or no answer within the timeout, is a failure to retry.
+A provider keeps one message per id, so a message sent again (a worker stopped before
+marking it sent) reaches the citizen once."""
 
 from __future__ import annotations
 
@@ -22,6 +23,17 @@ from votesys.stations.message_rules import IDEMPOTENCY_HEADER, SIGNATURE_HEADER,
 
 log = logging.getLogger("votesys.messages")
 GATEWAYS = ("log", "webhook")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is not an acceptance: followed, the POST would become a GET without the body
+    (to wherever the answer points) whose 200 marks as sent a message never received."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # the 3xx then raises HTTPError: a failure, retried
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class GatewayError(Exception):
@@ -75,7 +87,7 @@ class WebhookGateway:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as answer:
                 answer.read(4096)
         except urllib.error.HTTPError as err:
             raise GatewayError(f"HTTP {err.code}") from None

@@ -10,15 +10,17 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from votesys import clock, personal
+from votesys.congress.models import Deputy
 from votesys.extensions import db
 from votesys.integrity.services import audit
-from votesys.stations import notify, present, rules
+from votesys.stations import notify, present, publicity, rules
 from votesys.stations.message_models import OutboxMessage
 from votesys.stations.message_rules import erase_due_on
-from votesys.stations.models import Opinion, Step
+from votesys.stations.models import Opinion, OpinionDeputy, Step
+from votesys.stations.publicity_models import OpinionPhoto
 
 AT_REQUEST = "citizen_request"
 RETENTION = "retention"
@@ -39,6 +41,8 @@ def contact_state(opinion: Opinion) -> dict[str, Any]:
         "consent": opinion.notify_consent,
         "erased_on": opinion.contact_erased_on,
         "days": retention_days(),
+        "photos": len(publicity.photo_ids([opinion.id])[opinion.id]),
+        "public": opinion.public,
     }
 
 
@@ -88,6 +92,71 @@ def erase_expired(on: date | None = None, days: int | None = None) -> list[int]:
     return [o.id for o in rows]
 
 
+def erase_photos(opinion: Opinion, *, actor: str) -> int:
+    """Delete the opinion's photos at once (they may show faces): staff and the public see
+    them no more. One audit entry, naming the opinion and how many, never the images.
+    None left (or never sent): nothing changes and 0 is returned."""
+    photos = db.session.scalars(
+        select(OpinionPhoto).where(OpinionPhoto.opinion_id == opinion.id)
+    ).all()
+    if not photos:
+        return 0
+    for photo in photos:
+        db.session.delete(photo)
+    db.session.flush()
+    audit("opinion_photos_erased", f"opinion:{opinion.id}", actor=actor, photos=len(photos))
+    return len(photos)
+
+
+def withdraw_publication(opinion: Opinion, *, actor: str) -> bool:
+    """The citizen takes their published opinion off the public site (its page, photos and
+    support with it); audited. Not published: nothing changes and False is returned."""
+    if not opinion.public:
+        return False
+    opinion.public = False
+    db.session.flush()
+    audit("opinion_unpublished", f"opinion:{opinion.id}", actor=actor)
+    return True
+
+
+def _photos(opinion: Opinion) -> list[dict[str, Any]]:
+    """The photos held, described: type, pixels, size and day, not the images."""
+    rows = db.session.execute(
+        select(
+            OpinionPhoto.id,
+            OpinionPhoto.mime,
+            OpinionPhoto.width,
+            OpinionPhoto.height,
+            func.length(OpinionPhoto.data),
+        )
+        .where(OpinionPhoto.opinion_id == opinion.id)
+        .order_by(OpinionPhoto.id)
+    ).all()
+    return [
+        {
+            "id": i,
+            "mime": mime,
+            "width": w,
+            "height": h,
+            "bytes": size,
+            "received_on": opinion.received_on.isoformat(),
+        }
+        for i, mime, w, h, size in rows
+    ]
+
+
+def _publication(opinion: Opinion) -> dict[str, Any]:
+    return {
+        "public": opinion.public,
+        "hidden": opinion.hidden_at is not None,
+        "hidden_on": clock.iso_day(present.local_date(opinion.hidden_at))
+        if opinion.hidden_at
+        else None,
+        "hidden_reason": opinion.hidden_reason or None,
+        "supports": publicity.support_counts([opinion.id]).get(opinion.id, 0),
+    }
+
+
 def citizen_data(opinion: Opinion) -> dict[str, Any]:
     """What votesys holds about the citizen of this opinion, decrypted for this answer only."""
     name = personal.decrypt(opinion.citizen_name_enc)
@@ -112,7 +181,14 @@ def citizen_data(opinion: Opinion) -> dict[str, Any]:
             "content": opinion.content,
             "place": opinion.place or None,
             "source": opinion.source,
+            "addressed_to": db.session.scalars(
+                select(Deputy.name)
+                .join(OpinionDeputy, OpinionDeputy.deputy_id == Deputy.id)
+                .where(OpinionDeputy.opinion_id == opinion.id, OpinionDeputy.role == "addressed")
+            ).all(),
         },
+        "photos": _photos(opinion),
+        "publication": _publication(opinion),
         "messages": [
             {
                 "step": m.step,

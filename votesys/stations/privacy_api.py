@@ -1,7 +1,9 @@
 """A citizen's own data by tracking code (个人信息保护法), on the stations' API blueprint:
 ``GET /api/v1/opinions/track/{code}/data`` (what votesys holds about them, decrypted for
-this answer only) and ``DELETE /api/v1/opinions/track/{code}/contact`` (their name and
-phone erased at once; again: 200, nothing more changes).
+this answer only), ``DELETE /api/v1/opinions/track/{code}/contact`` (their name and
+phone erased at once; again: 200, nothing more changes) and ``DELETE …/photos`` (the
+photos sent with it deleted at once, since they may show faces) and ``DELETE …/publication``
+(a published opinion taken off the public site); both idempotent too.
 
 The tracking code is the only secret: 13 characters of base 32 (65 random bits), and these
 answers are limited per client address (``TRACK_DATA_RATE_LIMIT``), so guessing one is out of
@@ -29,7 +31,8 @@ def _private(answer: dict) -> tuple[dict, int, dict]:
 @limiter.shared_limit(track_data_limit, scope="track-data")
 def citizen_data(code: str):
     """What votesys holds about the citizen of this opinion: name, phone, the opinion, its
-    steps, their consent, the messages sent to them."""
+    steps, their consent, the messages sent to them, its photos (described), whether it is
+    published or hidden and its supports, its campaign's screening and feasibility."""
     return _private(lifetime.citizen_data(present.opinion_by_code(code)))
 
 
@@ -46,3 +49,21 @@ def erase_contact(code: str):
             "contact_erased_on": clock.iso_day(opinion.contact_erased_on),
         }
     )
+
+
+@bp.delete("/opinions/track/<code>/photos")
+@limiter.shared_limit(track_data_limit, scope="track-data")
+def erase_photos(code: str):
+    """Delete the opinion's photos now (they may show faces); again: 200, nothing changes."""
+    opinion = present.opinion_by_code(code)
+    erased = lifetime.erase_photos(opinion, actor="citizen")
+    return _private({"photos": [], "erased": erased})
+
+
+@bp.delete("/opinions/track/<code>/publication")
+@limiter.shared_limit(track_data_limit, scope="track-data")
+def withdraw_publication(code: str):
+    """Take the published opinion off the public site now; again: 200, nothing changes."""
+    opinion = present.opinion_by_code(code)
+    withdrawn = lifetime.withdraw_publication(opinion, actor="citizen")
+    return _private({"public": False, "withdrawn": withdrawn})

@@ -1,5 +1,6 @@
 """The tracking page's part for the citizen's own data, on the public stations' blueprint:
-download what votesys holds about them, and erase their name and phone (a confirm step,
+download what votesys holds about them, erase their name and phone, delete the photos sent
+with the opinion, and take a published opinion off the public site (each: a confirm step,
 then a form with its CSRF token). Limited per client address as the API's answers."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from votesys.errors import DomainError
 from votesys.extensions import db, limiter
 from votesys.form_errors import describe
 from votesys.stations import lifetime, present, rules
-from votesys.stations.forms import EraseContactForm
+from votesys.stations.forms import EraseContactForm, ErasePhotosForm, WithdrawPublicationForm
 from votesys.stations.privacy_api import track_data_limit
 from votesys.stations.public import bp
 
@@ -43,6 +44,8 @@ def erase_confirm(code: str):
         data=present.tracking_dict(opinion),
         contact=lifetime.contact_state(opinion),
         form=EraseContactForm(),
+        photos_form=ErasePhotosForm(),
+        publication_form=WithdrawPublicationForm(),
     )
 
 
@@ -61,4 +64,32 @@ def erase(code: str):
         flash(describe(err, form), "error")
     else:
         flash(_("Your name and phone have been erased. Messages not yet sent are cancelled."), "ok")
+    return redirect(url_for(".track", code=opinion.tracking_code))
+
+
+@bp.post("/track/<code>/photos")
+@limiter.shared_limit(track_data_limit, scope="track-data")
+def erase_photos(code: str):
+    """Delete the photos sent with the opinion (they may show faces), after the confirm box."""
+    opinion = present.opinion_by_code(code)
+    form = ErasePhotosForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash(_("Tick the box to confirm that your photos are to be deleted."), "error")
+        return redirect(url_for(".erase_confirm", code=opinion.tracking_code) + "#photos")
+    lifetime.erase_photos(opinion, actor="citizen")
+    flash(_("Your photos have been deleted."), "ok")
+    return redirect(url_for(".track", code=opinion.tracking_code))
+
+
+@bp.post("/track/<code>/publication")
+@limiter.shared_limit(track_data_limit, scope="track-data")
+def withdraw_publication(code: str):
+    """Take the published opinion off the public site, after the confirm box."""
+    opinion = present.opinion_by_code(code)
+    form = WithdrawPublicationForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash(_("Tick the box to confirm that your opinion is to leave the public site."), "error")
+        return redirect(url_for(".erase_confirm", code=opinion.tracking_code) + "#publication")
+    lifetime.withdraw_publication(opinion, actor="citizen")
+    flash(_("Your opinion is no longer on the public site."), "ok")
     return redirect(url_for(".track", code=opinion.tracking_code))
