@@ -20,11 +20,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('opinions') as batch:
-        batch.add_column(
-            sa.Column('notify_consent', sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch.add_column(sa.Column('contact_erased_on', sa.Date(), nullable=True))
+    # Plain ALTER TABLE … ADD COLUMN on both databases: a batch may rebuild the opinions
+    # table on SQLite, and the rows that point to it (opinion_deputies, …) would go with it.
+    op.add_column(
+        'opinions',
+        sa.Column('notify_consent', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column('opinions', sa.Column('contact_erased_on', sa.Date(), nullable=True))
     op.create_table(
         'outbox_messages',
         sa.Column('id', sa.Integer(), nullable=False),

@@ -19,10 +19,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('opinions') as batch:
-        batch.add_column(sa.Column('public', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column('hidden_at', sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column('hidden_reason', sa.Text(), nullable=False, server_default=''))
+    # Plain ALTER TABLE … ADD COLUMN (see c1a2b3c4d501): a batch would rebuild opinions on
+    # SQLite and lose the rows that point to it.
+    op.add_column(
+        'opinions', sa.Column('public', sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column('opinions', sa.Column('hidden_at', sa.DateTime(), nullable=True))
+    op.add_column(
+        'opinions', sa.Column('hidden_reason', sa.Text(), nullable=False, server_default='')
+    )
     op.create_table(
         'opinion_photos',
         sa.Column('id', sa.Integer(), nullable=False),
