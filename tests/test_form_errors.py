@@ -160,7 +160,7 @@ def test_a_refusal_of_the_service_is_put_next_to_the_field_it_names(app, world, 
         invalid("citizen_phone", "须为手机号码（11 位）或带区号的固定电话"),
     ]
 
-    def refuse(raw):
+    def refuse(raw, **_more):  # the form's other parts (photos, publication, …)
         raise refusals.pop(0)
 
     monkeypatch.setattr(intake, "submit_online", refuse)
