@@ -62,7 +62,13 @@ def run(args: argparse.Namespace, url: str) -> None:
         seats = max(1, args.candidates // 2)
         ids = scenario.load(
             {
-                "jurisdiction": {"code": "BENCH", "name": "基准测试区", "level": "county"},
+                # a benchmark measures speed, not the law: no 差额 asked of its votes
+                "jurisdiction": {
+                    "code": "BENCH",
+                    "name": "基准测试区",
+                    "level": "county",
+                    "rules": {"min_extra_candidates": 0},
+                },
                 "congress": {"name": "基准测试人民代表大会", "term": 1},
                 "deputies": [
                     {"code": f"B{i:05d}", "name": f"代表{i}", "pin": "123456"}

@@ -79,7 +79,13 @@ def run(args: argparse.Namespace, url: str) -> None:
         db.create_all()
         ids = scenario.load(
             {
-                "jurisdiction": {"code": "BENCH", "name": "基准测试区", "level": "county"},
+                # a benchmark measures speed, not the law: no 差额 asked of its votes
+                "jurisdiction": {
+                    "code": "BENCH",
+                    "name": "基准测试区",
+                    "level": "county",
+                    "rules": {"min_extra_candidates": 0},
+                },
                 "congress": {"name": "基准测试人民代表大会", "term": 1},
                 "deputies": [{"code": "B0001", "name": "代表", "pin": "123456"}],
                 "session": {"name": "基准会议", "date": "2027-01-01"},
