@@ -126,7 +126,17 @@ def test_codes_must_be_current_deputies_of_the_congress_named_once(world, api):
     other = build_scenario(deputies=2, code_prefix="E", jurisdiction="430299")
     scenario.load(other)
     db.session.commit()
-    for codes in (["D0001", "E0001"], ["D0001", "NOPE"], ["D0001", "D0001"], "D0001", [1], [""]):
+    # … and a code holding a NUL or a direction mark, which PostgreSQL would refuse
+    for codes in (
+        ["D0001", "E0001"],
+        ["D0001", "NOPE"],
+        ["D0001", "D0001"],
+        "D0001",
+        [1],
+        [""],
+        ["D0001", "D\x0001"],
+        ["D0001\u202e"],
+    ):
         r = _put(api, world, codes)
         assert r.status_code == 422, (codes, r.get_json())
         assert r.get_json()["field"] == "deputy_codes"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from votesys import fields
 from votesys.auth.models import Role, User
 from votesys.congress import services as congress
 from votesys.congress.models import CongressSession, Deputy
@@ -78,6 +79,8 @@ def _codes(value: object, field: str, limit: int) -> list[str]:
     codes = [c.strip() for c in value]
     if any(not c or len(c) > 64 for c in codes):
         raise invalid(field, _l("a code is empty or too long"))
+    if any(fields.CONTROL.search(c) or fields.DIRECTION.search(c) for c in codes):
+        raise invalid(field, _l("must not contain control characters"))
     if len(codes) > limit:
         raise invalid(field, _l("at most %(n)s", n=limit))
     if dupes := sorted({c for c in codes if codes.count(c) > 1}):
