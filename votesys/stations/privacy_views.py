@@ -71,25 +71,37 @@ def erase(code: str):
 @limiter.shared_limit(track_data_limit, scope="track-data")
 def erase_photos(code: str):
     """Delete the photos sent with the opinion (they may show faces), after the confirm box."""
-    opinion = present.opinion_by_code(code)
-    form = ErasePhotosForm()
-    if not form.validate_on_submit() or not form.confirm.data:
-        flash(_("Tick the box to confirm that your photos are to be deleted."), "error")
-        return redirect(url_for(".erase_confirm", code=opinion.tracking_code) + "#photos")
-    lifetime.erase_photos(opinion, actor="citizen")
-    flash(_("Your photos have been deleted."), "ok")
-    return redirect(url_for(".track", code=opinion.tracking_code))
+    return _confirmed(
+        code,
+        ErasePhotosForm(),
+        "photos",
+        lifetime.erase_photos,
+        refused=_("Tick the box to confirm that your photos are to be deleted."),
+        done=_("Your photos have been deleted."),
+    )
 
 
 @bp.post("/track/<code>/publication")
 @limiter.shared_limit(track_data_limit, scope="track-data")
 def withdraw_publication(code: str):
     """Take the published opinion off the public site, after the confirm box."""
+    return _confirmed(
+        code,
+        WithdrawPublicationForm(),
+        "publication",
+        lifetime.withdraw_publication,
+        refused=_("Tick the box to confirm that your opinion is to leave the public site."),
+        done=_("Your opinion is no longer on the public site."),
+    )
+
+
+def _confirmed(code: str, form, anchor: str, act, *, refused: str, done: str):
+    """A citizen's action on their opinion, taken once its confirm box is ticked; back to the
+    confirm page's part ``anchor`` otherwise."""
     opinion = present.opinion_by_code(code)
-    form = WithdrawPublicationForm()
     if not form.validate_on_submit() or not form.confirm.data:
-        flash(_("Tick the box to confirm that your opinion is to leave the public site."), "error")
-        return redirect(url_for(".erase_confirm", code=opinion.tracking_code) + "#publication")
-    lifetime.withdraw_publication(opinion, actor="citizen")
-    flash(_("Your opinion is no longer on the public site."), "ok")
+        flash(refused, "error")
+        return redirect(url_for(".erase_confirm", code=opinion.tracking_code) + f"#{anchor}")
+    act(opinion, actor="citizen")
+    flash(done, "ok")
     return redirect(url_for(".track", code=opinion.tracking_code))
