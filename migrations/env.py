@@ -99,7 +99,28 @@ def run_migrations_online():
             context.run_migrations()
 
 
+def build_rollups_at_head():
+    """Once the database is at the head revision, build the roll-ups' cells if they are not
+    current (a new installation, or a release that changed what a cell means): derived data,
+    counted by the application's own code, which matches the schema only at the head."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with get_engine().connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != set(ScriptDirectory.from_config(config).get_heads()):
+        return
+    from votesys.congress import rollups
+    from votesys.extensions import db
+
+    if not rollups.built(fresh=True):
+        logger.info('Building the roll-ups from the rows.')
+        rollups.rebuild()
+        db.session.commit()
+
+
 if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
+    build_rollups_at_head()

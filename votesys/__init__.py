@@ -68,6 +68,7 @@ def _init_extensions(app: Flask, serving: bool) -> None:
 
     database.install_sqlite_pragmas()
     db.init_app(app)
+    _install_rollups()
     if not serving:
         from flask_migrate import Migrate
 
@@ -85,6 +86,16 @@ def _init_extensions(app: Flask, serving: bool) -> None:
         "paper_tablet": "auth.tablet_login",  # the scrutineer's page of paper totals
     }
     login_manager.login_message = None
+
+
+def _install_rollups() -> None:
+    """Keep the roll-ups' cells on every commit; the rooms register what they count."""
+    # inside the factory: see the module's docstring
+    from votesys.congress import rollups
+    from votesys.projects import rollup as _project_cells  # noqa: F401 -- registers
+    from votesys.stations import rollup as _station_cells  # noqa: F401 -- registers
+
+    rollups.install_listeners()
 
 
 def _bounded_ids(app: Flask) -> None:

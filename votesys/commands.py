@@ -16,6 +16,7 @@ from sqlalchemy import select
 from votesys import backup, demo, scenario
 from votesys.auth.services import create_user
 from votesys.congress.models import Jurisdiction
+from votesys.congress.rollup_cli import rollups_group
 from votesys.errors import DomainError
 from votesys.extensions import db
 from votesys.integrity.cli import keys_group
@@ -41,6 +42,7 @@ def register(app) -> None:
         data_key_group,
         worker_command,
         erase_expired_command,
+        rollups_group,
     ):
         app.cli.add_command(command)
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert
 
 from votesys.categories import Category
+from votesys.congress import rollups
 from votesys.congress import services as congress
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
@@ -112,6 +113,7 @@ def generated(app, make_scenario):
             }
         )
     db.session.execute(insert(Opinion), rows)
+    rollups.rebuild()  # rows inserted past the ORM: counted again, as a bulk loader does
     db.session.commit()
     return {
         "stations": stations,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from votesys.errors import NotFound, invalid
 from votesys.extensions import db, limiter
@@ -14,7 +16,7 @@ from votesys.projects.figures import summary_of
 from votesys.public_cache import public_cached
 from votesys.stations.rules import digits
 from votesys.voting import present
-from votesys.voting.models import Vote
+from votesys.voting.models import Vote, VoteCandidate
 from votesys.voting.receipts import find_receipt
 
 bp = Blueprint("portal_api", __name__, url_prefix="/api/v1/public")
@@ -67,7 +69,12 @@ def votes():
 @bp.get("/votes/<int:vote_id>")
 @public_cached
 def vote(vote_id: int):
-    found = db.session.get(Vote, vote_id)
+    # The candidates with their entries in one statement: result_dict reads each entry's.
+    found = db.session.scalar(
+        select(Vote)
+        .where(Vote.id == vote_id)
+        .options(selectinload(Vote.entries).joinedload(VoteCandidate.candidate))
+    )
     if found is None or found.state != "published":
         raise NotFound("not_found")
     return present.result_dict(found)
@@ -90,14 +97,14 @@ def statistics():
     _tree, node, ids = scope.scope(request.args.get("jurisdiction"))
     if node is None:
         raise NotFound("no_jurisdiction")
-    year = scope.chosen_year(request.args.get("year"), ids)
+    year = scope.chosen_year(request.args.get("year"), ids, node)
     quarter = scope.chosen_quarter(request.args.get("quarter"))
     return {
         "jurisdiction": {"code": node.code, "name": node.name, "level": node.level},
         "year": year,
-        "projects": summary_of(ids, year),
+        "projects": summary_of(node.id, ids, year),
         "quarter": quarter,
-        "opinions": overview.opinion_figures(ids, year, quarter),
+        "opinions": overview.opinion_figures(node.id, ids, year, quarter),
     }
 
 

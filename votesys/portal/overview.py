@@ -16,10 +16,13 @@ from votesys.stations.models import Reception, Station
 from votesys.voting.models import Vote, VoteCandidate
 
 
-def opinion_figures(ids: list[int], year: int, quarter: int | None = None) -> dict[str, Any]:
-    """The stations' figures of a jurisdiction subtree for a calendar year or a quarter."""
+def opinion_figures(
+    root_id: int, ids: list[int], year: int, quarter: int | None = None
+) -> dict[str, Any]:
+    """The stations' figures of a jurisdiction's subtree (``ids``) for a calendar year or a
+    quarter."""
     start, end = quarter_dates(year, quarter)
-    return stats(jurisdiction_ids=ids, start=start, end=end)
+    return stats(jurisdiction_ids=ids, start=start, end=end, root_id=root_id)
 
 
 def published_votes(ids: list[int] | None, limit: int | None = None) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from votesys.clock import today
+from votesys.congress import rollups
 from votesys.congress.models import Jurisdiction
 from votesys.errors import NotFound
 from votesys.extensions import db
@@ -69,7 +70,10 @@ def pick(tree: list[Node], code: str | None) -> Node | None:
     raise NotFound("no_jurisdiction")
 
 
-def latest_year(ids: list[int]) -> int | None:
+def latest_year(ids: list[int], node: Node | None = None) -> int | None:
+    """The latest year with projects in the subtree ``ids`` (of ``node``)."""
+    if node is not None and rollups.built():
+        return rollups.latest_period(node.id, "p.projects")
     return db.session.scalar(select(func.max(Project.year)).where(Project.jurisdiction_id.in_(ids)))
 
 
@@ -80,8 +84,10 @@ def scope(code: str | None) -> tuple[list[Node], Node | None, list[int]]:
     return tree, node, (subtree(tree, node) if node else [])
 
 
-def latest_reported_year(ids: list[int]) -> int | None:
+def latest_reported_year(ids: list[int], node: Node | None = None) -> int | None:
     """The latest year of which some project has reported progress."""
+    if node is not None and rollups.built():
+        return rollups.latest_period(node.id, "p.reported")
     return db.session.scalar(
         select(func.max(Project.year)).where(
             Project.jurisdiction_id.in_(ids),
@@ -90,13 +96,13 @@ def latest_reported_year(ids: list[int]) -> int | None:
     )
 
 
-def chosen_year(raw: str | None, ids: list[int]) -> int:
+def chosen_year(raw: str | None, ids: list[int], node: Node | None = None) -> int:
     """The year asked for; else the latest year with figures (some progress reported), so
     that a newly voted year, its plans still being drawn up, does not replace a year of real
     figures with zeros; else the latest year with projects; else this year."""
     if raw and digits(raw) and 1949 <= int(raw) <= 2200:
         return int(raw)
-    return latest_reported_year(ids) or latest_year(ids) or today().year
+    return latest_reported_year(ids, node) or latest_year(ids, node) or today().year
 
 
 def chosen_quarter(raw: str | None) -> int | None:

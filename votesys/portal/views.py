@@ -39,10 +39,10 @@ def _labels() -> dict:
 @public_cached
 def home():
     tree, node, ids = scope.scope(request.args.get("jurisdiction"))
-    year = scope.chosen_year(request.args.get("year"), ids)
+    year = scope.chosen_year(request.args.get("year"), ids, node)
     filters = listing.Filters(jurisdiction=node.code if node else None, year=year)
     listed = listing.project_page(filters, tree, per_page=12) if node else None
-    figures = summary_of(ids, year) if node else None
+    figures = summary_of(node.id, ids, year) if node else None
     return render_template(
         "portal/home.html",
         tree=tree,
@@ -56,7 +56,7 @@ def home():
         receptions=overview.next_receptions(ids, today()) if node else [],
         # A newer year whose projects are voted but not yet reporting: the home stays on
         # the year with figures and points to it.
-        newer_year=scope.latest_year(ids) if node else None,
+        newer_year=scope.latest_year(ids, node) if node else None,
     )
 
 
@@ -152,10 +152,10 @@ def votes():
 @public_cached
 def statistics():
     tree, node, ids = scope.scope(request.args.get("jurisdiction"))
-    year = scope.chosen_year(request.args.get("year"), ids)
+    year = scope.chosen_year(request.args.get("year"), ids, node)
     quarter = scope.chosen_quarter(request.args.get("quarter"))
-    figures = summary_of(ids, year) if node else None
-    opinions = overview.opinion_figures(ids, year, quarter) if node else None
+    figures = summary_of(node.id, ids, year) if node else None
+    opinions = overview.opinion_figures(node.id, ids, year, quarter) if node else None
     return render_template(
         "portal/statistics.html",
         tree=tree,
@@ -186,10 +186,10 @@ def statistics_file(fmt: str):
     tree, node, ids = scope.scope(request.args.get("jurisdiction"))
     if node is None:
         raise NotFound("no_jurisdiction")
-    year = scope.chosen_year(request.args.get("year"), ids)
+    year = scope.chosen_year(request.args.get("year"), ids, node)
     quarter = scope.chosen_quarter(request.args.get("quarter"))
-    figures = summary_of(ids, year)
-    opinions = overview.opinion_figures(ids, year, quarter)
+    figures = summary_of(node.id, ids, year)
+    opinions = overview.opinion_figures(node.id, ids, year, quarter)
     return _file(
         *downloads.statistics(node.name, year, figures, opinions),
         fmt,

@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, func, insert, select, update
 
 from votesys import importing
+from votesys.congress import rollups
 from votesys.congress.models import Jurisdiction
 from votesys.extensions import db
 from votesys.importing import Progress, Upload, batches
-from votesys.projects import rules
+from votesys.projects import rollup, rules
 from votesys.projects.models import (
     Funding,
     Project,
@@ -37,6 +38,8 @@ def write_plan(
     one by one: each its unit (found or created), its next ref in its jurisdiction's year,
     its funding and its target."""
     progress.writing(len(planned))
+    # inserted past the ORM's flush: the roll-ups are told which units to count again
+    rollups.mark(db.session, rollup.KIND, {(p["jurisdiction"].id, p["year"]) for p in planned})
     units, created = _units({(p["jurisdiction"].id, p["unit"]) for p in planned})
     numbers = _numbers({p["jurisdiction"].id for p in planned})
     ids: list[int] = []
@@ -100,6 +103,11 @@ def write_progress(
     """Progress reports, as ``reports.add_report`` would store them one by one; then each
     project's state (status, progress, its targets' actual values) is its latest report's."""
     progress.writing(len(checked))
+    rollups.mark(
+        db.session,
+        rollup.KIND,
+        {(c["project"].jurisdiction_id, c["project"].year) for c in checked},
+    )
     ids: list[int] = []
     for batch in batches(checked):
         rows = [

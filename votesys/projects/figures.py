@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from votesys import clock
+from votesys.congress import rollups
 from votesys.congress.models import Jurisdiction
 from votesys.congress.services import subtree_ids
 from votesys.extensions import db
-from votesys.projects import rules
+from votesys.projects import rollup, rules
 from votesys.projects.models import Funding, Milestone, Project, Report, Spending
 from votesys.projects.queries import in_planning_clause, sources
 from votesys.voting.rules import RATINGS
@@ -20,15 +21,64 @@ from votesys.voting.rules import RATINGS
 
 def summary(node: Jurisdiction, year: int, today: date | None = None) -> dict[str, Any]:
     """A jurisdiction's figures for a year, its sub-jurisdictions rolled up."""
-    return {"jurisdiction": {"code": node.code, "name": node.name, "level": node.level}} | (
-        summary_of(subtree_ids(node.id), year, today)
+    figures = (
+        summary_of_node(node.id, year, today)
+        if rollups.built()
+        else summary_from_rows(subtree_ids(node.id), year, today)
+    )
+    return {"jurisdiction": {"code": node.code, "name": node.name, "level": node.level}} | figures
+
+
+def summary_of(root_id: int, ids: list[int], year: int) -> dict[str, Any]:
+    """The figures of the jurisdiction ``root_id`` (whose subtree is ``ids``) for a year:
+    from the roll-ups' cells when they are current, else counted from the rows."""
+    if rollups.built():
+        return summary_of_node(root_id, year)
+    return summary_from_rows(ids, year)
+
+
+def summary_of_node(root_id: int, year: int, today: date | None = None) -> dict[str, Any]:
+    """A jurisdiction's figures for a year from its roll-up cells: two queries whatever the
+    size of the subtree (the cells, and the funding sources' list)."""
+    today = today or clock.today()
+    cells = rollups.read(root_id, rollup.KIND, year, year)
+    by_completion = {c: 0 for c in rules.COMPLETIONS}
+    by_status = {s: 0 for s in rules.STATUSES}
+    satisfaction = {r: 0 for r in RATINGS} | {"unrated": 0}
+    by_source = {s: Decimal("0.00") for s in sources()}
+    overdue = 0
+    for name, (n, amount) in sorted(cells.items()):
+        family, _, key = name.partition(":")
+        if n <= 0:  # nothing of it left (a cell emptied by a correction or deletion)
+            continue
+        if family == "p.completion":
+            by_completion[key] = by_completion.get(key, 0) + n
+        elif family == "p.status":
+            by_status[key] = by_status.get(key, 0) + n
+        elif family == "p.rating":
+            satisfaction[key] = satisfaction.get(key, 0) + n
+        elif family == "p.invest":
+            by_source[key] = amount
+        elif family == "p.overdue_from" and key < today.isoformat():
+            overdue += n
+    return _figures(
+        year,
+        by_completion,
+        by_status,
+        satisfaction,
+        by_source,
+        spent=cells.get("p.spent", (0, Decimal("0.00")))[1],
+        overdue=overdue,
+        planning=cells.get("p.planning", (0, 0))[0],
+        rectification=cells.get("p.rectification", (0, 0))[0],
     )
 
 
-def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str, Any]:
-    """A jurisdiction subtree's figures for a year in a fixed number of aggregate queries:
-    projects by completion, status and rating; investment by source with largest-remainder
-    shares (adding up to 100.0); spent; overdue."""
+def summary_from_rows(ids: list[int], year: int, today: date | None = None) -> dict[str, Any]:
+    """A jurisdiction subtree's figures for a year in a fixed number of aggregate queries
+    over the rows (before the roll-ups are built): projects by completion, status and
+    rating; investment by source with largest-remainder shares (adding up to 100.0); spent;
+    overdue."""
     today = today or clock.today()
     scope = (Project.jurisdiction_id.in_(ids), Project.year == year)
     counts = db.session.execute(
@@ -77,6 +127,31 @@ def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str
     planning = db.session.scalar(
         select(func.count()).select_from(Project).where(*scope, in_planning_clause())
     )
+    return _figures(
+        year,
+        by_completion,
+        by_status,
+        satisfaction,
+        by_source,
+        spent=spent,
+        overdue=overdue or 0,
+        planning=planning or 0,
+        rectification=rectification or 0,
+    )
+
+
+def _figures(
+    year,
+    by_completion,
+    by_status,
+    satisfaction,
+    by_source,
+    *,
+    spent,
+    overdue,
+    planning,
+    rectification,
+) -> dict[str, Any]:
     total = sum(by_source.values(), Decimal("0.00"))
     return {
         "year": year,
@@ -88,10 +163,10 @@ def summary_of(ids: list[int], year: int, today: date | None = None) -> dict[str
         "investment_by_source_wan": {k: rules.wan(v) for k, v in by_source.items()},
         "shares": {k: str(v) for k, v in rules.shares(by_source).items()},
         "spent_wan": rules.wan(spent),
-        "overdue": overdue or 0,
-        "planning": planning or 0,
+        "overdue": overdue,
+        "planning": planning,
         "satisfaction": satisfaction,
-        "rectification": rectification or 0,
+        "rectification": rectification,
     }
 
 

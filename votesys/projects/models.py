@@ -61,8 +61,11 @@ class Project(db.Model):
     # The public, readable id of the project's page (year, jurisdiction code, number):
     # given once at registration, it survives renames.
     ref: Mapped[str] = mapped_column(String(48), unique=True)
-    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
-    year: Mapped[int]
+    # active history: the roll-ups learn the unit a project leaves (votesys.congress.rollups)
+    jurisdiction_id: Mapped[int] = mapped_column(
+        ForeignKey("jurisdictions.id"), active_history=True
+    )
+    year: Mapped[int] = mapped_column(active_history=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(20), default="other")

@@ -235,7 +235,9 @@ def jurisdiction_stats(code: str):
         "jurisdiction": node.code,
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
-        **figures.stats(jurisdiction_ids=congress.subtree_ids(node.id), start=start, end=end),
+        **figures.stats(
+            jurisdiction_ids=congress.subtree_ids(node.id), start=start, end=end, root_id=node.id
+        ),
     }
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
 
 from votesys.categories import Category
+from votesys.congress import rollups
 from votesys.congress.models import Deputy
+from votesys.congress.rollup_sql import quarters
 from votesys.extensions import db
+from votesys.stations import rollup
 from votesys.stations.common import today
 from votesys.stations.models import (
     Feedback,
@@ -17,13 +21,12 @@ from votesys.stations.models import (
     OpinionDeputy,
     Reception,
     ReceptionDuty,
-    Route,
     Station,
     Step,
 )
 from votesys.stations.steps import OPEN_STEPS
 
-HANDED_ON = (Route.TOWNSHIP_ORDINARY, Route.TOWNSHIP_MAJOR, Route.COUNTY_OR_ABOVE)
+HANDED_ON = rollup.HANDED_ON
 
 
 def _days_between(later, earlier):
@@ -40,13 +43,19 @@ def stats(
     start: date | None = None,
     end: date | None = None,
     on: date | None = None,
+    root_id: int | None = None,
 ) -> dict[str, Any]:
     """The organisers' figures for some stations or jurisdictions and a period (inclusive).
 
     Opinions are counted by the day they were received; reception sessions and attendances
-    (人次) by the day held, counting only published sessions held by ``on``.
+    (人次) by the day held, counting only published sessions held by ``on``. A jurisdiction's
+    subtree (``root_id``, whose ids are ``jurisdiction_ids``) over whole quarters is read
+    from the roll-ups' cells when they are current; anything else is counted from the rows.
     """
     on = on or today()
+    span = quarters(start, end)
+    if root_id is not None and station_ids is None and span and rollups.built():
+        return _from_cells(root_id, *span, on)
 
     def scoped(query, station_col, jurisdiction_col=None):
         if station_ids is not None:
@@ -131,6 +140,50 @@ def stats(
             c.value: by_category.get(c, {"collected": 0, "closed": 0}) for c in Category
         },
         "by_status": {s.value: by_status.get(s, 0) for s in Step},
+    }
+
+
+def _from_cells(root_id: int, first: int | None, last: int | None, on: date) -> dict[str, Any]:
+    """``stats`` of a subtree over whole quarters from its cells: two queries."""
+    opinions = rollups.read(root_id, rollup.OPINIONS, first, last)
+    receptions = rollups.read(root_id, rollup.RECEPTIONS, first, last)
+    day = on.isoformat()
+
+    def n(name: str) -> int:
+        return opinions.get(name, (0, 0))[0]
+
+    def held(family: str) -> int:
+        return sum(
+            count
+            for name, (count, _) in receptions.items()
+            if name.startswith(family) and name[len(family) :] <= day
+        )
+
+    overdue = sum(
+        count
+        for name, (count, _) in opinions.items()
+        if name.startswith("o.open_due:") and name[len("o.open_due:") :] < day
+    )
+    replied, days = opinions.get("o.replied", (0, 0))
+    feedback = {f.value: n(f"o.feedback:{f.value}") for f in Feedback}
+    rated = sum(feedback.values())
+    content = feedback[Feedback.SATISFIED] + feedback[Feedback.BASICALLY]
+    return {
+        "reception_sessions": held("r.sessions:"),
+        "deputy_attendances": held("r.attend:"),
+        "opinions_collected": n("o.collected"),
+        "handed_on": n("o.handed"),
+        "closed": n("o.closed"),
+        "closure_rate": _percent(n("o.closed"), n("o.collected")),
+        "overdue": overdue,
+        "average_days_to_reply": (f"{float(Decimal(days) / replied):.1f}" if replied else None),
+        "feedback": feedback,
+        "satisfaction_rate": _percent(content, rated),
+        "by_category": {
+            c.value: {"collected": n(f"o.cat:{c.value}"), "closed": n(f"o.cat_closed:{c.value}")}
+            for c in Category
+        },
+        "by_status": {s.value: n(f"o.status:{s.value}") for s in Step},
     }
 
 

@@ -62,7 +62,9 @@ class Station(db.Model):
     __tablename__ = "stations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    jurisdiction_id: Mapped[int] = mapped_column(
+        ForeignKey("jurisdictions.id"), index=True, active_history=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default=StationKind.STATION)
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -100,8 +102,10 @@ class Reception(db.Model):
     __tablename__ = "receptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
-    date: Mapped[date]
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("stations.id"), index=True, active_history=True
+    )
+    date: Mapped[date] = mapped_column(active_history=True)
     hours: Mapped[str] = mapped_column(String(100), default="")
     topic: Mapped[str] = mapped_column(String(200), default="")
     published_at: Mapped[datetime | None]
@@ -150,11 +154,14 @@ class Opinion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
-    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
+    # active history: the roll-ups learn the unit an opinion leaves (votesys.congress.rollups)
+    jurisdiction_id: Mapped[int] = mapped_column(
+        ForeignKey("jurisdictions.id"), active_history=True
+    )
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
     reception_id: Mapped[int | None] = mapped_column(ForeignKey("receptions.id"))
     source: Mapped[str] = mapped_column(String(20))
-    received_on: Mapped[date]
+    received_on: Mapped[date] = mapped_column(active_history=True)
     title: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(20), index=True)

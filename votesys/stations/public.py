@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from votesys.categories import CATEGORY_LABELS
@@ -23,6 +25,7 @@ from votesys.stations import (
     steps,
 )
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
+from votesys.stations.models import Station
 
 bp = Blueprint("public_stations", __name__)
 
@@ -46,7 +49,14 @@ def _opinion_limit() -> str:
 
 def _grouped_stations() -> list[tuple[str, list]]:
     groups: dict[str, list] = {}
-    for station in present.all_stations():
+    # Each station with its jurisdiction in one statement (present.all_stations() lazy-loads
+    # one jurisdiction per statement: one more per jurisdiction with a station).
+    query = (
+        select(Station)
+        .options(joinedload(Station.jurisdiction))
+        .order_by(Station.jurisdiction_id, Station.id)
+    )
+    for station in db.session.scalars(query):
         groups.setdefault(station.jurisdiction.name, []).append(station)
     return list(groups.items())
 
