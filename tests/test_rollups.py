@@ -560,3 +560,24 @@ def test_a_row_changed_without_being_read_leaves_its_old_unit(app, change):
         project.year = 2025
     db.session.commit()
     assert rollups.differences() == []
+
+
+def test_a_bulk_write_of_a_thousand_units_is_counted(app):
+    """Rows inserted past the ORM (an import) mark their units; more than SQLite's 1,000
+    levels of expression of them are counted again in several statements."""
+    nodes = _tree([1])
+    rows = [
+        {
+            "ref": f"B{next(_serial)}",
+            "jurisdiction_id": nodes[i % 4].id,
+            "year": 1000 + i,
+            "title": "项目",
+            "status": "in_progress",
+        }
+        for i in range(1100)
+    ]
+    db.session.execute(db.insert(Project), rows)
+    rollups.mark(db.session, "p", {(r["jurisdiction_id"], r["year"]) for r in rows})
+    db.session.commit()
+    assert rollups.differences() == []
+    assert project_figures.summary_of_node(nodes[0].id, 1500, TODAY)["projects"] == 1

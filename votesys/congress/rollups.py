@@ -66,6 +66,9 @@ from votesys.congress.rollup_models import RollupCell, RollupState
 from votesys.extensions import db
 
 log = logging.getLogger(__name__)
+# Units counted again by one statement (an OR of each unit's range: SQLite parses at most
+# 1,000 levels of expression).
+_UNITS_A_STATEMENT = 200
 
 # --- reading ------------------------------------------------------------------------------
 
@@ -203,7 +206,11 @@ def apply(session: Session, dirty: set[Unit]) -> None:
     chains = _ancestors(conn, {j for _, j, _ in units})
     for kind in sorted({u[0] for u in units}):
         mine = [(j, p) for k, j, p in units if k == kind]
-        new = _grouped(conn.execute(CONTRIBUTORS[kind].cells(mine)))
+        new: dict[tuple[int, int], Cells] = {}
+        for first in range(0, len(mine), _UNITS_A_STATEMENT):  # an import marks thousands
+            new |= _grouped(
+                conn.execute(CONTRIBUTORS[kind].cells(mine[first : first + _UNITS_A_STATEMENT]))
+            )
         old = _own_cells(conn, kind, mine)
         for unit in new.keys() | old.keys():
             j, period = unit
