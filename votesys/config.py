@@ -145,8 +145,11 @@ def load(instance: Path) -> dict:
         # The waiting tablet's event stream: a comment this often on an idle stream (under
         # the 60 s that proxies commonly allow), and the stream ends after about this long
         # (the browser reconnects, signed in again); both vary by ±20% per stream. Each
-        # server process reads the open votes this often while tablets wait.
+        # server process reads the open votes this often while tablets wait, and on
+        # PostgreSQL also at once when a vote changes (LISTEN/NOTIFY, voting.waiting;
+        # VOTESYS_TABLET_WATCH_PUSH=0: the interval only, to compare).
         "TABLET_KEEPALIVE_SECONDS": 25.0,
         "TABLET_STREAM_SECONDS": 300.0,
         "TABLET_WATCH_INTERVAL": 0.25,
+        "TABLET_WATCH_PUSH": os.environ.get("VOTESYS_TABLET_WATCH_PUSH", "1") != "0",
     }
