@@ -99,25 +99,7 @@ EXCUSED = {
 # Pages that still run one statement more per row, as measured (small world → four times
 # larger), and where: each must leave this table when it is fixed (the test says so), and no
 # other page may join it.
-GROWING = {
-    # voting/present.py result_dict and result_table read each VoteCandidate.candidate
-    # lazily: one "SELECT candidates … WHERE candidates.id = ?" per candidate of the vote.
-    "/votes/{vote_id}/announcement": "voting/present.py: a candidate per entry",
-    "/votes/{vote_id}/result.csv": "voting/present.py: a candidate per entry",
-    "/votes/{vote_id}/result.json": "voting/present.py: a candidate per entry",
-    "/api/v1/votes/{vote_id}/result": "voting/present.py: a candidate per entry",
-    "/hall/{session_id}": "hall/views.py → voting/present.py: a candidate per entry",
-    "/hall/{session_id}/state.json": "hall/views.py → voting/present.py: a candidate per entry",
-    # stations/campaign_api.py → campaigns.all_campaigns(): campaign_dict reads each
-    # campaign's jurisdiction and negative list lazily (two statements a campaign).
-    "/api/v1/public/campaigns": "stations/campaigns.py all_campaigns: no eager loading",
-    # stations/api.py → present.all_stations(): one jurisdiction per jurisdiction with a
-    # station.
-    "/api/v1/stations": "stations/present.py all_stations: no eager loading",
-    # projects/api.py show → projects/queries.get_project: each report's spending, photos
-    # and values lazily (three statements a report).
-    "/api/v1/projects/{project_id}": "projects/queries.py get_project: reports' parts lazily",
-}
+GROWING: dict[str, str] = {}
 
 # Pinned pages not served from the public cache (a warm answer of every other page is one
 # statement): no SQL at all, personal data by tracking code, forms, photos, the hall's live

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from votesys.clock import iso_day as _d
 from votesys.congress.models import CongressSession
@@ -38,6 +38,21 @@ def project_by_ref(ref: str) -> Project:
     if project is None:
         raise NotFound("not_found")
     return project
+
+
+def photo_by_ref(ref: str, photo_id: int) -> Photo:
+    """A photo of one of the reports of the project found by its ref (as project_by_ref
+    finds it), with its bytes: one statement, the project's parts not loaded."""
+    photo = db.session.scalar(
+        select(Photo)
+        .join(Report, Report.id == Photo.report_id)
+        .join(Project, Project.id == Report.project_id)
+        .where(Project.ref == ref[:48], Photo.id == photo_id)
+        .options(undefer(Photo.data))
+    )
+    if photo is None:
+        raise NotFound("not_found")
+    return photo
 
 
 def project_detail(p: Project, today: date | None = None) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from votesys.formats import money
 from votesys.portal import charts, downloads, listing, one_project, overview, scope
 from votesys.projects import labels as project_labels
 from votesys.projects.figures import summary_of
-from votesys.projects.reports import get_photo
 from votesys.public_cache import public_cached
 from votesys.tabular import table
 
@@ -131,7 +130,7 @@ def project_file(ref: str, fmt: str):
 
 @bp.get("/projects/<ref>/photos/<int:photo_id>")
 def photo(ref: str, photo_id: int):
-    found = get_photo(one_project.project_by_ref(ref), photo_id)
+    found = one_project.photo_by_ref(ref, photo_id)  # one statement
     return Response(
         found.data, mimetype=found.mime, headers={"Cache-Control": "public, max-age=86400"}
     )

@@ -68,11 +68,17 @@ def list_projects(
 
 
 def reports_of(project: Project) -> list[Report]:
-    """The history, newest first."""
+    """The history, newest first, each report with its values, spending and photos (what
+    its readers show of it): four statements whatever its length, not three per report."""
     return list(
         db.session.scalars(
             select(Report)
             .where(Report.project_id == project.id)
+            .options(
+                selectinload(Report.values),
+                selectinload(Report.spending),
+                selectinload(Report.photos),
+            )
             .order_by(Report.reported_on.desc(), Report.id.desc())
         )
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from votesys import clock, fields
 from votesys.errors import Conflict, NotFound, invalid
@@ -194,8 +195,14 @@ def _refresh_state(project: Project) -> None:
 
 
 def get_photo(project: Project, photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or db.session.get(Report, photo.report_id).project_id != project.id:
+    """The photo, with its bytes, if it is of one of the project's reports: one statement."""
+    photo = db.session.scalar(
+        select(Photo)
+        .join(Report, Report.id == Photo.report_id)
+        .where(Photo.id == photo_id, Report.project_id == project.id)
+        .options(undefer(Photo.data))
+    )
+    if photo is None:
         raise NotFound("not_found")
     return photo
 

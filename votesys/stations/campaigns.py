@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from votesys import fields
 from votesys.categories import Category
@@ -312,19 +313,29 @@ def entries(campaign: Campaign) -> list[CampaignEntry]:
     )
 
 
+# What campaign_report.campaign_dict reads of each campaign, loaded with the campaigns:
+# otherwise two statements more a campaign (its jurisdiction and its negative list).
+_WITH_PARTS = (joinedload(Campaign.jurisdiction), selectinload(Campaign.negative_list))
+
+
 def of_jurisdiction(code: str) -> list[Campaign]:
     node = congress.jurisdiction_by_code(code)
     return list(
         db.session.scalars(
             select(Campaign)
             .where(Campaign.jurisdiction_id == node.id)
+            .options(*_WITH_PARTS)
             .order_by(Campaign.opens_on.desc())
         )
     )
 
 
 def all_campaigns(jurisdiction_ids: Iterable[int] | None = None) -> list[Campaign]:
-    query = select(Campaign).order_by(Campaign.opens_on.desc(), Campaign.id.desc())
+    query = (
+        select(Campaign)
+        .options(*_WITH_PARTS)
+        .order_by(Campaign.opens_on.desc(), Campaign.id.desc())
+    )
     if jurisdiction_ids is not None:
         query = query.where(Campaign.jurisdiction_id.in_(list(jurisdiction_ids)))
     return list(db.session.scalars(query))

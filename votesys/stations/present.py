@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from votesys.categories import CATEGORY_LABELS
 from votesys.congress.models import CongressSession
@@ -111,7 +112,13 @@ def candidate_trace(opinion: Opinion) -> dict[str, Any] | None:
 
 
 def all_stations() -> list[Station]:
-    return list(db.session.scalars(select(Station).order_by(Station.jurisdiction_id, Station.id)))
+    """Every station with its jurisdiction (which station_dict reads) in one statement."""
+    query = (
+        select(Station)
+        .options(joinedload(Station.jurisdiction))
+        .order_by(Station.jurisdiction_id, Station.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def station_dict(station: Station) -> dict[str, Any]:

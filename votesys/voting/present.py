@@ -6,12 +6,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
+from votesys.extensions import db
 from votesys.voting import casting, countdown, jurisdiction_rules, paper_part, rules, services
 from votesys.voting.labels import RATING_LABELS
-from votesys.voting.models import Vote
+from votesys.voting.models import Candidate, Vote, VoteCandidate
 from votesys.voting.rating import rated_project_ids
 from votesys.voting.rule_words import rule_text
+
+
+def entries_with_candidates(vote: Vote) -> list[VoteCandidate]:
+    """The vote's entries in ballot order, each with its candidate: the entries (unless
+    loaded) and then the candidates not yet loaded in one statement, whatever their number,
+    instead of one statement a candidate. What selectinload would do, but also for entries a
+    caller has already loaded (a view's vote, or one just closed)."""
+    entries = vote.entries
+    missing = [e for e in entries if "candidate" in inspect(e).unloaded]
+    if missing:
+        ids = [e.candidate_id for e in missing]
+        found = {
+            c.id: c for c in db.session.scalars(select(Candidate).where(Candidate.id.in_(ids)))
+        }
+        for entry in missing:  # as if loaded with the entry: no change to flush
+            set_committed_value(entry, "candidate", found.get(entry.candidate_id))
+    return entries
 
 
 def vote_dict(vote: Vote) -> dict[str, Any]:
@@ -27,7 +47,10 @@ def vote_dict(vote: Vote) -> dict[str, Any]:
         "base": vote.base,
         "runoff_of": vote.runoff_of_id,
         "practice": vote.practice,
-        "candidates": [{"id": e.candidate_id, "title": e.candidate.title} for e in vote.entries],
+        "candidates": [
+            {"id": e.candidate_id, "title": e.candidate.title}
+            for e in entries_with_candidates(vote)
+        ],
         "ballots_cast": casting.ballots_cast(vote),
         **countdown.as_dict(vote),  # the time limit, if any: closes_at and seconds_left
         "rule_exception": jurisdiction_rules.exception_dict(vote),  # or None
@@ -111,7 +134,7 @@ def result_dict(vote: Vote) -> dict[str, Any]:
                 "approved": e.approved,
                 "tied": e.tied,
             }
-            for e in vote.entries
+            for e in entries_with_candidates(vote)
         ],
         "runoff_needed": vote.runoff_needed,
         "places_left": vote.places_left,
