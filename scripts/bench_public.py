@@ -11,9 +11,18 @@ the trivial endpoint ``GET /api/v1/health``. Prints requests per second and p50/
 page, the warm pages' throughput as a share of the trivial endpoint's, and on its last
 line every figure as one JSON object.
 
+``--scale province``: one province of ``--cities`` (14), ``--counties`` (122) and
+``--townships`` (1,900); 20,000 projects over 2022–2026, 5,000 stations, 2,000,000 opinions,
+loaded with COPY (scripts/bench_province.py); its pages are the home, a city's and a
+township's list, project pages, the summary API, the statistics page and API. Then the
+intake of a campaign's last hour: ``--intake-per-minute`` (1,000) citizens a minute submit
+the public opinion form for ``--intake-seconds`` (120), open loop; every acknowledged
+submission must be stored.
+
     scripts/bench_public [--projects 2000] [--opinions 100000] [--stations 500]
                          [--jurisdictions 20] [--concurrency 100] [--seconds 10]
                          [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+    scripts/bench_public --scale province [--intake-seconds 120]
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_province  # noqa: E402
 import benchlib  # noqa: E402
 
 YEAR = 2026
@@ -43,42 +53,89 @@ STEPS = ("received", "registered", "handling", "supervised", "replied", "archive
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=("city", "province"), default="city")
     parser.add_argument("--jurisdictions", type=int, default=20)
-    parser.add_argument("--projects", type=int, default=2000)
-    parser.add_argument("--stations", type=int, default=500)
-    parser.add_argument("--opinions", type=int, default=100_000)
+    parser.add_argument("--projects", type=int, default=None)  # city 2,000; province 20,000
+    parser.add_argument("--stations", type=int, default=None)  # 500; 5,000
+    parser.add_argument("--opinions", type=int, default=None)  # 100,000; 2,000,000
+    parser.add_argument("--cities", type=int, default=14)
+    parser.add_argument("--counties", type=int, default=122)
+    parser.add_argument("--townships", type=int, default=1900)
+    parser.add_argument("--intake-seconds", type=float, default=None)  # 0 at city; 120
+    parser.add_argument("--intake-per-minute", type=float, default=1000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
+    # The cold phase (all clients, every URL new); 0 leaves it out.
+    parser.add_argument("--cold-seconds", type=float, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--database-url", default=benchlib.DEFAULT_SERVER_URL)
     args = parser.parse_args(argv)
+    province = args.scale == "province"
+    for name, city, prov in (
+        ("projects", 2000, 20_000),
+        ("stations", 500, 5000),
+        ("opinions", 100_000, 2_000_000),
+        ("intake_seconds", 0, 120),
+    ):
+        if getattr(args, name) is None:
+            setattr(args, name, prov if province else city)
     benchlib.stop_cleanly_on_signals()
     benchlib.raise_fd_limit()
     key = "bench-" + secrets.token_hex(8)
+    extra: dict = {}
     with benchlib.throwaway_database(args.database_url) as url:
         app = benchlib.make_app(url, key)
         started = time.monotonic()
         with app.app_context():
-            refs, counties = load_city(args)
+            if province:
+                shape = bench_province.Shape(
+                    cities=args.cities,
+                    counties=args.counties,
+                    townships=args.townships,
+                    projects=args.projects,
+                    stations=args.stations,
+                    opinions=args.opinions,
+                )
+                loaded = bench_province.load(shape)
+                urls = bench_province.pages(loaded, bench_province.YEARS[-1])
+                args.jurisdictions = loaded.jurisdictions
+                extra = {"rows": loaded.counts, "rollups_rebuilt": loaded.rollups}
+            else:
+                refs, counties = load_city(args)
+                urls = pages(refs, counties)
             from votesys.extensions import db
 
             db.session.remove()
             db.engine.dispose()
         loaded_s = time.monotonic() - started
+        print(f"== set-up: {loaded_s:.1f} s", flush=True)
         workers = args.workers or 2 * (os.cpu_count() or 1) + 1
-        with benchlib.Server(url, key, workers=workers, threads=args.threads) as server:
-            figures = drive(server.base, refs, counties, args)
+        # The benchmark's citizens all come from one address: the form's limit raised.
+        env = {"VOTESYS_OPINION_RATE_LIMIT": "1000000 per minute"}
+        with benchlib.Server(url, key, workers=workers, threads=args.threads, env=env) as server:
+            figures = drive(server.base, urls, args)
+            if args.intake_seconds > 0:  # the workers' peak before the intake, apart
+                figures["pages_max_worker_rss_mb"] = max(
+                    server.rss_mb()["workers_mb"], default=None
+                )
+                stations = loaded.stations if province else station_ids(url)
+                figures |= bench_province.run_intake(server.base, url, stations, args)
             figures["peak_rss_mb"] = server.rss_mb()
+            figures["max_worker_rss_mb"] = max(figures["peak_rss_mb"]["workers_mb"], default=None)
     figures = {
+        "scale": args.scale,
         "projects": args.projects,
         "opinions": args.opinions,
         "stations": args.stations,
         "jurisdictions": args.jurisdictions,
         "concurrency": args.concurrency,
         "load_s": round(loaded_s, 1),
+        **extra,
         **figures,
+        # the machine's load (1, 5, 15 min) at the end: others' work shares the two cores
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
     benchlib.print_figures(figures)
     return figures
@@ -95,27 +152,37 @@ def pages(refs: list[str], counties: list[str]) -> dict[str, list[str]]:
     }
 
 
-def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
-    def run(urls: list[str], concurrency: int | None = None) -> dict:
+def station_ids(url: str) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return [r[0] for r in conn.execute("SELECT id FROM stations ORDER BY id")]
+
+
+EMPTY = {"per_s": None, "p50_ms": None, "p99_ms": None, "statuses": {}}
+
+
+def drive(base: str, urls_of: dict[str, list[str]], args) -> dict:
+    def run(urls: list[str], concurrency: int | None = None, seconds=None) -> dict:
         requests = [{"method": "GET", "path": u} for u in urls]
         return benchlib.run_closed_loops(
             base,
             requests,
             concurrency=concurrency or args.concurrency,
             processes=1 if concurrency == 1 else args.processes,
-            duration=args.seconds,
+            duration=seconds or args.seconds,
         )
 
     out: dict = {"pages": {}}
     trivial = run(["/api/v1/health"])
     out["trivial_per_s"] = trivial["per_s"]
-    for name, urls in pages(refs, counties).items():
+    for name, urls in urls_of.items():
         # Cold: a query argument the page ignores makes every URL new to the cache, so every
         # request builds the page (5,000 distinct URLs: more than a run can ask for).
         copies = max(1, 5000 // len(urls))
         fresh = [u + ("&" if "?" in u else "?") + f"b={i}" for i in range(copies) for u in urls]
         alone = run([u + "&alone" for u in fresh], concurrency=1)  # one client: the page's cost
-        cold = run(fresh)
+        cold = run(fresh, seconds=args.cold_seconds) if args.cold_seconds != 0 else EMPTY
         run(urls)  # fill the cache
         warm = run(urls)
         out["pages"][name] = {
@@ -127,7 +194,7 @@ def drive(base: str, refs: list[str], counties: list[str], args) -> dict:
             "warm_per_s": warm["per_s"],
             "warm_p50_ms": warm["p50_ms"],
             "warm_p99_ms": warm["p99_ms"],
-            "statuses": sorted({*cold["statuses"], *warm["statuses"]}),
+            "statuses": sorted({*alone["statuses"], *cold["statuses"], *warm["statuses"]}),
         }
         ratio = warm["per_s"] / trivial["per_s"] if warm["per_s"] and trivial["per_s"] else None
         out["pages"][name]["warm_ratio"] = None if ratio is None else round(ratio, 2)

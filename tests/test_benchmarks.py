@@ -61,6 +61,38 @@ def test_bench_vote_small():
         assert figures[key] is not None and figures[key] > 0, key
 
 
+def test_bench_vote_sessions_small():
+    """Two halls at once: each hall's figures, their sum, and no event of the other hall."""
+    figures = run_script(
+        "bench_vote.py",
+        *server_url(),
+        "--sessions=2",
+        "--deputies=15",
+        "--candidates=4",
+        "--window=2",
+        "--stagger=2",
+        "--workers=2",
+        "--threads=60",
+    )
+    halls = figures["per_session"]
+    assert figures["sessions"] == len(halls) == 2 and figures["tablets"] == 30
+    assert len({h["vote"] for h in halls}) == 2
+    for hall in halls:
+        assert hall["deputies"] == hall["acknowledged"] == hall["stored"] == 15
+        assert hall["open_seen_by"] == hall["close_seen_by"] == 15
+        assert hall["tally_matches"] and hall["lost"] == hall["errors"] == 0
+    assert figures["lost"] == figures["errors"] == 0 and figures["tally_matches"]
+    assert figures["acknowledged"] == figures["stored"] == 30
+    assert figures["open_seen_by"] == figures["close_seen_by"] == 30
+    # each tablet: the state when it began to wait, its hall's opening, its close
+    assert figures["events_received"] >= 3 * 30
+    assert figures["cross_session_events"] == 0
+    assert figures["worst_cast_p99_ms"] == max(h["cast_p99_ms"] for h in halls)
+    assert figures["worst_propagation_p99_ms"] == max(h["propagation_p99_ms"] for h in halls)
+    assert figures["worst_close_s"] == max(h["close_s"] for h in halls) > 0
+    assert figures["peak_rss_mb"] > 0
+
+
 def test_bench_growth_small():
     figures = run_script(
         "bench_growth.py",
@@ -75,6 +107,29 @@ def test_bench_growth_small():
     assert len(steps) == 6
     assert all(s["seconds"] > 0 for s in steps.values())
     assert steps[("tally (close, seal, record)", "200 ballots")]["growth"] is not None
+
+
+def test_bench_growth_province_small():
+    """The province's growth: its tree, the COPY loader at two sizes, each page built."""
+    figures = run_script(
+        "bench_growth.py",
+        *server_url(),
+        "--scale=province",
+        "--cities=2",
+        "--counties=4",
+        "--townships=8",
+        "--stations=6",
+        "--base-projects=6",
+        "--base-opinions=30",
+        "--scales=1,10",
+        "--repeat=1",
+    )
+    steps = {(s["what"], s["size"]): s for s in figures["steps"]}
+    pages = {"home", "city_list", "township_list", "project_page", "summary_api"}
+    assert {what for what, _ in steps} == pages | {"statistics", "statistics_api"}
+    assert len(steps) == 14 and all(s["seconds"] > 0 for s in steps.values())
+    assert steps[("home", "10× (60 projects, 300 opinions)")]["growth"] is not None
+    assert figures["target"] == 2 and figures["max_growth_per_10x"] > 0
 
 
 def test_bench_public_small():
@@ -102,6 +157,47 @@ def test_bench_public_small():
         assert page["statuses"] == ["200"]
         assert page["cold_per_s"] > 0 and page["warm_per_s"] > 0
     assert figures["trivial_per_s"] > 0 and figures["min_warm_ratio"] > 0
+
+
+def test_bench_public_province_small():
+    """The province's code paths (its tree, the COPY loader, its pages, the intake through
+    the public form) at a tiny size: every acknowledged submission is stored."""
+    figures = run_script(
+        "bench_public.py",
+        *server_url(),
+        "--scale=province",
+        "--cities=2",
+        "--counties=4",
+        "--townships=8",
+        "--projects=60",
+        "--stations=6",
+        "--opinions=300",
+        "--concurrency=4",
+        "--seconds=0.5",
+        "--workers=1",
+        "--threads=8",
+        "--intake-seconds=3",
+        "--intake-per-minute=600",
+    )
+    assert figures["errors"] == 0 and figures["jurisdictions"] == 1 + 2 + 4 + 8
+    assert figures["rows"]["projects"] == 60 and figures["rows"]["opinions"] == 300
+    assert set(figures["pages"]) == {
+        "home",
+        "city_list",
+        "township_list",
+        "project_page",
+        "summary_api",
+        "statistics",
+        "statistics_api",
+    }
+    for page in figures["pages"].values():
+        assert page["statuses"] == ["200"]
+        assert page["alone_p99_ms"] > 0 and page["warm_ratio"] > 0
+    sent = figures["intake_sent"]
+    assert sent > 0 and figures["intake_statuses"] == {"302": sent}
+    assert figures["intake_acknowledged"] == figures["intake_stored"] == sent
+    assert figures["intake_online_rows"] == sent and figures["intake_lost"] == 0
+    assert figures["intake_p99_ms"] > 0 and figures["max_worker_rss_mb"] > 0
 
 
 @pytest.mark.parametrize(("kind", "rows"), [("plan", "200"), ("roster", "60")])

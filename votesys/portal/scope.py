@@ -26,17 +26,58 @@ class Node:
     depth: int = 0
 
 
-def jurisdiction_tree() -> list[Node]:
-    """Every jurisdiction, depth-first (parents before children), with its depth: one query."""
+# A tree of at most this many jurisdictions is offered whole in the pages' pickers; a larger
+# one (a province: 2,037) only around the chosen jurisdiction (Tree.choices).
+PICKER_WHOLE = 200
+
+
+class Tree(list):
+    """Every jurisdiction, depth-first (parents before children): a list of Node."""
+
+    def choices(self, chosen: Node | str | None = None) -> list[Node]:
+        """The jurisdictions a page's picker offers: the whole tree when it is small; else
+        the top ones and their children, the path down to the chosen jurisdiction (a Node
+        or a code), its siblings and its children, in tree order. Every option of a
+        province's 2,037 made each page over 100 KB and a worker's page cache several
+        hundred MB (docs/performance.md, the province)."""
+        if len(self) <= PICKER_WHOLE:
+            return self
+        by_id = {n.id: n for n in self}
+        if isinstance(chosen, str):
+            chosen = next((n for n in self if n.code == chosen), None)
+        tops = [n for n in self if by_id.get(n.parent_id) is None]
+        shown = {n.id for top in tops for n in (top, *top.children)}
+        if chosen is not None:
+            shown.update(child.id for child in chosen.children)
+            parent = by_id.get(chosen.parent_id)
+            shown.update(sibling.id for sibling in (parent.children if parent else ()))
+            node = chosen
+            while node is not None:
+                shown.add(node.id)
+                node = by_id.get(node.parent_id)
+        return [n for n in self if n.id in shown]
+
+
+def jurisdiction_tree() -> Tree:
+    """Every jurisdiction, depth-first (parents before children), with its depth: one query,
+    of plain columns (no ORM objects: a province has 2,037)."""
     nodes = {
-        j.id: Node(j.id, j.code, j.name, j.level, j.parent_id)
-        for j in db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.code))
+        row.id: Node(row.id, row.code, row.name, row.level, row.parent_id)
+        for row in db.session.execute(
+            select(
+                Jurisdiction.id,
+                Jurisdiction.code,
+                Jurisdiction.name,
+                Jurisdiction.level,
+                Jurisdiction.parent_id,
+            ).order_by(Jurisdiction.code)
+        )
     }
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.parent_id) if node.parent_id else None
         (parent.children if parent else roots).append(node)
-    out: list[Node] = []
+    out = Tree()
 
     def walk(node: Node, depth: int) -> None:
         node.depth = depth
