@@ -105,6 +105,7 @@ GROWING: dict[str, str] = {}
 # statement): no SQL at all, personal data by tracking code, forms, photos, the hall's live
 # state, a vote's result and record files, the project API with a token's view.
 UNCACHED = {
+    "/opinions/new",
     "/projects/{ref}/photos/{photo_id}",
     "/projects/{ref}/rate",
     "/projects/{ref}/rate/thanks",

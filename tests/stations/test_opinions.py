@@ -448,3 +448,36 @@ def test_the_opinion_limit_is_one_budget_across_the_form_and_the_api(app, logged
     assert logged_in.client.post("/opinions/new", data=form).status_code == 429
     assert submit(logged_in, station).status_code == 429
     assert opinion_count() == 3
+
+
+def test_with_many_stations_the_form_lists_those_of_the_chosen_station_s_place(
+    app, client, county, monkeypatch
+):
+    """A province's thousands of stations are not listed on every form: the citizen comes
+    from a station's page or QR poster (?station=), and the form offers that place's."""
+    from votesys.congress.services import find_or_create_jurisdiction
+    from votesys.stations import public
+    from votesys.stations.models import Station
+
+    monkeypatch.setattr(public, "MANY_STATIONS", 2)
+    town = find_or_create_jurisdiction("4302129", "别的镇", "township", "430212")
+    elsewhere = Station(jurisdiction_id=town.id, name="别的镇联络站")
+    db.session.add(elsewhere)
+    db.session.commit()
+    north = county["stations"]["north"]
+    page = client.get("/opinions/new").get_data(as_text=True)
+    assert (
+        'id="find-station"' in page and "别的镇联络站" not in page and "北街代表联络站" not in page
+    )
+    page = client.get(f"/opinions/new?station={north}").get_data(as_text=True)
+    assert "北街代表联络站" in page and "南湖代表工作室" in page and "别的镇联络站" not in page
+    page = client.get(f"/opinions/new?station={elsewhere.id}").get_data(as_text=True)
+    assert "别的镇联络站" in page and "北街代表联络站" not in page
+    form = {"title": "路灯", "content": "北街路灯坏了", "category": "roads"}
+    for station in (north, elsewhere.id):
+        sent = client.post("/opinions/new", data=form | {"station": str(station)})
+        assert sent.status_code == 302, sent.get_data(as_text=True)
+    for bad in ("999999", "9" * 30, ""):
+        refused = client.post("/opinions/new", data=form | {"station": bad})
+        assert refused.status_code == 422
+    assert opinion_count() == 2

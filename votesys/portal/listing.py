@@ -109,6 +109,16 @@ class Filters:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
+def within(tree: list[Node], node: Node | None) -> list[int] | None:
+    """The ids of a chosen jurisdiction's subtree; None (no filter) for none chosen or for
+    one whose subtree is the whole tree: a province's 2,037 ids as an IN list are parsed
+    afresh by every statement (two fifths of its home page's time)."""
+    if node is None:
+        return None
+    ids = subtree(tree, node)
+    return None if len(ids) == len(tree) else ids
+
+
 def _filtered(filters: Filters, ids: list[int] | None) -> Select:
     query = select(Project)
     if ids is not None:
@@ -169,8 +179,7 @@ def project_page(
 ) -> Page:
     """A page of the filtered, sorted list: five statements whatever the number of rows."""
     node = pick(tree, filters.jurisdiction) if filters.jurisdiction else None
-    ids = subtree(tree, node) if node else None
-    query = _filtered(filters, ids)
+    query = _filtered(filters, within(tree, node))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     order = SORTS[filters.sort] or (_investment().desc(), Project.ref)
@@ -186,7 +195,7 @@ def project_page(
 def all_projects(filters: Filters, tree: list[Node]) -> list[Project]:
     """Every project the filters select, for a download (loaded in a fixed number of reads)."""
     node = pick(tree, filters.jurisdiction) if filters.jurisdiction else None
-    query = _filtered(filters, subtree(tree, node) if node else None)
+    query = _filtered(filters, within(tree, node))
     return list(db.session.scalars(_with_row_data(query).order_by(*SORTS["recent"])).unique())
 
 

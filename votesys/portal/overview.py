@@ -74,19 +74,19 @@ def published_votes(ids: list[int] | None, limit: int | None = None) -> list[dic
     ]
 
 
-def next_receptions(ids: list[int], today: date, limit: int = 5) -> list[dict[str, Any]]:
-    """The next published reception days at the stations of a jurisdiction subtree."""
-    found = db.session.execute(
+def next_receptions(ids: list[int] | None, today: date, limit: int = 5) -> list[dict[str, Any]]:
+    """The next published reception days at the stations of a jurisdiction subtree (None:
+    of every jurisdiction)."""
+    query = (
         select(Reception, Station)
         .join(Station, Station.id == Reception.station_id)
-        .where(
-            Station.jurisdiction_id.in_(ids),
-            Reception.published_at.is_not(None),
-            Reception.date >= today,
-        )
+        .where(Reception.published_at.is_not(None), Reception.date >= today)
         .order_by(Reception.date, Station.name)
         .limit(limit)
-    ).all()
+    )
+    if ids is not None:
+        query = query.where(Station.jurisdiction_id.in_(ids))
+    found = db.session.execute(query).all()
     return [
         {
             "station": s.id,

@@ -51,8 +51,8 @@ def home():
         figures=figures,
         funding_chart=_funding_chart(figures) if figures else None,
         funding_rows=_funding_rows(figures) if figures else [],
-        votes=overview.published_votes(ids, limit=3) if node else [],
-        receptions=overview.next_receptions(ids, today()) if node else [],
+        votes=overview.published_votes(listing.within(tree, node), limit=3) if node else [],
+        receptions=overview.next_receptions(listing.within(tree, node), today()) if node else [],
         # A newer year whose projects are voted but not yet reporting: the home stays on
         # the year with figures and points to it.
         newer_year=scope.latest_year(ids, node) if node else None,
