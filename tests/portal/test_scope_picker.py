@@ -55,3 +55,21 @@ def test_a_province_offers_the_path_siblings_and_children():
     assert {"C13", "C13K8", "C13K8T0", "C13K8T14"} <= offered
     assert "C12K8T14" not in offered and "C13K7" not in offered
     assert len(offered) == 1 + 14 + 1 + 15
+
+
+def test_the_public_tree_names_each_jurisdiction_s_parent(app, client):
+    from votesys.congress.services import find_or_create_jurisdiction
+    from votesys.extensions import db
+
+    find_or_create_jurisdiction("43", "湖南省", "province", None)
+    find_or_create_jurisdiction("4302", "株洲市", "city", "43")
+    find_or_create_jurisdiction("430212", "渌口区", "county", "4302")
+    find_or_create_jurisdiction("43021201", "龙门镇", "township", "430212")
+    db.session.commit()
+    found = client.get("/api/v1/public/jurisdictions").get_json()["jurisdictions"]
+    assert [(j["code"], j["parent"], j["depth"]) for j in found] == [
+        ("43", None, 0),
+        ("4302", "43", 1),
+        ("430212", "4302", 2),
+        ("43021201", "430212", 3),
+    ]

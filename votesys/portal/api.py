@@ -25,11 +25,12 @@ bp = Blueprint("portal_api", __name__, url_prefix="/api/v1/public")
 @bp.get("/jurisdictions")
 @public_cached
 def jurisdictions():
+    tree = scope.jurisdiction_tree()
+    codes = {n.id: n.code for n in tree}  # a parent by id, not by a search of the tree
     return {
         "jurisdictions": [
             {"code": n.code, "name": n.name, "level": n.level, "depth": n.depth}
-            | {"parent": next((p.code for p in tree if p.id == n.parent_id), None)}
-            for tree in [scope.jurisdiction_tree()]
+            | {"parent": codes.get(n.parent_id)}
             for n in tree
         ]
     }
