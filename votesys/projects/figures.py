@@ -14,8 +14,8 @@ from votesys.congress.models import Jurisdiction
 from votesys.congress.services import subtree_ids
 from votesys.extensions import db
 from votesys.projects import rollup, rules
-from votesys.projects.models import Funding, Milestone, Project, Report, Spending
-from votesys.projects.queries import in_planning_clause, sources
+from votesys.projects.models import Funding, Milestone, Project, Spending
+from votesys.projects.queries import in_planning_clause, latest_reports, sources
 from votesys.voting.rules import RATINGS
 
 
@@ -175,20 +175,7 @@ def spent_map(project_ids) -> dict[int, dict[str, Decimal]]:
     ``project_ids`` is a list or a subquery selecting them."""
     if isinstance(project_ids, list) and not project_ids:
         return {}
-    latest = (
-        select(
-            Report.id,
-            Report.project_id,
-            func.row_number()
-            .over(
-                partition_by=Report.project_id,
-                order_by=(Report.reported_on.desc(), Report.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(Report.project_id.in_(project_ids))
-        .subquery()
-    )
+    latest = latest_reports(project_ids)
     out: dict[int, dict[str, Decimal]] = {}
     for project_id, source, amount in db.session.execute(
         select(latest.c.project_id, Spending.source, Spending.amount_wan)

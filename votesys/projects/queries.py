@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from votesys import clock
@@ -173,3 +173,22 @@ def approved_plans(vote_ids: list[int]) -> list[tuple[Project, list[str]]]:
         .order_by(Project.ref)
     )
     return [(p, missing_plan(p)) for p in found]
+
+
+def latest_reports(project_ids):
+    """A subquery of each project's reports (id, project_id) ranked newest first (``n`` = 1:
+    its latest, by date then by entry); ``project_ids`` a list or a subquery."""
+    return (
+        select(
+            Report.id,
+            Report.project_id,
+            func.row_number()
+            .over(
+                partition_by=Report.project_id,
+                order_by=(Report.reported_on.desc(), Report.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(Report.project_id.in_(project_ids))
+        .subquery()
+    )

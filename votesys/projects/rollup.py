@@ -20,7 +20,7 @@ from votesys.projects.models import (
     Spending,
     Target,
 )
-from votesys.projects.queries import in_planning_clause
+from votesys.projects.queries import in_planning_clause, latest_reports
 
 KIND = "p"
 OPEN_STATUSES = tuple(s for s in rules.STATUSES if s not in rules.CLOSED_STATUSES)
@@ -39,20 +39,7 @@ def cells(units: list[tuple[int, int | None]] | None) -> Any:
             .group_by(p.jurisdiction_id, p.year, *by)
         )
 
-    latest = (
-        select(
-            Report.id,
-            Report.project_id,
-            func.row_number()
-            .over(
-                partition_by=Report.project_id,
-                order_by=(Report.reported_on.desc(), Report.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(Report.project_id.in_(chosen))
-        .subquery()
-    )
+    latest = latest_reports(chosen)
     spent = (
         select(
             *rollups.cell_row(
