@@ -68,6 +68,8 @@ def _init_extensions(app: Flask, serving: bool) -> None:
 
     database.install_sqlite_pragmas()
     db.init_app(app)
+    # Before the public cache's listeners: at a commit the roll-ups' upkeep runs first, and
+    # the generation's row (which every public write waits for) is locked last.
     _install_rollups()
     if not serving:
         from flask_migrate import Migrate

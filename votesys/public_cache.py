@@ -1,9 +1,10 @@
 """Caching of public pages and JSON answers, invalidated when the data under them changes.
 Core: every room with public answers (the portal, the register, the stations) uses it.
 
-Every flush that writes a table the public can see gives the one-row generation
-(``public_generation``) a new random value inside the same transaction. A cached answer's
-key carries the generation it was made at, so the first request after the commit misses:
+Every transaction that writes a table the public can see gives the one-row generation
+(``public_generation``) a new random value as its last statement before the commit. A
+cached answer's key carries the generation it was made at, so the first request after the
+commit misses:
 a progress report shows at once, on every process and host, with no timeout to wait for.
 Reading the generation costs one primary-key read per public request.
 
@@ -70,6 +71,7 @@ UNSEEN_TABLES = frozenset(
     }
 )
 _BUMPED = "votesys.public_generation_bumped"
+_DUE = "votesys.public_generation_due"
 log = logging.getLogger(__name__)
 
 
@@ -82,9 +84,17 @@ def _touches_public(session: Session) -> bool:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    if session.info.get(_BUMPED) or not _touches_public(session):
-        return
-    _bump(session)
+    if not session.info.get(_BUMPED) and _touches_public(session):
+        session.info[_DUE] = True
+
+
+def _before_commit(session: Session) -> None:
+    """The generation is renewed by the transaction's last statement before the commit: its
+    one row is locked from there to the commit only, not across the rest of the transaction
+    (the roll-ups' upkeep): every public write waits for that lock."""
+    session.flush()  # changes not yet flushed say whether they touch public tables
+    if session.info.pop(_DUE, False):
+        _bump(session)
 
 
 def renew() -> None:
@@ -110,10 +120,19 @@ def _transaction_over(session: Session, *_args: Any) -> None:
     session.info.pop(_BUMPED, None)
 
 
+def _transaction_end(session: Session, transaction: Any) -> None:
+    # Only the whole transaction's end: a savepoint rolled back leaves the writes flushed
+    # before it, which still need the generation renewed.
+    if transaction.parent is None:
+        session.info.pop(_DUE, None)
+
+
 def install_listeners() -> None:
     """Listen on every ORM session (idempotent)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _transaction_end)
         event.listen(Session, "after_commit", _transaction_over)
         event.listen(Session, "after_soft_rollback", _transaction_over)
 

@@ -131,3 +131,30 @@ def test_the_registers_own_list_carries_the_same_etag_and_caching(client, demo, 
     assert after.status_code == 200
     rows = {p["title"]: p for p in after.get_json()["projects"]}
     assert rows[WATER]["progress"] == 90
+
+
+def test_the_generation_is_renewed_at_the_commit_whatever_savepoints_did(app):
+    """The generation is renewed by the commit of a transaction with public writes, even when
+    a savepoint after them was rolled back, and not by one whose writes were all undone."""
+    from votesys.congress.models import Jurisdiction
+
+    db.session.add(Jurisdiction(code="G1", name="甲", level="county"))
+    db.session.commit()
+    before = generation()
+    db.session.add(Jurisdiction(code="G2", name="乙", level="county"))
+    db.session.flush()
+    nested = db.session.begin_nested()
+    db.session.add(Jurisdiction(code="G3", name="丙", level="county"))
+    db.session.flush()
+    nested.rollback()
+    db.session.commit()
+    assert generation() != before
+    before = generation()
+    db.session.add(Jurisdiction(code="G4", name="丁", level="county"))
+    db.session.flush()
+    db.session.rollback()
+    db.session.commit()
+    assert generation() == before
+    db.session.add(Jurisdiction(code="G5", name="戊", level="county"))
+    db.session.commit()  # never flushed before the commit
+    assert generation() != before
