@@ -61,3 +61,18 @@ def test_the_access_log_keeps_no_size_of_a_tablet_answer(tmp_path):
         assert line == '10.1.2.3 "POST /tablet/votes/7/review" 200 - 12ms', line
     other = _access_line(tmp_path, "/api/v1/health", 2149)
     assert other == '10.1.2.3 "POST /api/v1/health" 200 2149 12ms', other
+
+
+def test_a_worker_sets_its_start_up_objects_aside_from_the_garbage_collector(app):
+    """A full collection walks only what requests made (votesys.server.settled)."""
+    import gc
+
+    from votesys.server import settled
+
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        assert settled(app) is app
+        assert gc.get_freeze_count() > 10_000  # the modules, mappers and the app
+    finally:
+        gc.unfreeze()
