@@ -76,6 +76,8 @@ def load(instance: Path) -> dict:
         # statement (a PIN hash, a ballot) into a log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Without Redis, each server process keeps public pages within this many MB.
+        "PUBLIC_CACHE_MB": float(os.environ.get("VOTESYS_PUBLIC_CACHE_MB", "16")),
         # Absolute URLs of pages (og:url, og:image, the tracking page's address) and the Host
         # headers answered (any other: 400). See docs/operations.md.
         "PUBLIC_URL": public,

@@ -8,10 +8,10 @@ commit misses:
 a progress report shows at once, on every process and host, with no timeout to wait for.
 Reading the generation costs one primary-key read per public request.
 
-The cache itself is Flask-Caching: in-process (SimpleCache) by default, Redis when REDIS_URL
-is set, so that every process and host shares one copy. Answers carry an ETag and
-``Cache-Control: public, no-cache``: browsers and proxies keep them but ask again, and a
-conditional request is answered 304.
+The cache itself is Flask-Caching: in-process by default (votesys.page_cache: within a
+byte budget), Redis when REDIS_URL is set, so that every process and host shares one copy.
+Answers carry an ETag and ``Cache-Control: public, no-cache``: browsers and proxies keep
+them but ask again, and a conditional request is answered 304.
 
 A cached answer is served to every visitor alike, so nothing in it may come from a request
 header an attacker chooses: absolute URLs (og:url, og:image) are made on the configured
@@ -152,12 +152,11 @@ def configure(app: Flask) -> None:
     defaults = {
         "CACHE_DEFAULT_TIMEOUT": 600,
         "CACHE_KEY_PREFIX": "votesys:public:",
-        "CACHE_THRESHOLD": 2000,
     }
     if redis_url:
         defaults |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
-    else:
-        defaults |= {"CACHE_TYPE": "SimpleCache"}
+    else:  # bounded by bytes, not by pages (votesys.page_cache)
+        defaults |= {"CACHE_TYPE": "votesys.page_cache.PageCache"}
     for key, value in defaults.items():
         app.config.setdefault(key, value)
     cache.init_app(app)
