@@ -158,3 +158,34 @@ def test_the_generation_is_renewed_at_the_commit_whatever_savepoints_did(app):
     db.session.add(Jurisdiction(code="G5", name="戊", level="county"))
     db.session.commit()  # never flushed before the commit
     assert generation() != before
+
+
+def test_the_jurisdiction_tree_is_read_once_per_generation(client, demo):
+    """Each process keeps the tree for the public generation: a second page built afresh
+    does not read it again; a jurisdiction renamed shows on the next page."""
+    from tests.portal.conftest import counting
+    from votesys.congress.models import Jurisdiction
+
+    def tree_reads(url: str) -> int:
+        with counting() as seen:
+            assert client.get(url).status_code == 200
+        return sum("FROM jurisdictions ORDER BY" in s for s in seen)
+
+    assert tree_reads("/?year=2026") == 1
+    assert tree_reads("/projects?year=2026") == 0  # another page, not cached: the same tree
+    county = db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "430212"))
+    county.name = "云溪新区"
+    db.session.commit()
+    assert tree_reads("/projects?year=2025") == 1
+    assert "云溪新区" in client.get("/projects?year=2026&jurisdiction=430212").get_data(True)
+
+
+def test_a_kept_subtree_is_handed_out_as_a_copy(demo):
+    from votesys.portal import scope
+
+    with demo.test_request_context("/"):
+        tree = scope.jurisdiction_tree()
+        first = scope.subtree(tree, tree[0])
+        first.append(-1)
+        assert -1 not in scope.subtree(tree, tree[0])
+        assert scope.jurisdiction_tree() is tree

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app, has_request_context
 from sqlalchemy import func, select
 
+from votesys import public_cache
 from votesys.clock import today
 from votesys.congress import rollups
 from votesys.congress.models import Jurisdiction
@@ -29,10 +31,15 @@ class Node:
 # A tree of at most this many jurisdictions is offered whole in the pages' pickers; a larger
 # one (a province: 2,037) only around the chosen jurisdiction (Tree.choices).
 PICKER_WHOLE = 200
+_KEPT = "votesys.jurisdiction_tree"  # app.extensions: (public generation, Tree)
 
 
 class Tree(list):
     """Every jurisdiction, depth-first (parents before children): a list of Node."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.subtrees: dict[int, list[int]] = {}  # a node's id: its subtree's ids
 
     def choices(self, chosen: Node | str | None = None) -> list[Node]:
         """The jurisdictions a page's picker offers: the whole tree when it is small; else
@@ -59,8 +66,24 @@ class Tree(list):
 
 
 def jurisdiction_tree() -> Tree:
-    """Every jurisdiction, depth-first (parents before children), with its depth: one query,
-    of plain columns (no ORM objects: a province has 2,037)."""
+    """Every jurisdiction, depth-first (parents before children), with its depth. Kept by
+    each process for the public data's generation (votesys.public_cache): any change to a
+    jurisdiction renews the generation, so the next request reads the tree again. A
+    province's 2,037 read and linked on every page were a third of its home page's time.
+    The tree is shared by the process's threads: nothing may change it."""
+    if not has_request_context():
+        return _read_tree()
+    generation = public_cache.generation()
+    kept = current_app.extensions.get(_KEPT)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    tree = _read_tree()
+    current_app.extensions[_KEPT] = (generation, tree)
+    return tree
+
+
+def _read_tree() -> Tree:
+    """One query, of plain columns (no ORM objects: a province has 2,037)."""
     nodes = {
         row.id: Node(row.id, row.code, row.name, row.level, row.parent_id)
         for row in db.session.execute(
@@ -91,12 +114,18 @@ def jurisdiction_tree() -> Tree:
 
 
 def subtree(tree: list[Node], root: Node) -> list[int]:
-    out, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        out.append(node.id)
-        stack.extend(node.children)
-    return out
+    """The ids of ``root`` and everything under it (a Tree remembers each it was asked for;
+    the list returned is the caller's own)."""
+    found = tree.subtrees.get(root.id) if isinstance(tree, Tree) else None
+    if found is None:
+        found, stack = [], [root]
+        while stack:
+            node = stack.pop()
+            found.append(node.id)
+            stack.extend(node.children)
+        if isinstance(tree, Tree):
+            tree.subtrees[root.id] = found
+    return list(found)
 
 
 def pick(tree: list[Node], code: str | None) -> Node | None:
