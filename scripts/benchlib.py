@@ -344,6 +344,7 @@ def run_closed_loops(
         "seconds": round(ended - started, 2),
         "p50_ms": ms(percentile(latencies, 50)),
         "p99_ms": ms(percentile(latencies, 99)),
+        "max_ms": ms(max(latencies, default=None)),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "errors": [e for p in parts for e in p["errors"]][:5],
         "ok_tags": [t for p in parts for t in p["ok_tags"]],

@@ -193,6 +193,7 @@ def test_bench_public_province_small():
     for page in figures["pages"].values():
         assert page["statuses"] == ["200"]
         assert page["alone_p99_ms"] > 0 and page["warm_ratio"] > 0
+        assert page["first_builds_max_ms"] > 0  # each worker built the page before "alone"
     sent = figures["intake_sent"]
     assert sent > 0 and figures["intake_statuses"] == {"302": sent}
     assert figures["intake_acknowledged"] == figures["intake_stored"] == sent
