@@ -130,8 +130,15 @@ def test_close_racing_200_casts_over_http(server_db, servers, tmp_path):
     everyone = casters(seeded)
     answered = threading.Semaphore(0)
     closing: list = []
+    # The first 40 cast at once; the other 160 are let go as the close is sent, so that the
+    # close lands among them however fast or slow the machine (on a loaded machine every
+    # cast could otherwise be answered before the close was sent: no race).
+    first = {id(c) for c in everyone[:40]}
+    go = threading.Event()
 
     def cast(caster: Caster) -> Caster:
+        if id(caster) not in first:
+            go.wait(130)
         done = cast_until_acknowledged(server.url, seeded.vote, caster)
         answered.release()
         return done
@@ -139,6 +146,7 @@ def test_close_racing_200_casts_over_http(server_db, servers, tmp_path):
     def organiser() -> None:
         for _ in range(40):
             answered.acquire(timeout=120)
+        go.set()
         closing.append(
             call(server.url, "POST", f"/api/v1/votes/{seeded.vote}/close", token=seeded.organiser)
         )

@@ -456,10 +456,10 @@ def test_with_many_stations_the_form_lists_those_of_the_chosen_station_s_place(
     """A province's thousands of stations are not listed on every form: the citizen comes
     from a station's page or QR poster (?station=), and the form offers that place's."""
     from votesys.congress.services import find_or_create_jurisdiction
-    from votesys.stations import public
+    from votesys.stations import directory
     from votesys.stations.models import Station
 
-    monkeypatch.setattr(public, "MANY_STATIONS", 2)
+    monkeypatch.setattr(directory, "MANY_STATIONS", 2)
     town = find_or_create_jurisdiction("4302129", "别的镇", "township", "430212")
     elsewhere = Station(jurisdiction_id=town.id, name="别的镇联络站")
     db.session.add(elsewhere)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from votesys.categories import CATEGORY_LABELS
@@ -14,6 +12,7 @@ from votesys.extensions import db, limiter
 from votesys.form_errors import describe, flash_errors
 from votesys.models_base import MAX_ID
 from votesys.public_cache import public_cached
+from votesys.stations import directory as places
 from votesys.stations import (
     intake,
     labels,
@@ -26,7 +25,6 @@ from votesys.stations import (
     steps,
 )
 from votesys.stations.forms import FeedbackForm, OpinionForm, TrackForm
-from votesys.stations.models import Station
 
 bp = Blueprint("public_stations", __name__)
 
@@ -48,31 +46,12 @@ def _opinion_limit() -> str:
     return current_app.config["OPINION_RATE_LIMIT"]
 
 
-def _grouped_stations(near: int | None = None) -> list[tuple[str, list]]:
-    """The stations grouped by jurisdiction; with ``near``, only those of that station's
-    jurisdiction."""
-    groups: dict[str, list] = {}
-    # Each station with its jurisdiction in one statement (present.all_stations() lazy-loads
-    # one jurisdiction per statement: one more per jurisdiction with a station).
-    query = (
-        select(Station)
-        .options(joinedload(Station.jurisdiction))
-        .order_by(Station.jurisdiction_id, Station.id)
-    )
-    if near is not None:
-        place = select(Station.jurisdiction_id).where(Station.id == near).scalar_subquery()
-        query = query.where(Station.jurisdiction_id == place)
-    for station in db.session.scalars(query):
-        groups.setdefault(station.jurisdiction.name, []).append(station)
-    return list(groups.items())
-
-
 @bp.get("/stations")
 @public_cached
 def directory():
-    groups = _grouped_stations()
-    counts = receptions.station_deputy_counts([s.id for _, items in groups for s in items])
-    return render_template("stations/public_directory.html", groups=groups, counts=counts)
+    shown = places.directory(request.args.get("jurisdiction"))
+    counts = receptions.station_deputy_counts([s.id for _, items in shown.groups for s in items])
+    return render_template("stations/public_directory.html", shown=shown, counts=counts)
 
 
 @bp.get("/stations/<int:station_id>")
@@ -114,17 +93,14 @@ def new_opinion():
 # A form may list every station of a city (hundreds); a province has thousands (a page of
 # 340 KB, and 130 ms of a submission's 179 spent listing them): there the form lists the
 # stations of the chosen station's jurisdiction, chosen from the directory or a QR poster.
-MANY_STATIONS = 300
-
-
 def _form_stations(chosen: str) -> tuple[list[tuple[str, list]], bool]:
     """The stations the opinion form offers, and whether the citizen must first find theirs
     in the directory (many stations, none chosen)."""
-    if db.session.scalar(select(func.count()).select_from(Station)) <= MANY_STATIONS:
-        return _grouped_stations(), False
+    if not places.many_stations():
+        return places.grouped_stations(), False
     if not (rules.digits(chosen) and int(chosen) <= MAX_ID):
         return [], True
-    return _grouped_stations(near=int(chosen)), False
+    return places.grouped_stations(near=int(chosen)), False
 
 
 @bp.get("/track")
