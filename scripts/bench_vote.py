@@ -379,6 +379,7 @@ def hall_phase(server, ids: dict, args) -> dict:
         "cross_session_events": sum(part["cross"] for part in parts),
         "cross_session_samples": [e for part in parts for e in part["cross_samples"]][:5],
         "stale_events": sum(part["stale"] for part in parts),
+        "tablets_told_busy": sum(part["busy"] for part in parts),
     }
 
 
@@ -536,6 +537,7 @@ async def _hall_client(base, tablets, casts, moments, queues) -> None:
         "cross": 0,  # of those, naming a vote not of the tablet's congress
         "cross_samples": [],
         "stale": 0,  # naming the tablet's state it already knew (a wake-up for nothing)
+        "busy": 0,  # connections answered 503 (no pooled connection free): tried again
     }
     connector = aiohttp.TCPConnector(limit=0)
     started = asyncio.Event()
@@ -579,6 +581,10 @@ async def _hall_client(base, tablets, casts, moments, queues) -> None:
         while True:
             try:
                 async with session.get(events_url, headers=cookies, allow_redirects=False) as r:
+                    if r.status == 503:  # as the page does: back after a moment
+                        out["busy"] += 1
+                        await asyncio.sleep(float(r.headers.get("Retry-After") or 2))
+                        continue
                     if r.status != 200:
                         if was_open is None:
                             raise RuntimeError(f"{r.status} {(await r.read())[:300]!r}")
@@ -765,6 +771,7 @@ def collect_halls(args, server, phase: dict) -> dict:
         "cross_session_samples": phase["cross_session_samples"],
         "stale_events": phase["stale_events"],
         "tablet_connections": phase["tablet_connections"],
+        "tablets_told_busy": phase["tablets_told_busy"],
         "statuses": phase["statuses"],
         "error_samples": phase["error_samples"],
         "peak_rss_mb": max(rss["workers_mb"] + [rss["master_mb"]]),
@@ -775,7 +782,13 @@ def collect_halls(args, server, phase: dict) -> dict:
 
 def collect(args, server, phase, stress, url, ids) -> dict:
     rss = server.rss_mb()
-    extras = ("statuses", "error_samples", "tablet_connections", "cross_session_events")
+    extras = (
+        "statuses",
+        "error_samples",
+        "tablet_connections",
+        "cross_session_events",
+        "tablets_told_busy",
+    )
     hall = phase["halls"][0] | {key: phase[key] for key in extras}
     casts_per_s = stress["casts"]["per_s"]
     trivial_per_s = stress["trivial"]["per_s"]
@@ -806,6 +819,7 @@ def collect(args, server, phase, stress, url, ids) -> dict:
         "close_seen_by": hall["close_seen_by"],
         "close_s": hall["close_s"],
         "cross_session_events": hall["cross_session_events"],
+        "tablets_told_busy": hall["tablets_told_busy"],
         "push": not args.no_push,
         "stress_casts_per_s": casts_per_s,
         "stress_cast_p50_ms": stress["casts"]["p50_ms"],

@@ -143,3 +143,25 @@ def test_public_pages_with_the_database_down_are_a_503_page(client, app, monkeyp
     monkeypatch.undo()
     assert page.status_code == 503 and page.mimetype == "text/html"
     assert UNAVAILABLE_ZH in page.get_data(as_text=True)
+
+
+def test_no_connection_free_in_the_pool_is_a_503_with_a_moment_to_wait(
+    api, session_ids, monkeypatch, caplog
+):
+    """Thousands of tablets arriving at once can find every pooled connection taken for
+    longer than the pool waits: a 503 with Retry-After (the tablet comes back), not a 500."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def exhausted(*_args, **_kwargs):
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    monkeypatch.setattr("votesys.congress.services.check_in", exhausted)
+    path = f"/api/v1/sessions/{session_ids['session']}/attendance"
+    response = api.post(path, {"deputy_code": "D0001"}, as_="organiser")
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert response.get_json() == {"error": "unavailable", "message": UNAVAILABLE_ZH}
+    assert 2 <= int(response.headers["Retry-After"]) <= 8
+    assert f"database unavailable (TimeoutError) on POST {path}" in caplog.messages
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback logged: not a defect
+    assert _attendance() == 0

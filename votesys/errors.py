@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -299,6 +300,7 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
     from flask import g, render_template, request
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
     from werkzeug.exceptions import HTTPException, MethodNotAllowed, SecurityError
 
     def wants_json() -> bool:
@@ -368,15 +370,21 @@ def register(app, *, login_endpoints: tuple[str, ...] = ()) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
     def database_down(err: Exception):
         # One line an operator can grep, naming the driver's reason (AdminShutdown,
-        # ConnectionTimeout, …); never the statement or its values.
+        # ConnectionTimeout, …, or the process's pool having no connection free in time:
+        # TimeoutError); never the statement or its values.
         reason = type(getattr(err, "orig", None) or err).__name__
         log.warning("database unavailable (%s) on %s %s", reason, request.method, request.path)
         # The page must not ask the database who is logged in (it is down, and the rollback
         # expired the user loaded before): it renders as for a visitor.
         g._login_user = login_manager.anonymous_user()
-        return answer(Unavailable("unavailable"))
+        busy = Unavailable("unavailable")
+        # A moment's wait, a little different for each client: a hall of tablets turned
+        # away together must not come back together.
+        busy.retry_after = random.randint(2, 8)
+        return domain_error(busy)
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
