@@ -168,6 +168,14 @@ def _before_commit(session: Session) -> None:
         apply(session, dirty)
 
 
+def settle(session: Session) -> None:
+    """Keep the cells now rather than at the commit: for a transaction about to take a lock
+    that every other writer waits for (an import's audit entry takes the audit chain's head,
+    and its renewal the public generation's row), so that neither is held through the
+    counting of thousands of rows. Later writes in the transaction are kept at the commit."""
+    _before_commit(session)
+
+
 def _transaction_end(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the whole transaction: committed or rolled back
         session.info.pop(DIRTY_KEY, None)

@@ -4,8 +4,9 @@ targets) or progress reports (then each project's state), in one transaction.
 The rows come checked (votesys.projects.importing): nothing here refuses a row, but a change
 made meanwhile (a project registered under the same ref) fails the whole transaction. The
 inserts go by batches of a thousand rows, with no per-row work left, so that the transaction
-is short: on SQLite it holds the database's one write lock. The import's one audit entry is
-its last statement: the audit chain's head is held only from there to the commit.
+is short: on SQLite it holds the database's one write lock. The roll-ups' cells are kept
+before the import's one audit entry, its last statement: the audit chain's head is held only
+from there to the commit.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def write_plan(
         )
         ids += given
         progress.advance(len(batch))
+    rollups.settle(db.session)  # before the locks of the import's last statements
     return importing.finish(
         "plan_imported",
         f"jurisdiction:{node.code}",
@@ -140,6 +142,7 @@ def write_progress(
         progress.advance(len(batch))
     for batch in batches(sorted({c["project"].id for c in checked}), 5000):
         _latest_state(batch)
+    rollups.settle(db.session)  # before the locks of the import's last statements
     return importing.finish(
         "progress_imported",
         f"jurisdiction:{node.code}",
